@@ -1,0 +1,19 @@
+/* commands.h -- the subcommands of bin/ledgersim. Each takes the arguments
+ * after its name and returns the process exit status. Exit codes shared by
+ * every command: 0 success, 1 a check failed, 2 bad input or usage. */
+#ifndef LEDGERSIM_CLI_COMMANDS_H
+#define LEDGERSIM_CLI_COMMANDS_H
+
+#define LEDGERSIM_VERSION "0.1.0"
+
+enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_BAD_INPUT = 2 };
+
+int command_run(int argc, char **argv);     /* cli/command_run.c */
+int command_check(int argc, char **argv);   /* cli/command_run.c */
+int command_ledger(int argc, char **argv);  /* cli/command_ledger.c */
+int command_report(int argc, char **argv);  /* cli/command_report.c */
+int command_fuzz(int argc, char **argv);    /* cli/command_fuzz.c */
+int command_gen(int argc, char **argv);     /* cli/command_gen.c */
+int command_live(int argc, char **argv);    /* cli/command_live.c */
+
+#endif

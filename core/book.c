@@ -1,0 +1,82 @@
+/* book.c -- see book.h. */
+#include "core/book.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+void book_init(position_book *book) { book->count = 0; }
+
+/* Binary search: the index of symbol, or of where it would be inserted. */
+static size_t book_search(const position_book *book, const char *symbol, bool *found) {
+    size_t low = 0;
+    size_t high = book->count;
+    while (low < high) {
+        size_t middle = low + (high - low) / 2;
+        int order = strcmp(book->positions[middle].symbol, symbol);
+        if (order == 0) {
+            *found = true;
+            return middle;
+        }
+        if (order < 0)
+            low = middle + 1;
+        else
+            high = middle;
+    }
+    *found = false;
+    return low;
+}
+
+const book_position *book_find(const position_book *book, const char *symbol) {
+    bool found;
+    size_t index = book_search(book, symbol, &found);
+    return found ? &book->positions[index] : NULL;
+}
+
+book_position *book_entry(position_book *book, const char *symbol) {
+    assert(strlen(symbol) < SYMBOL_CAPACITY);
+    bool found;
+    size_t index = book_search(book, symbol, &found);
+    if (found) return &book->positions[index];
+    if (book->count == SYMBOLS_MAX) return NULL;
+    memmove(&book->positions[index + 1], &book->positions[index],
+            (book->count - index) * sizeof book->positions[0]);
+    book->count++;
+    book_position *entry = &book->positions[index];
+    memset(entry, 0, sizeof *entry);
+    snprintf(entry->symbol, sizeof entry->symbol, "%s", symbol);
+    entry->leverage = 1.0;
+    return entry;
+}
+
+void book_apply_fill(book_position *position, int side, double quantity, double price, double ts) {
+    assert(side == 1 || side == -1);
+    assert(quantity > 0);
+    double held = position->qty;
+    double held_size = fabs(held);
+    if (held == 0 || (held > 0) == (side > 0)) {
+        if (held == 0) position->created_ts = ts;
+        position->entry_price = (held_size * position->entry_price + quantity * price) / (held_size + quantity);
+        position->qty = held + side * quantity;
+    } else if (quantity <= held_size) {
+        position->qty = held + side * quantity;
+        if (position->qty == 0) position->entry_price = 0;
+    } else {
+        position->qty = side * (quantity - held_size);
+        position->entry_price = price;
+        position->created_ts = ts;
+    }
+    position->updated_ts = ts;
+}
+
+double book_unrealized_pnl(const book_position *position) {
+    if (!position->has_mark) return 0.0;
+    return (position->mark - position->entry_price) * position->qty;
+}
+
+size_t book_open_count(const position_book *book) {
+    size_t open = 0;
+    for (size_t index = 0; index < book->count; index++) open += book->positions[index].qty != 0;
+    return open;
+}

@@ -1,0 +1,32 @@
+/* dedup.h -- the event ids already applied, in a fixed window.
+ *
+ * The scenario format skips an event id applied earlier in the run. A run
+ * streams millions of events in fixed memory, so the set is a window: the
+ * DEDUP_WINDOW_IDS most recent distinct ids, exact within it (ids are
+ * compared whole, not by hash). Exchanges redeliver within seconds, far inside
+ * the window. Synthetic ids (row<LINE>) are unique by construction: callers
+ * do not pass them here. */
+#ifndef LEDGERSIM_CORE_DEDUP_H
+#define LEDGERSIM_CORE_DEDUP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/limits.h"
+
+enum { DEDUP_TABLE_SLOTS = DEDUP_WINDOW_IDS * 2 };
+
+typedef struct {
+    char ids[DEDUP_WINDOW_IDS][EVENT_ID_CAPACITY]; /* ring of remembered ids */
+    uint32_t table[DEDUP_TABLE_SLOTS];             /* open addressing: ring index + 1, 0 empty */
+    uint32_t next;                                 /* ring slot to overwrite next */
+    uint32_t stored;                               /* ids in the ring */
+} event_id_window;
+
+void dedup_init(event_id_window *window);
+
+/* Remembers id and returns true when it is new; false when it is in the
+ * window already (a duplicate delivery). */
+bool dedup_admit(event_id_window *window, const char *id) WARN_UNUSED_RESULT;
+
+#endif

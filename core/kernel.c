@@ -1,0 +1,226 @@
+/* kernel.c -- see kernel.h. */
+#include "core/kernel.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* The kernel's mark as the callback shape of the exit scanner and NAV. */
+static bool mark_of(const void *context, const char *symbol, double *mark) {
+    return kernel_mark(context, symbol, mark);
+}
+
+void kernel_init(kernel *k, const kernel_config *config) {
+    k->config = *config;
+    projection_init(&k->projection, config);
+    book_init(&k->book);
+    k->exchange_count = 0;
+    registry_init(&k->registry);
+    k->ledger.count = 0;
+    k->consistency = ledger_check_consistency(0, &k->ledger);
+    memset(&k->sync_report, 0, sizeof k->sync_report);
+    atr_init(&k->atr, config->atr_period);
+    exits_init(&k->scanner);
+    holdings_init(&k->holdings);
+    dedup_init(&k->dedup);
+    k->has_valid_wallet = false;
+    k->last_valid_wallet = 0;
+    k->in_event = false;
+    k->intent_count = 0;
+    k->last_exit_count = 0;
+    k->exits_total = 0;
+    k->events_applied = 0;
+    k->duplicates_skipped = 0;
+    k->faults_injected = 0;
+    double start_nav = k->projection.snapshot.k.equity;
+    nav_compute_aum(start_nav, &k->holdings, mark_of, k, &k->aum);
+    kpis_init(&k->kpis, start_nav);
+}
+
+bool kernel_begin_event(kernel *k, const char *event_id, bool synthetic_id, double ts) {
+    assert(!k->in_event);
+    if (!synthetic_id && !dedup_admit(&k->dedup, event_id)) {
+        k->duplicates_skipped++;
+        return false;
+    }
+    k->in_event = true;
+    snprintf(k->event_id, sizeof k->event_id, "%s", event_id);
+    k->event_ts = ts;
+    k->event_moved_mark = false;
+    return true;
+}
+
+/* Replaces (or removes, qty 0) the exchange position of fact->symbol. */
+static kernel_status apply_exchange_position(kernel *k, const exchange_fact *fact) {
+    size_t index = 0;
+    while (index < k->exchange_count && strcmp(k->exchange_positions[index].symbol, fact->symbol) < 0) index++;
+    bool found = index < k->exchange_count && strcmp(k->exchange_positions[index].symbol, fact->symbol) == 0;
+    exchange_position *positions = k->exchange_positions;
+    if (fact->qty == 0 || !isfinite(fact->qty)) {
+        /* A NaN quantity (a corrupt frame) is _safe'd to 0: it removes. */
+        if (found) {
+            memmove(&positions[index], &positions[index + 1], (k->exchange_count - index - 1) * sizeof positions[0]);
+            k->exchange_count--;
+        }
+        return KERNEL_OK;
+    }
+    if (!found) {
+        if (k->exchange_count == SYMBOLS_MAX) return KERNEL_SYMBOLS_FULL;
+        memmove(&positions[index + 1], &positions[index], (k->exchange_count - index) * sizeof positions[0]);
+        k->exchange_count++;
+    }
+    exchange_position *position = &positions[index];
+    snprintf(position->symbol, sizeof position->symbol, "%s", fact->symbol);
+    position->qty = fact->qty;
+    position->entry_price = projection_safe(fact->entry_price, 0.0);
+    position->mark_price = projection_safe(fact->mark_price, 0.0);
+    position->unrealized_pnl = projection_safe(fact->unrealized_pnl, 0.0);
+    position->leverage = fact->has_leverage ? projection_safe(fact->leverage, 1.0) : 1.0;
+    position->side = fact->qty > 0 ? "LONG" : "SHORT";
+    return KERNEL_OK;
+}
+
+kernel_status kernel_apply_fact(kernel *k, const exchange_fact *fact) {
+    assert(k->in_event);
+    switch (fact->type) {
+    case FACT_FILL: {
+        book_position *position = book_entry(&k->book, fact->symbol);
+        if (position == NULL) return KERNEL_SYMBOLS_FULL;
+        if (fact->has_leverage && isfinite(fact->leverage)) position->leverage = fact->leverage;
+        if (isfinite(fact->qty) && fact->qty > 0 && isfinite(fact->price))
+            book_apply_fill(position, fact->side, fact->qty, fact->price, k->event_ts);
+        projection_apply_fill(&k->projection, fact->price, fact->qty, fact->fee, fact->realized_pnl);
+        kpis_observe_fill(&k->kpis, fact->realized_pnl);
+        return KERNEL_OK;
+    }
+    case FACT_FUNDING:
+        projection_apply_funding(&k->projection, fact->amount);
+        return KERNEL_OK;
+    case FACT_BALANCE:
+        projection_apply_balance(&k->projection, fact->wallet_balance, fact->available_margin,
+                                 fact->used_margin, fact->maint_margin);
+        if (fact->wallet_balance > 0 && isfinite(fact->wallet_balance)) {
+            k->has_valid_wallet = true;
+            k->last_valid_wallet = fact->wallet_balance;
+        }
+        return KERNEL_OK;
+    case FACT_POSITION:
+        return apply_exchange_position(k, fact);
+    case FACT_MARK: {
+        book_position *position = book_entry(&k->book, fact->symbol);
+        if (position == NULL) return KERNEL_SYMBOLS_FULL;
+        position->has_mark = true;
+        position->mark = fact->price;
+        k->event_moved_mark = true;
+        return KERNEL_OK;
+    }
+    }
+    assert(!"unknown fact type");
+    return KERNEL_OK;
+}
+
+bool kernel_mark(const kernel *k, const char *symbol, double *mark) {
+    const book_position *position = book_find(&k->book, symbol);
+    if (position == NULL || !position->has_mark || !isfinite(position->mark)) return false;
+    *mark = position->mark;
+    return true;
+}
+
+size_t kernel_positions_view(const kernel *k, position_view *out) {
+    size_t count = 0;
+    for (size_t index = 0; index < k->book.count; index++) {
+        const book_position *position = &k->book.positions[index];
+        if (position->qty == 0) continue;
+        position_view *view = &out[count++];
+        snprintf(view->symbol, sizeof view->symbol, "%s", position->symbol);
+        view->side = position->qty > 0 ? SIDE_LONG : SIDE_SHORT;
+        view->qty = fabs(position->qty);
+        view->entry_price = position->entry_price;
+        view->created_ts = position->created_ts;
+        view->updated_ts = position->updated_ts;
+    }
+    return count;
+}
+
+/* Syncs the registry with the book and rebuilds the ledger view. */
+static void kernel_sync_ledger(kernel *k, bool sync) {
+    position_view positions[SYMBOLS_MAX];
+    size_t count = kernel_positions_view(k, positions);
+    if (sync)
+        ledger_sync(&k->registry, &k->ledger, positions, count, &k->atr, &k->config, k->event_ts, true, true,
+                    &k->sync_report);
+    else
+        ledger_build(&k->ledger, positions, count, &k->registry);
+    k->consistency = ledger_check_consistency(count, &k->ledger);
+}
+
+/* NAV and AUM from the latest facts. */
+static void kernel_value(kernel *k) {
+    double exchange_unrealized = 0;
+    for (size_t index = 0; index < k->exchange_count; index++)
+        exchange_unrealized += k->exchange_positions[index].unrealized_pnl;
+    double nav = nav_futures(k->has_valid_wallet, k->last_valid_wallet, exchange_unrealized,
+                             k->projection.snapshot.k.equity);
+    nav_compute_aum(nav, &k->holdings, mark_of, k, &k->aum);
+}
+
+static void remember_exit(kernel *k, const exit_intent *intent) {
+    size_t index = 0;
+    while (index < k->last_exit_count && strcmp(k->last_exits[index].symbol, intent->symbol) < 0) index++;
+    if (index == k->last_exit_count || strcmp(k->last_exits[index].symbol, intent->symbol) != 0) {
+        assert(k->last_exit_count < SYMBOLS_MAX);
+        memmove(&k->last_exits[index + 1], &k->last_exits[index],
+                (k->last_exit_count - index) * sizeof k->last_exits[0]);
+        k->last_exit_count++;
+        snprintf(k->last_exits[index].symbol, SYMBOL_CAPACITY, "%s", intent->symbol);
+    }
+    k->last_exits[index].reason = intent->reason;
+}
+
+bool kernel_last_exit(const kernel *k, const char *symbol, exit_reason *reason) {
+    for (size_t index = 0; index < k->last_exit_count; index++)
+        if (strcmp(k->last_exits[index].symbol, symbol) == 0) {
+            *reason = k->last_exits[index].reason;
+            return true;
+        }
+    return false;
+}
+
+const account_snapshot *kernel_end_event(kernel *k) {
+    assert(k->in_event);
+    projection_apply_positions(&k->projection, k->exchange_positions, k->exchange_count);
+    kernel_sync_ledger(k, true);
+    const account_snapshot *snapshot =
+        projection_build_snapshot(&k->projection, k->event_id, k->event_ts, &k->book);
+    kernel_value(k);
+    kpis_observe_snapshot(&k->kpis, k->event_ts, k->aum.nav_total, k->aum.total, &snapshot->reconcile);
+    k->intent_count = 0;
+    if (k->event_moved_mark) {
+        k->intent_count = exits_scan(&k->scanner, &k->ledger, mark_of, k, k->intents);
+        for (size_t index = 0; index < k->intent_count; index++) {
+            remember_exit(k, &k->intents[index]);
+            kpis_observe_exit(&k->kpis, k->intents[index].reason);
+        }
+        k->exits_total += (long)k->intent_count;
+    }
+    k->events_applied++;
+    k->in_event = false;
+    return snapshot;
+}
+
+kernel_status kernel_apply_bar(kernel *k, const char *symbol, double high, double low, double close) {
+    return atr_add_bar(&k->atr, symbol, high, low, close) ? KERNEL_OK : KERNEL_SYMBOLS_FULL;
+}
+
+kernel_status kernel_put_tp_sl(kernel *k, const registry_entry *entry) {
+    if (!registry_upsert(&k->registry, entry)) return KERNEL_SYMBOLS_FULL;
+    kernel_sync_ledger(k, false);
+    return KERNEL_OK;
+}
+
+kernel_status kernel_set_holding(kernel *k, const holding *item) {
+    if (!holdings_set(&k->holdings, item)) return KERNEL_SYMBOLS_FULL;
+    kernel_value(k);
+    return KERNEL_OK;
+}

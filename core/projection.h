@@ -1,0 +1,157 @@
+/* projection.h -- the account projection of seed 001, exactly.
+ *
+ * Two parts, as in the seed:
+ *  - AccountProjectionV2, the dual ledger: a K block the kernel computes from
+ *    the fact stream, an E block the exchange reports, one snapshot per
+ *    exchange event, and the reconcile classifier R1..R5;
+ *  - the published capital of the V1 AccountProjection: anchored to the
+ *    exchange wallet, bridged by settle() between anchors.
+ * Every number goes through the seed's _safe(): non-finite becomes 0. The
+ * classifier's deltas, worst field and explanation strings are the seed's, to
+ * the character. */
+#ifndef LEDGERSIM_CORE_PROJECTION_H
+#define LEDGERSIM_CORE_PROJECTION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/book.h"
+#include "core/config.h"
+#include "core/limits.h"
+
+typedef enum { RECONCILE_OK = 0, RECONCILE_WARN = 1, RECONCILE_ERROR = 2 } reconcile_status;
+
+typedef struct {
+    double capital;          /* seed + realized - fees - funding, clamped */
+    double realized_pnl;
+    double unrealized_pnl;
+    double fees_paid;
+    double funding_paid;
+    double open_notional;
+    double equity;
+    double used_margin;
+    double available_margin;
+    int open_positions;
+    double peak_capital;
+} k_block;
+
+/* EPosition: one open position as the exchange reports it. */
+typedef struct {
+    char symbol[SYMBOL_CAPACITY];
+    double qty;              /* signed */
+    double entry_price;
+    double mark_price;
+    double unrealized_pnl;
+    double leverage;
+    const char *side;        /* "LONG" or "SHORT" (static text) */
+} exchange_position;
+
+/* EBlock without its positions: those are the projection's current list. */
+typedef struct {
+    double wallet_balance;
+    double available_margin;
+    double used_margin;
+    double maint_margin;
+    double last_fill_price;
+    double last_fill_qty;
+    double last_fill_fee;
+    double last_fill_realized_pnl;
+    double last_funding;
+} e_block;
+
+enum { RECONCILE_DELTAS_MAX = 5 };
+
+typedef struct {
+    reconcile_status status;
+    const char *worst_field;                    /* static text; "" when OK */
+    size_t delta_count;
+    const char *delta_names[RECONCILE_DELTAS_MAX];  /* in the seed's insertion order */
+    double delta_values[RECONCILE_DELTAS_MAX];
+    size_t explanation_count;
+    char explanations[EXPLANATIONS_MAX][EXPLANATION_CAPACITY];
+} reconcile_result;
+
+typedef struct {
+    long event_seq;
+    char source_event_id[EVENT_ID_CAPACITY];
+    double ts;
+    k_block k;
+    e_block e;
+    reconcile_result reconcile;
+} account_snapshot;
+
+typedef enum { CAPITAL_SOURCE_SEED, CAPITAL_SOURCE_E_ANCHORED, CAPITAL_SOURCE_K_BRIDGED } capital_source;
+
+/* The V1 AccountSnapshot fields that are published. */
+typedef struct {
+    double capital;
+    double equity;
+    double realized_pnl;
+    double unrealized_pnl;
+    double fees_paid;
+    double peak_capital;
+    double open_notional;
+    int open_positions;
+    capital_source source;
+    double e_wallet_balance;
+    long event_seq;
+} published_capital;
+
+typedef struct {
+    kernel_config config;               /* copied at init */
+    double seed;
+    double k_realized;
+    double k_fees;
+    double k_funding;
+    double peak_capital;
+    e_block e;                          /* latest E-facts */
+    exchange_position positions[SYMBOLS_MAX]; /* latest exchange positions, sorted */
+    size_t position_count;
+    long event_seq;
+    account_snapshot snapshot;          /* the latest one */
+    published_capital published;
+} account_projection;
+
+/* Starts a projection at the configured seed capital, with the seed's
+ * initial snapshot (event_seq 0, ts 0: no wall clock). */
+void projection_init(account_projection *projection, const kernel_config *config);
+
+/* apply_fill of V2, and settle(realized_pnl, fee) of V1. */
+void projection_apply_fill(account_projection *projection, double fill_price, double fill_qty,
+                           double fee, double realized_pnl);
+
+/* apply_funding of V2, and settle(-amount) of V1. */
+void projection_apply_funding(account_projection *projection, double amount);
+
+/* apply_balance_update of V2, and anchor_to_exchange of V1 (which ignores a
+ * zero or non-finite wallet) with the seq of the snapshot this event builds. */
+void projection_apply_balance(account_projection *projection, double wallet_balance,
+                              double available_margin, double used_margin, double maint_margin);
+
+/* apply_position_update: replaces the exchange position list (copied;
+ * count <= SYMBOLS_MAX, sorted by symbol). */
+void projection_apply_positions(account_projection *projection, const exchange_position *positions,
+                                size_t count);
+
+/* build_snapshot: event_seq + 1, the K block from the kernel's book (the
+ * seed's slot scan), the E block, the classifier. Also runs V1's
+ * observe_slots. Returns the new snapshot (owned by the projection). */
+const account_snapshot *projection_build_snapshot(account_projection *projection,
+                                                  const char *source_event_id, double ts,
+                                                  const position_book *book);
+
+/* k_capital: seed + realized - fees - funding, clamped to [min, max]. */
+double projection_k_capital(const account_projection *projection);
+
+/* The classifier alone (R1..R5 of the seed's _classify). */
+void projection_classify(const reconcile_config *config, const k_block *k, const e_block *e,
+                         const exchange_position *positions, size_t position_count,
+                         reconcile_result *result);
+
+/* The seed's _safe(): the value when finite, else the default. */
+double projection_safe(double value, double fallback);
+
+const char *reconcile_status_name(reconcile_status status);
+const char *capital_source_name(capital_source source);
+
+#endif
