@@ -1,3 +1,191 @@
+/* command_run.c -- `ledgersim run` and `ledgersim check`: options, config
+ * precedence, one replay per scenario file, and the check summary. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli/commands.h"
-int command_run(int argc, char **argv) { (void)argc; (void)argv; return 2; }
-int command_check(int argc, char **argv) { (void)argc; (void)argv; return 2; }
+#include "core/config.h"
+#include "io/config_file.h"
+#include "io/holdings_file.h"
+#include "sim/replay.h"
+
+enum { RUN_FILES_MAX = 4096, SETTINGS_MAX = 256 };
+
+typedef struct {
+    const char *files[RUN_FILES_MAX];
+    int file_count;
+    const char *output_directory;     /* NULL: out/<scenario name> */
+    const char *config_path;
+    const char *settings[SETTINGS_MAX]; /* KEY=VALUE */
+    int setting_count;
+    const char *holdings_path;
+    trace_mode trace;
+    bool report;
+} run_arguments;
+
+static void run_usage(FILE *stream, bool check) {
+    if (check)
+        fprintf(stream,
+                "usage: ledgersim check FILE... [--out DIR] [--config FILE.json] [--set KEY=VALUE]...\n"
+                "                       [--holdings FILE.json]\n\n"
+                "Replays each scenario file like `run` and evaluates its expect rows.\n"
+                "Prints every failed expectation as FILE:LINE: PATH expected X, got Y\n"
+                "and ends with the line \"N passed, N failed\" (files).\n"
+                "Exit status: 0 all passed, 1 an expectation failed, 2 bad input.\n");
+    else
+        fprintf(stream,
+                "usage: ledgersim run FILE... [--out DIR] [--config FILE.json] [--set KEY=VALUE]...\n"
+                "                     [--holdings FILE.json] [--trace full|none] [--report]\n\n"
+                "Replays each scenario file (shared/spec/scenario-format.md) through the\n"
+                "account projection, position ledger and exit scanner, and writes the\n"
+                "executor's state files and logs (shared/spec/state-files.md).\n\n"
+                "  --out DIR         output directory (default out/<scenario name>; with\n"
+                "                    several files, DIR/<scenario name>)\n"
+                "  --config FILE     JSON object of config keys (flat or nested)\n"
+                "  --set KEY=VALUE   one config key; precedence: --set, then --config,\n"
+                "                    then the scenario's config rows, then the defaults\n"
+                "  --holdings FILE   off-exchange holdings {\"BTC\": {\"qty\", \"avg_cost\"}}\n"
+                "  --trace none      no logs/reconcile.jsonl (state files and other logs only)\n"
+                "  --report          also draw DIR/reports/ (needs gnuplot)\n\n"
+                "Exit status: 0 success, 2 bad input (nothing written), 3 output error.\n");
+}
+
+/* Parses argv; returns -1 on a usage error (printed), 1 for --help. */
+static int parse_run_arguments(int argc, char **argv, bool check, run_arguments *arguments) {
+    memset(arguments, 0, sizeof *arguments);
+    arguments->trace = TRACE_FULL;
+    for (int index = 1; index < argc; index++) {
+        const char *argument = argv[index];
+        bool has_value = index + 1 < argc;
+        if (strcmp(argument, "--help") == 0 || strcmp(argument, "-h") == 0) return 1;
+        if (strcmp(argument, "--out") == 0 && has_value)
+            arguments->output_directory = argv[++index];
+        else if (strcmp(argument, "--config") == 0 && has_value)
+            arguments->config_path = argv[++index];
+        else if (strcmp(argument, "--holdings") == 0 && has_value)
+            arguments->holdings_path = argv[++index];
+        else if (strcmp(argument, "--set") == 0 && has_value && arguments->setting_count < SETTINGS_MAX)
+            arguments->settings[arguments->setting_count++] = argv[++index];
+        else if (!check && strcmp(argument, "--trace") == 0 && has_value) {
+            const char *mode = argv[++index];
+            if (strcmp(mode, "none") != 0 && strcmp(mode, "full") != 0) {
+                fprintf(stderr, "ledgersim: --trace takes full or none\n");
+                return -1;
+            }
+            arguments->trace = strcmp(mode, "none") == 0 ? TRACE_NONE : TRACE_FULL;
+        } else if (!check && strcmp(argument, "--report") == 0)
+            arguments->report = true;
+        else if (argument[0] == '-' && argument[1] != '\0') {
+            fprintf(stderr, "ledgersim %s: unknown option or missing value: %s\n", check ? "check" : "run", argument);
+            return -1;
+        } else if (arguments->file_count < RUN_FILES_MAX)
+            arguments->files[arguments->file_count++] = argument;
+    }
+    if (arguments->file_count == 0) {
+        fprintf(stderr, "ledgersim %s: no scenario file given\n", check ? "check" : "run");
+        return -1;
+    }
+    return 0;
+}
+
+/* Config precedence: --set over --config over scenario rows over defaults.
+ * Higher sources are applied first and lock their keys. */
+static bool build_config(const run_arguments *arguments, kernel_config *config) {
+    config_defaults(config);
+    for (int index = 0; index < arguments->setting_count; index++) {
+        char key[128];
+        const char *setting = arguments->settings[index];
+        const char *equals = strchr(setting, '=');
+        if (equals == NULL || equals == setting || (size_t)(equals - setting) >= sizeof key) {
+            fprintf(stderr, "ledgersim: --set %s: expected KEY=VALUE\n", setting);
+            return false;
+        }
+        memcpy(key, setting, (size_t)(equals - setting));
+        key[equals - setting] = '\0';
+        char reason[256];
+        config_set_result result = config_set(config, key, equals + 1, reason, sizeof reason);
+        if (result == CONFIG_SET_UNKNOWN_KEY || result == CONFIG_SET_BAD_VALUE) {
+            fprintf(stderr, "ledgersim: --set %s: %s\n", setting,
+                    result == CONFIG_SET_UNKNOWN_KEY ? "unknown config key" : reason);
+            return false;
+        }
+        (void)config_lock(config, key);
+    }
+    char error[4096 + 256];
+    if (arguments->config_path != NULL && !config_file_apply(arguments->config_path, config, error, sizeof error)) {
+        fprintf(stderr, "ledgersim: %s\n", error);
+        return false;
+    }
+    return true;
+}
+
+/* out/<name of the scenario without .csv>, or DIR, or DIR/<name>. */
+static void output_directory_for(const run_arguments *arguments, const char *file, char *directory,
+                                 size_t capacity) {
+    const char *slash = strrchr(file, '/');
+    const char *base = slash != NULL ? slash + 1 : file;
+    size_t length = strlen(base);
+    if (length > 4 && strcmp(base + length - 4, ".csv") == 0) length -= 4;
+    if (arguments->output_directory != NULL && arguments->file_count == 1)
+        snprintf(directory, capacity, "%s", arguments->output_directory);
+    else
+        snprintf(directory, capacity, "%s/%.*s",
+                 arguments->output_directory != NULL ? arguments->output_directory : "out", (int)length, base);
+}
+
+static int run_or_check(int argc, char **argv, bool check) {
+    run_arguments arguments;
+    int parsed = parse_run_arguments(argc, argv, check, &arguments);
+    if (parsed != 0) {
+        run_usage(parsed > 0 ? stdout : stderr, check);
+        return parsed > 0 ? EXIT_OK : EXIT_BAD_INPUT;
+    }
+    kernel_config config;
+    if (!build_config(&arguments, &config)) return EXIT_BAD_INPUT;
+    holdings_book holdings;
+    holdings_init(&holdings);
+    char error[4096 + 256];
+    if (arguments.holdings_path != NULL && !holdings_file_load(arguments.holdings_path, &holdings, error, sizeof error)) {
+        fprintf(stderr, "ledgersim: %s\n", error);
+        return EXIT_BAD_INPUT;
+    }
+    buffer failures;
+    buffer_init(&failures, 1 << 20);
+    int passed = 0, failed = 0, status = EXIT_OK;
+    for (int index = 0; index < arguments.file_count; index++) {
+        char directory[PATH_CAPACITY];
+        output_directory_for(&arguments, arguments.files[index], directory, sizeof directory);
+        replay_options options = {.output_directory = directory, .overrides = config, .holdings = &holdings,
+                                  .trace = arguments.trace, .evaluate_expectations = check,
+                                  .failures = &failures};
+        replay_result result;
+        buffer_reset(&failures);
+        replay_status replayed = replay_file(arguments.files[index], &options, &result);
+        if (replayed != REPLAY_OK) {
+            fprintf(stderr, "%s\n", result.error);
+            failed++;
+            status = replayed == REPLAY_BAD_INPUT ? EXIT_BAD_INPUT : 3;
+            continue;
+        }
+        if (failures.length > 0) fputs(failures.data, stdout);
+        if (result.expectations_failed > REPLAY_FAILURES_MAX)
+            printf("%s: ... and %ld more failed expectations\n", arguments.files[index],
+                   result.expectations_failed - REPLAY_FAILURES_MAX);
+        if (result.expectations_failed > 0) {
+            failed++;
+            if (status == EXIT_OK) status = EXIT_FAILED;
+        } else {
+            passed++;
+        }
+        if (!check) printf("%s: %ld rows, %ld events -> %s\n", arguments.files[index], result.rows, result.events,
+                           directory);
+    }
+    buffer_free(&failures);
+    if (check) printf("%d passed, %d failed\n", passed, failed);
+    return status;
+}
+
+int command_run(int argc, char **argv) { return run_or_check(argc, argv, false); }
+
+int command_check(int argc, char **argv) { return run_or_check(argc, argv, true); }

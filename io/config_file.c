@@ -1,0 +1,66 @@
+/* config_file.c -- see config_file.h. */
+#include "io/config_file.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/number.h"
+#include "io/json_file.h"
+
+/* Applies the members of object under prefix ("" or "reconcile."). */
+static bool apply_members(const char *path, const cJSON *object, const char *prefix, kernel_config *config,
+                          char *error, size_t error_capacity, int depth) {
+    for (const cJSON *item = object->child; item != NULL; item = item->next) {
+        char key[128];
+        if (snprintf(key, sizeof key, "%s%s", prefix, item->string) >= (int)sizeof key) {
+            snprintf(error, error_capacity, "%s: key '%.60s...' is too long", path, item->string);
+            return false;
+        }
+        if (cJSON_IsObject(item) && depth < 4) {
+            char nested[sizeof key + 1];
+            snprintf(nested, sizeof nested, "%s.", key);
+            if (!apply_members(path, item, nested, config, error, error_capacity, depth + 1)) return false;
+            continue;
+        }
+        char value[NUMBER_TEXT_CAPACITY + 64];
+        if (cJSON_IsNumber(item))
+            number_format(item->valuedouble, value);
+        else if (cJSON_IsString(item))
+            snprintf(value, sizeof value, "%s", item->valuestring);
+        else if (cJSON_IsNull(item))
+            snprintf(value, sizeof value, "none");
+        else {
+            snprintf(error, error_capacity, "%s: %s: expected a number or a string", path, key);
+            return false;
+        }
+        char reason[256];
+        config_set_result result = config_set(config, key, value, reason, sizeof reason);
+        if (result == CONFIG_SET_UNKNOWN_KEY) {
+            snprintf(error, error_capacity, "%s: unknown config key '%s'", path, key);
+            return false;
+        }
+        if (result == CONFIG_SET_BAD_VALUE) {
+            snprintf(error, error_capacity, "%s: %s", path, reason);
+            return false;
+        }
+        (void)config_lock(config, key);
+    }
+    return true;
+}
+
+bool config_file_apply(const char *path, kernel_config *config, char *error, size_t error_capacity) {
+    cJSON *root = NULL;
+    json_file_status status = json_file_load(path, &root, error, error_capacity);
+    if (status == JSON_FILE_MISSING) {
+        snprintf(error, error_capacity, "%s: no such file", path);
+        return false;
+    }
+    if (status != JSON_FILE_OK) return false;
+    bool applied = cJSON_IsObject(root);
+    if (!applied)
+        snprintf(error, error_capacity, "%s: expected a JSON object of config keys", path);
+    else
+        applied = apply_members(path, root, "", config, error, error_capacity, 0);
+    cJSON_Delete(root);
+    return applied;
+}

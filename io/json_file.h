@@ -1,0 +1,21 @@
+/* json_file.h -- reading a whole JSON file with cJSON, within a size limit,
+ * with errors that name the file and the byte. */
+#ifndef LEDGERSIM_IO_JSON_FILE_H
+#define LEDGERSIM_IO_JSON_FILE_H
+
+#include <cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/limits.h"
+
+enum { JSON_FILE_LIMIT = 16 << 20 };
+
+typedef enum { JSON_FILE_OK = 0, JSON_FILE_MISSING = 1, JSON_FILE_ERROR = -1 } json_file_status;
+
+/* Parses path into *root (the caller frees it with cJSON_Delete). A file
+ * that does not exist is JSON_FILE_MISSING; any other failure fills error
+ * ("FILE: cannot read...", "FILE: byte N: invalid JSON"). */
+json_file_status json_file_load(const char *path, cJSON **root, char *error, size_t error_capacity) WARN_UNUSED_RESULT;
+
+#endif

@@ -1,0 +1,239 @@
+/* run_output.c -- see run_output.h. */
+#include "io/run_output.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/number.h"
+#include "io/atomic_file.h"
+#include "io/json_writer.h"
+#include "io/state_files.h"
+#include "io/state_json.h"
+
+enum {
+    LOG_FLUSH_BYTES = 1 << 20,      /* write a log's pending bytes past this */
+    LOG_PENDING_LIMIT = 4 << 20,    /* the most a log holds before a flush */
+    STATE_FILE_LIMIT = 64 << 20     /* the largest state file */
+};
+
+static const char *const log_names[LOG_COUNT] = {"reconcile.jsonl", "nav.csv", "exits.jsonl", "faults.jsonl",
+                                                 "orders.jsonl"};
+
+/* Sets out->error from a printf format plus errno's text. */
+static int fail(run_output *out, const char *what, const char *path) {
+    snprintf(out->error, sizeof out->error, "cannot %s %s: %s", what, path, strerror(errno));
+    return -1;
+}
+
+/* DIR/logs/NAME (with ".tmp" in replay mode) into path. */
+static void log_path(const run_output *out, log_stream stream, bool temporary, char *path) {
+    snprintf(path, PATH_CAPACITY, "%s/logs/%s%s", out->directory, log_names[stream], temporary ? ".tmp" : "");
+}
+
+int run_output_open(run_output *out, const char *directory, trace_mode trace, bool live) {
+    memset(out, 0, sizeof *out);
+    for (int stream = 0; stream < LOG_COUNT; stream++) {
+        out->logs[stream].descriptor = -1;
+        buffer_init(&out->logs[stream].pending, LOG_PENDING_LIMIT);
+    }
+    buffer_init(&out->scratch, STATE_FILE_LIMIT);
+    /* Room for the longest file name below it ("/logs/state/positions_state.json.tmp"). */
+    if (strlen(directory) + 64 >= sizeof out->directory) {
+        snprintf(out->error, sizeof out->error, "output directory name too long");
+        return -1;
+    }
+    snprintf(out->directory, sizeof out->directory, "%s", directory);
+    out->trace = trace;
+    out->live = live;
+    char path[PATH_CAPACITY];
+    snprintf(path, sizeof path, "%s/logs/state", directory);
+    if (make_directories(path) < 0) return fail(out, "create", path);
+    for (int stream = 0; stream < LOG_COUNT; stream++) {
+        if (stream == LOG_RECONCILE && trace == TRACE_NONE) continue;
+        log_path(out, stream, !live, path);
+        int flags = O_WRONLY | O_CREAT | (live ? O_APPEND : O_TRUNC);
+        out->logs[stream].descriptor = io_open(path, flags, 0644);
+        if (out->logs[stream].descriptor < 0) return fail(out, "open", path);
+        /* Appending to a live nav.csv that already has its header row. */
+        if (live && lseek(out->logs[stream].descriptor, 0, SEEK_END) > 0) out->logs[stream].written = true;
+    }
+    return 0;
+}
+
+/* Writes a log's pending bytes to its file. */
+static int log_flush(run_output *out, log_stream stream) {
+    log_file *log = &out->logs[stream];
+    if (log->pending.length == 0) return 0;
+    if (io_write_all(log->descriptor, log->pending.data, log->pending.length) < 0) {
+        char path[PATH_CAPACITY];
+        log_path(out, stream, !out->live, path);
+        return fail(out, "write", path);
+    }
+    buffer_reset(&log->pending);
+    return 0;
+}
+
+/* Checks the pending buffer after an append and flushes when large (live: always). */
+static int log_appended(run_output *out, log_stream stream) {
+    log_file *log = &out->logs[stream];
+    if (buffer_failed(&log->pending)) {
+        snprintf(out->error, sizeof out->error, "%s: a line exceeds %d bytes or memory ran out",
+                 log_names[stream], LOG_PENDING_LIMIT);
+        return -1;
+    }
+    log->written = true;
+    if (out->live || log->pending.length >= LOG_FLUSH_BYTES) return log_flush(out, stream);
+    return 0;
+}
+
+static void nav_csv_number(buffer *line, double value) {
+    char text[NUMBER_TEXT_CAPACITY];
+    size_t length = number_format(value, text);
+    /* An empty cell, not "null", stands for a missing number in CSV. */
+    if (strcmp(text, "null") != 0) buffer_append(line, text, length);
+}
+
+int run_output_event(run_output *out, const kernel *k) {
+    const account_snapshot *snapshot = &k->projection.snapshot;
+    if (out->trace == TRACE_FULL) {
+        json_writer writer;
+        json_writer_init(&writer, &out->logs[LOG_RECONCILE].pending, false);
+        state_render_snapshot(&writer, k);
+        buffer_append(&out->logs[LOG_RECONCILE].pending, "\n", 1);
+        if (log_appended(out, LOG_RECONCILE) < 0) return -1;
+    }
+    buffer *line = &out->logs[LOG_NAV].pending;
+    if (!out->logs[LOG_NAV].written)
+        buffer_append_text(line, "ts,event_seq,nav_total,aum_total,k_capital,k_equity,e_wallet_balance,status\n");
+    nav_csv_number(line, snapshot->ts);
+    buffer_append_format(line, ",%ld,", snapshot->event_seq);
+    nav_csv_number(line, k->aum.nav_total);
+    buffer_append(line, ",", 1);
+    nav_csv_number(line, k->aum.total);
+    buffer_append(line, ",", 1);
+    nav_csv_number(line, snapshot->k.capital);
+    buffer_append(line, ",", 1);
+    nav_csv_number(line, snapshot->k.equity);
+    buffer_append(line, ",", 1);
+    nav_csv_number(line, snapshot->e.wallet_balance);
+    buffer_append_format(line, ",%s\n", reconcile_status_name(snapshot->reconcile.status));
+    if (log_appended(out, LOG_NAV) < 0) return -1;
+    for (size_t index = 0; index < k->intent_count; index++) {
+        json_writer writer;
+        json_writer_init(&writer, &out->logs[LOG_EXITS].pending, false);
+        state_render_exit(&writer, k, &k->intents[index]);
+        buffer_append(&out->logs[LOG_EXITS].pending, "\n", 1);
+        if (log_appended(out, LOG_EXITS) < 0) return -1;
+    }
+    return 0;
+}
+
+int run_output_fault(run_output *out, long event_seq, const char *kind, const char *symbol,
+                     const char *params_json) {
+    buffer *line = &out->logs[LOG_FAULTS].pending;
+    buffer_append_format(line, "{\"event_seq\":%ld,\"kind\":", event_seq);
+    json_append_string_literal(line, kind);
+    buffer_append_text(line, ",\"symbol\":");
+    if (symbol != NULL && symbol[0] != '\0')
+        json_append_string_literal(line, symbol);
+    else
+        buffer_append_text(line, "null");
+    buffer_append_text(line, ",\"params\":");
+    buffer_append_text(line, params_json);
+    buffer_append_text(line, "}\n");
+    return log_appended(out, LOG_FAULTS);
+}
+
+int run_output_order(run_output *out, const order_record *order) {
+    json_writer writer;
+    json_writer_init(&writer, &out->logs[LOG_ORDERS].pending, false);
+    json_object_begin(&writer);
+    json_key(&writer, "ts"); json_number(&writer, order->ts);
+    json_key(&writer, "symbol"); json_string(&writer, order->symbol);
+    json_key(&writer, "side"); json_string(&writer, order->side > 0 ? "BUY" : "SELL");
+    json_key(&writer, "qty"); json_number(&writer, order->qty);
+    json_key(&writer, "status"); json_string(&writer, order->filled ? "FILLED" : "REJECTED");
+    json_key(&writer, "price"); json_optional_number(&writer, order->filled, order->price);
+    json_key(&writer, "fee"); json_optional_number(&writer, order->filled, order->fee);
+    json_key(&writer, "realized_pnl"); json_optional_number(&writer, order->filled, order->realized_pnl);
+    json_key(&writer, "reason"); json_string(&writer, order->reason != NULL ? order->reason : "");
+    json_object_end(&writer);
+    buffer_append(&out->logs[LOG_ORDERS].pending, "\n", 1);
+    return log_appended(out, LOG_ORDERS);
+}
+
+typedef void (*state_renderer)(json_writer *writer, const kernel *k);
+
+/* Renders one state file into scratch and replaces it atomically. */
+static int write_state_file(run_output *out, const char *name, const kernel *k, state_renderer render) {
+    char path[PATH_CAPACITY];
+    snprintf(path, sizeof path, "%s/logs/state/%s", out->directory, name);
+    buffer_reset(&out->scratch);
+    json_writer writer;
+    json_writer_init(&writer, &out->scratch, true);
+    if (render != NULL)
+        render(&writer, k);
+    else
+        state_render_kpis(&writer, k, out->extension, out->extension_context);
+    buffer_append(&out->scratch, "\n", 1);
+    if (buffer_failed(&out->scratch)) {
+        snprintf(out->error, sizeof out->error, "%s: larger than %d bytes or out of memory", path, STATE_FILE_LIMIT);
+        return -1;
+    }
+    if (atomic_file_write(path, out->scratch.data, out->scratch.length) < 0) return fail(out, "write", path);
+    return 0;
+}
+
+static void render_registry(json_writer *writer, const kernel *k) { state_json_render_registry(writer, &k->registry); }
+
+int run_output_state(run_output *out, const kernel *k) {
+    if (write_state_file(out, "account.json", k, state_render_account) < 0) return -1;
+    if (write_state_file(out, "nav.json", k, state_render_nav) < 0) return -1;
+    if (write_state_file(out, "kpis_v7.json", k, NULL) < 0) return -1;
+    if (write_state_file(out, "positions_state.json", k, state_render_positions_state) < 0) return -1;
+    if (write_state_file(out, "position_tp_sl.json", k, render_registry) < 0) return -1;
+    if (write_state_file(out, "state.json", k, state_render_state) < 0) return -1;
+    return 0;
+}
+
+int run_output_commit(run_output *out) {
+    for (int stream = 0; stream < LOG_COUNT; stream++) {
+        log_file *log = &out->logs[stream];
+        if (log->descriptor < 0) continue;
+        char path[PATH_CAPACITY];
+        log_path(out, stream, !out->live, path);
+        if (log_flush(out, stream) < 0) return -1;
+        if (io_fsync(log->descriptor) < 0) return fail(out, "fsync", path);
+        if (close(log->descriptor) < 0) {
+            log->descriptor = -1;
+            return fail(out, "close", path);
+        }
+        log->descriptor = -1;
+        if (out->live) continue;
+        char final_path[PATH_CAPACITY];
+        log_path(out, stream, false, final_path);
+        if (io_rename(path, final_path) < 0) return fail(out, "rename", path);
+    }
+    return 0;
+}
+
+void run_output_close(run_output *out) {
+    for (int stream = 0; stream < LOG_COUNT; stream++) {
+        log_file *log = &out->logs[stream];
+        if (log->descriptor >= 0) {
+            close(log->descriptor);
+            log->descriptor = -1;
+            if (!out->live) {
+                char path[PATH_CAPACITY];
+                log_path(out, stream, true, path);
+                unlink(path);
+            }
+        }
+        buffer_free(&log->pending);
+    }
+    buffer_free(&out->scratch);
+}

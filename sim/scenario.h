@@ -1,0 +1,106 @@
+/* scenario.h -- the scenario CSV reader (shared/spec/scenario-format.md).
+ *
+ * Streams: the file is fed to libcsv in small pieces and rows are handed out
+ * one at a time, so memory does not depend on the file's length. Every row is
+ * validated completely here (columns, types, cells a type does not use,
+ * timestamps that go back); semantic checks that need run state (expect
+ * paths, fault parameters) are the replay's. An error is reported once, as
+ * "FILE:LINE: message", and the reader stops. */
+#ifndef LEDGERSIM_SIM_SCENARIO_H
+#define LEDGERSIM_SIM_SCENARIO_H
+
+#include <csv.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "core/limits.h"
+
+enum {
+    SCENARIO_FIELD_MAX = 255,          /* bytes in one cell */
+    SCENARIO_LINE_MAX = 8192,          /* bytes in one physical line */
+    SCENARIO_VALUE_CAPACITY = SCENARIO_FIELD_MAX + 1,
+    SCENARIO_ERROR_CAPACITY = 4096 + 512,
+    SCENARIO_QUEUE_ROWS = 64,          /* rows parsed ahead of the consumer */
+    SCENARIO_FEED_BYTES = 4096
+};
+
+typedef enum {
+    ROW_CONFIG, ROW_FILL, ROW_FUNDING, ROW_BALANCE, ROW_POSITION, ROW_MARK, ROW_BAR, ROW_ORDER,
+    ROW_FUNDING_RATE, ROW_TP_SL, ROW_HOLDING, ROW_FAULT, ROW_EXPECT, ROW_TYPE_COUNT
+} row_type;
+
+typedef enum {
+    COLUMN_TS, COLUMN_EVENT_ID, COLUMN_TYPE, COLUMN_SYMBOL, COLUMN_SIDE, COLUMN_QTY, COLUMN_PRICE,
+    COLUMN_HIGH, COLUMN_LOW, COLUMN_FEE, COLUMN_REALIZED_PNL, COLUMN_AMOUNT, COLUMN_RATE,
+    COLUMN_WALLET_BALANCE, COLUMN_AVAILABLE_MARGIN, COLUMN_USED_MARGIN, COLUMN_MAINT_MARGIN,
+    COLUMN_ENTRY_PRICE, COLUMN_MARK_PRICE, COLUMN_UNREALIZED_PNL, COLUMN_LEVERAGE, COLUMN_TP, COLUMN_SL,
+    COLUMN_AVG_COST, COLUMN_KEY, COLUMN_VALUE, COLUMN_COUNT
+} column_id;
+
+/* One validated row. Numeric cells are in number[] with given[] set. */
+typedef struct {
+    long line;
+    row_type type;
+    bool has_ts;
+    double ts;
+    char event_id[EVENT_ID_CAPACITY];  /* "" when not given */
+    char symbol[SYMBOL_CAPACITY];
+    int side;                          /* BUY/LONG +1, SELL/SHORT -1, 0 not given */
+    bool given[COLUMN_COUNT];
+    double number[COLUMN_COUNT];
+    char key[SCENARIO_VALUE_CAPACITY];
+    char value[SCENARIO_VALUE_CAPACITY];
+} scenario_row;
+
+typedef struct {
+    char path[4096];
+    FILE *file;
+    struct csv_parser parser;
+    bool parser_ready;
+    char input[SCENARIO_FEED_BYTES];   /* bytes read, not yet fed */
+    size_t input_length;
+    size_t input_offset;
+    long line_bytes;                   /* bytes of the current physical line so far */
+    /* Header: column of each field position. */
+    int column_of_field[COLUMN_COUNT];
+    int field_count;
+    bool header_done;
+    /* The record being assembled by libcsv callbacks. */
+    char cells[COLUMN_COUNT][SCENARIO_VALUE_CAPACITY];
+    int cell_count;
+    bool record_too_wide;
+    long line;                         /* physical line of the next record */
+    long newlines_in_record;
+    long record_bytes;
+    /* Parsed rows waiting for the consumer (a ring). */
+    scenario_row queue[SCENARIO_QUEUE_ROWS];
+    int queue_head;
+    int queue_count;
+    bool end_of_file;
+    bool failed;
+    bool timed_row_seen;
+    double last_ts;
+    long last_ts_line;
+    long rows_read;
+    long bytes_read;
+    char error[SCENARIO_ERROR_CAPACITY];
+} scenario_reader;
+
+/* Opens path. Returns 0, or -1 with reader->error set ("FILE: message").
+ * The reader is large: allocate it. */
+int scenario_open(scenario_reader *reader, const char *path) WARN_UNUSED_RESULT;
+
+/* The next row: 1 and *row filled, 0 at the end of the file, -1 on error
+ * (reader->error holds "FILE:LINE: message"). */
+int scenario_next(scenario_reader *reader, scenario_row *row) WARN_UNUSED_RESULT;
+
+/* Closes the file and frees the parser. */
+void scenario_close(scenario_reader *reader);
+
+const char *row_type_name(row_type type);
+const char *column_name(column_id column);
+
+/* True for fill, funding, balance, position and mark rows. */
+bool row_is_exchange_fact(row_type type);
+
+#endif
