@@ -324,10 +324,6 @@ static void print_table(const ledger_session *session) {
         printf("not in the ledger: %s %s (entry price %s is not valid)\n", position->symbol,
                position_side_name(position->side), entry_price);
     }
-    for (size_t index = 0; index < session->mark_count; index++)
-        if (!ledger_holds(&session->ledger, session->marks[index].symbol))
-            fprintf(stderr, "ledgersim ledger: --mark %s: no ledger entry for it (ignored)\n",
-                    session->marks[index].symbol);
     char upper[8];
     const char *name = consistency_name(session->consistency.status);
     size_t length = 0;
@@ -436,6 +432,12 @@ static int run_ledger(ledger_session *session) {
     } else {
         ledger_build(&session->ledger, session->positions, session->position_count, &session->registry);
     }
+    if (session->tp_sl_path != NULL && !session->registry_found && !session->sync)
+        fprintf(stderr, "ledgersim ledger: note: %s does not exist: an empty registry\n", session->tp_sl_path);
+    for (size_t index = 0; index < session->mark_count; index++)
+        if (!ledger_holds(&session->ledger, session->marks[index].symbol))
+            fprintf(stderr, "ledgersim ledger: --mark %s: no ledger entry for it (ignored)\n",
+                    session->marks[index].symbol);
     session->consistency = ledger_check_consistency(session->position_count, &session->ledger);
     exits_init(&session->scanner);
     session->intent_count = exits_scan(&session->scanner, &session->ledger, lookup_mark, session, session->intents);

@@ -88,7 +88,10 @@ kernel_status kernel_apply_fact(kernel *k, const exchange_fact *fact) {
         book_position *position = book_entry(&k->book, fact->symbol);
         if (position == NULL) return KERNEL_SYMBOLS_FULL;
         if (fact->has_leverage && isfinite(fact->leverage)) position->leverage = fact->leverage;
-        if (isfinite(fact->qty) && fact->qty > 0 && isfinite(fact->price))
+        /* A corrupt (non-finite) price still moves the quantity: the entry
+         * becomes unknown, the ledger cannot admit the position, and the
+         * consistency canary turns red instead of the fill vanishing. */
+        if (isfinite(fact->qty) && fact->qty > 0 && (fact->side == 1 || fact->side == -1))
             book_apply_fill(position, fact->side, fact->qty, fact->price, k->event_ts);
         projection_apply_fill(&k->projection, fact->price, fact->qty, fact->fee, fact->realized_pnl);
         kpis_observe_fill(&k->kpis, fact->realized_pnl);

@@ -24,8 +24,15 @@ json_file_status json_file_load(const char *path, cJSON **root, char *error, siz
         free(text);
         return JSON_FILE_ERROR;
     }
+    const char *nul = memchr(text, '\0', length);
+    if (nul != NULL) {
+        snprintf(error, error_capacity, "%s: byte %zu: a NUL byte (not JSON text)", path, (size_t)(nul - text));
+        free(text);
+        return JSON_FILE_ERROR;
+    }
+    text[length] = '\0'; /* cJSON checks the byte after the value for a terminator */
     const char *end = NULL;
-    *root = cJSON_ParseWithLengthOpts(text, length, &end, true);
+    *root = cJSON_ParseWithLengthOpts(text, length + 1, &end, true);
     if (*root == NULL) {
         size_t offset = end != NULL && end >= text ? (size_t)(end - text) : 0;
         snprintf(error, error_capacity, "%s: byte %zu: invalid JSON", path, offset);

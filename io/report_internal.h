@@ -122,8 +122,9 @@ report_marker *markers_offer(marker_sample *sample, const report_marker *marker)
 
 /* Appends a number in canonical form (core/number.h), NaN as "NaN". */
 void report_append_number(buffer *out, double value);
-/* Appends value rounded to decimals places with thousands separators
- * ("12,345.68"): display text, built from number_format of the rounded value. */
+/* Appends value rounded to decimals (0..4) places with thousands separators
+ * ("12,345.68"): display text, built from number_format of the rounded
+ * value; "n/a" for a non-finite value. */
 void report_append_grouped(buffer *out, double value, int decimals);
 
 /* ---- what the run wrote (report_inputs.c) ------------------------------- */
@@ -137,8 +138,11 @@ typedef struct {
     bool open;                          /* an exchange position is open (reconcile) */
     double open_qty;                    /* signed */
     double open_ts;
+    long seen_row;                      /* the reconcile row that last listed it */
     long entries, exits_tp, exits_sl, orders_filled, orders_rejected; /* full counts */
     bool has_reconcile_entries;
+    bool has_ledger;                    /* state.json positions_ledger has it */
+    double ledger_tp, ledger_sl, ledger_entry, ledger_from; /* NaN when null */
 } symbol_track;
 
 typedef struct {

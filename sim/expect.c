@@ -236,6 +236,7 @@ bool expect_evaluate(const kernel *k, const expect_path *path, const char *expec
     case VALUE_NUMBER: number_format(found.number, actual); break;
     case VALUE_TEXT: snprintf(actual, EXPECT_TEXT_CAPACITY, "%s", found.text); break;
     }
+    if (path->kind == PATH_REGISTRY) return strcmp(found.text, expected) == 0; /* present/absent are its values */
     if (strcmp(expected, "absent") == 0) return found.kind == VALUE_ABSENT;
     if (strcmp(expected, "null") == 0) return found.kind == VALUE_NULL;
     if (path->kind == PATH_EXPLANATION) return prefix_matched;

@@ -103,6 +103,11 @@ static void parse_header(scenario_reader *reader, long line) {
     for (int field = 0; field < reader->cell_count; field++) {
         const char *name = reader->cells[field];
         if (field == 0 && strncmp(name, "\xEF\xBB\xBF", 3) == 0) name += 3; /* UTF-8 BOM */
+        for (const char *byte = name; *byte != '\0'; byte++)
+            if ((unsigned char)*byte < 0x20 || (unsigned char)*byte >= 0x7f) {
+                reader_fail(reader, line, "the header is not a row of column names (binary data?)");
+                return;
+            }
         int column = -1;
         for (int candidate = 0; candidate < COLUMN_COUNT && column < 0; candidate++)
             if (strcmp(column_names[candidate], name) == 0) column = candidate;

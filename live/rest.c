@@ -1,0 +1,250 @@
+/* rest.c -- see rest.h. */
+#include "live/rest.h"
+
+#include <assert.h>
+#include <cJSON.h>
+#include <curl/curl.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+bool rest_global_init(void) { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; }
+
+long long rest_local_time_ms(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+/* libcurl write callback: appends to the response buffer (bounded). */
+static size_t on_body(char *data, size_t size, size_t count, void *context) {
+    rest_client *client = context;
+    size_t length = size * count;
+    if (!buffer_append(&client->response, data, length)) return 0; /* aborts the transfer */
+    return length;
+}
+
+/* Reads "name: number" from a header line into *value when name matches. */
+static void header_number(const char *line, size_t length, const char *name, long *value) {
+    size_t name_length = strlen(name);
+    if (length <= name_length + 1 || strncasecmp(line, name, name_length) != 0 || line[name_length] != ':') return;
+    char digits[32];
+    size_t used = 0;
+    for (size_t index = name_length + 1; index < length && used + 1 < sizeof digits; index++)
+        if (isdigit((unsigned char)line[index])) digits[used++] = line[index];
+        else if (used > 0) break;
+    digits[used] = '\0';
+    if (used > 0) *value = strtol(digits, NULL, 10);
+}
+
+/* libcurl header callback: rate-limit headers and Retry-After. */
+static size_t on_header(char *data, size_t size, size_t count, void *context) {
+    rest_client *client = context;
+    size_t length = size * count;
+    header_number(data, length, "x-mbx-used-weight-1m", &client->used_weight_1m);
+    header_number(data, length, "x-mbx-order-count-1m", &client->order_count_1m);
+    header_number(data, length, "retry-after", &client->retry_after_s);
+    return length;
+}
+
+int rest_open(rest_client *client, const char *base_url, const credentials *keys, live_logger *logger) {
+    memset(client, 0, sizeof *client);
+    size_t length = strlen(base_url);
+    while (length > 0 && base_url[length - 1] == '/') length--;
+    if (length == 0 || length >= sizeof client->base_url) return -1;
+    memcpy(client->base_url, base_url, length);
+    client->base_url[length] = '\0';
+    client->keys = keys;
+    client->logger = logger;
+    client->recv_window_ms = 5000;
+    client->max_retry_wait_ms = 60000;
+    buffer_init(&client->response, REST_RESPONSE_LIMIT);
+    client->curl = curl_easy_init();
+    return client->curl == NULL ? -1 : 0;
+}
+
+void rest_close(rest_client *client) {
+    if (client->curl != NULL) curl_easy_cleanup(client->curl);
+    client->curl = NULL;
+    buffer_free(&client->response);
+}
+
+bool rest_signed_query(const char *secret, const char *params, long recv_window_ms, long long timestamp_ms,
+                       char *out, size_t capacity) {
+    char query[REST_QUERY_CAPACITY];
+    int length = snprintf(query, sizeof query, "%s%srecvWindow=%ld&timestamp=%lld", params,
+                          params[0] != '\0' ? "&" : "", recv_window_ms, timestamp_ms);
+    if (length < 0 || (size_t)length >= sizeof query) return false;
+    char signature[SIGNATURE_HEX_CAPACITY];
+    if (!live_sign(secret, query, NULL, signature)) return false;
+    length = snprintf(out, capacity, "%s&signature=%s", query, signature);
+    return length > 0 && (size_t)length < capacity;
+}
+
+/* Reads {"code","msg"} from the body, if that is what it is. */
+static bool parse_api_error(rest_client *client) {
+    if (client->response.data == NULL) return false;
+    cJSON *root = cJSON_Parse(client->response.data);
+    const cJSON *code = cJSON_GetObjectItemCaseSensitive(root, "code");
+    const cJSON *message = cJSON_GetObjectItemCaseSensitive(root, "msg");
+    bool found = cJSON_IsNumber(code) && code->valuedouble < 0;
+    if (found) {
+        client->error_code = (long)code->valuedouble;
+        snprintf(client->error_message, sizeof client->error_message, "code %ld: %s", client->error_code,
+                 cJSON_IsString(message) ? message->valuestring : "(no msg)");
+    }
+    cJSON_Delete(root);
+    return found;
+}
+
+/* Sleeps milliseconds (restarting on EINTR is not wanted: a signal ends the wait). */
+static void sleep_ms(long milliseconds) {
+    struct timespec pause = {milliseconds / 1000, (milliseconds % 1000) * 1000000L};
+    nanosleep(&pause, NULL);
+}
+
+/* One HTTP exchange without retries. */
+static rest_status perform(rest_client *client, const char *method, const char *path, const char *params,
+                           rest_security security) {
+    CURL *curl = client->curl;
+    char query[REST_QUERY_CAPACITY + 128];
+    if (security == REST_SIGNED) {
+        if (!rest_signed_query(client->keys->api_secret, params, client->recv_window_ms,
+                               rest_local_time_ms() + client->time_offset_ms, query, sizeof query)) {
+            snprintf(client->error_message, sizeof client->error_message, "%s %s: query too long", method, path);
+            return REST_TRANSPORT_ERROR;
+        }
+    } else {
+        snprintf(query, sizeof query, "%s", params);
+    }
+    char url[URL_CAPACITY + sizeof query + 8];
+    snprintf(url, sizeof url, "%s%s%s%s", client->base_url, path, query[0] != '\0' ? "?" : "", query);
+    buffer_reset(&client->response);
+    client->http_status = 0;
+    client->error_code = 0;
+    client->error_message[0] = '\0';
+    client->retry_after_s = -1;
+    client->used_weight_1m = -1;
+    client->order_count_1m = -1;
+    curl_easy_reset(curl);
+    struct curl_slist *headers = NULL;
+    char key_header[CREDENTIAL_CAPACITY + 32];
+    if (security != REST_PUBLIC) {
+        snprintf(key_header, sizeof key_header, "X-MBX-APIKEY: %s", client->keys->api_key);
+        headers = curl_slist_append(headers, key_header);
+        if (headers == NULL) return REST_TRANSPORT_ERROR;
+    }
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+    if (strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0) {
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, "");
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, 0L);
+    }
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, client);
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, client);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long)REST_TIMEOUT_MS);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, (long)REST_CONNECT_TIMEOUT_MS);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_USERAGENT, "ledgersim-live/0.1");
+    CURLcode result = curl_easy_perform(curl);
+    curl_slist_free_all(headers);
+    /* The header held the key: wipe the local copy. */
+    volatile char *wipe = key_header;
+    for (size_t index = 0; index < sizeof key_header; index++) wipe[index] = 0;
+    client->requests_sent++;
+    if (result != CURLE_OK) {
+        snprintf(client->error_message, sizeof client->error_message, "%s %s: %s", method, path,
+                 curl_easy_strerror(result));
+        live_log(client->logger, "warn", "rest %s %s failed: %s", method, path, curl_easy_strerror(result));
+        return REST_TRANSPORT_ERROR;
+    }
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &client->http_status);
+    if (buffer_failed(&client->response)) {
+        snprintf(client->error_message, sizeof client->error_message, "%s %s: answer too large", method, path);
+        return REST_TRANSPORT_ERROR;
+    }
+    if (client->response.data == NULL) buffer_append_text(&client->response, "");
+    live_log(client->logger, "info", "rest %s %s -> %ld used-weight-1m=%ld order-count-1m=%ld", method, path,
+             client->http_status, client->used_weight_1m, client->order_count_1m);
+    if (client->http_status >= 200 && client->http_status < 300) return REST_OK;
+    if (client->http_status == 429 || client->http_status == 418) {
+        snprintf(client->error_message, sizeof client->error_message, "%s %s: HTTP %ld (%s), Retry-After %ld s",
+                 method, path, client->http_status,
+                 client->http_status == 418 ? "IP banned after repeated 429s" : "request rate limit", client->retry_after_s);
+        return REST_RATE_LIMITED;
+    }
+    if (parse_api_error(client)) return REST_API_ERROR;
+    snprintf(client->error_message, sizeof client->error_message, "%s %s: HTTP %ld", method, path, client->http_status);
+    return REST_HTTP_ERROR;
+}
+
+rest_status rest_sync_time(rest_client *client, long long *server_time_ms) {
+    long long before = rest_local_time_ms();
+    rest_status status = perform(client, "GET", "/fapi/v1/time", "", REST_PUBLIC);
+    long long after = rest_local_time_ms();
+    if (status != REST_OK) return status;
+    cJSON *root = cJSON_Parse(client->response.data);
+    const cJSON *time_item = cJSON_GetObjectItemCaseSensitive(root, "serverTime");
+    bool ok = cJSON_IsNumber(time_item) && time_item->valuedouble > 0;
+    long long server = ok ? (long long)time_item->valuedouble : 0;
+    cJSON_Delete(root);
+    if (!ok) {
+        snprintf(client->error_message, sizeof client->error_message, "GET /fapi/v1/time: no serverTime");
+        return REST_HTTP_ERROR;
+    }
+    /* The server read its clock about half-way through the round trip. */
+    client->time_offset_ms = server - (before + (after - before) / 2);
+    client->clock_resyncs++;
+    if (server_time_ms != NULL) *server_time_ms = server;
+    return REST_OK;
+}
+
+rest_status rest_call(rest_client *client, const char *method, const char *path, const char *params,
+                      rest_security security) {
+    assert(client->curl != NULL);
+    long long now = rest_local_time_ms();
+    if (client->banned_until_ms > now) {
+        snprintf(client->error_message, sizeof client->error_message,
+                 "%s %s: not sent: IP banned (HTTP 418) for %lld s more", method, path,
+                 (client->banned_until_ms - now + 999) / 1000);
+        return REST_RATE_LIMITED;
+    }
+    bool clock_retried = false;
+    int rate_retries = 0;
+    for (;;) {
+        rest_status status = perform(client, method, path, params, security);
+        if (status == REST_API_ERROR && client->error_code == -1021 && !clock_retried) {
+            clock_retried = true;
+            live_log(client->logger, "warn", "rest %s %s: -1021 (timestamp outside recvWindow): resyncing the clock",
+                     method, path);
+            long long ignored = 0;
+            if (rest_sync_time(client, &ignored) != REST_OK) return REST_API_ERROR;
+            live_log(client->logger, "info", "clock offset now %lld ms; retrying once", client->time_offset_ms);
+            continue;
+        }
+        if (status == REST_RATE_LIMITED) {
+            long wait_ms = (client->retry_after_s >= 0 ? client->retry_after_s : 1) * 1000L;
+            if (client->http_status == 418) {
+                client->banned_until_ms = rest_local_time_ms() + wait_ms;
+                live_log(client->logger, "error", "%s", client->error_message);
+                return status;
+            }
+            if (rate_retries >= REST_RATE_LIMIT_RETRIES || wait_ms > client->max_retry_wait_ms) {
+                live_log(client->logger, "error", "%s: giving up", client->error_message);
+                return status;
+            }
+            rate_retries++;
+            live_log(client->logger, "warn", "%s: backing off %ld ms", client->error_message, wait_ms);
+            sleep_ms(wait_ms);
+            continue;
+        }
+        return status;
+    }
+}

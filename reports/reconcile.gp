@@ -1,0 +1,88 @@
+# reconcile.gp -- template: the reconcile deltas (K minus E) of each rule
+# that was evaluated, over time, against its bands: green |delta| <= epsilon
+# (OK), amber up to the rule's WARN band, the red background beyond it
+# (ERROR). Under them, the reconcile status of every snapshot as a colour
+# band (green OK, amber WARN, red ERROR).
+# ledgersim report fills the at-sign placeholders, writes the result to
+# DIR/reports/reconcile.gp and runs `gnuplot --default-settings reconcile.gp`
+# in DIR/reports (LC_ALL=C, TZ=UTC).
+# Data: reconcile_RULE.dat   x delta epsilon warn_band status (decimated)
+#       reconcile_status.dat x_from x_to worst_status
+set encoding utf8
+set datafile commentschars '#'
+panel_count = @PANEL_COUNT@
+array panel_files[@PANEL_ARRAY_SIZE@] = [@PANEL_FILES@]
+array panel_titles[@PANEL_ARRAY_SIZE@] = [@PANEL_TITLES@]
+status_colour(s) = s == 0 ? 0x2ca02c : (s == 1 ? 0xf0b400 : 0xd62728)
+do for [format in 'png svg'] {
+    if (format eq 'png') {
+        set terminal pngcairo size @WIDTH@,@HEIGHT@ noenhanced font 'DejaVu Sans,10' background rgb 'white'
+    } else {
+        set terminal svg size @WIDTH@,@HEIGHT@ fixed noenhanced font 'DejaVu Sans,10' background rgb 'white'
+    }
+    set output '@STEM@.'.format
+    set multiplot title '@TITLE@'
+    set lmargin at screen 0.10
+    set rmargin at screen 0.97
+    if (@TIME_AXIS@) {
+        set xdata time
+        set timefmt '%s'
+    }
+    set xrange [@X_MIN@:@X_MAX@]
+    top = 0.92
+    bottom = 0.20
+    if (panel_count > 0) {
+        height = (top - bottom) / panel_count
+        do for [i=1:panel_count] {
+            set tmargin at screen top - (i - 1) * height
+            set bmargin at screen top - i * height + 0.02
+            set format x ''
+            set format y '%g'
+            set ytics font ',8'
+            set grid xtics ytics lc rgb '#dddddd'
+            set ylabel panel_titles[i] font ',9'
+            set object 1 rectangle from graph 0, graph 0 to graph 1, graph 1 behind fc rgb '#fbe3e3' fillstyle solid 1.0 noborder
+            if (i == 1) {
+                set key top right horizontal font ',8' opaque box lc rgb '#cccccc'
+            } else {
+                unset key
+            }
+            plot panel_files[i] using 1:(-$4):4 with filledcurves fc rgb '#fde9a9' title 'WARN band', \
+                 panel_files[i] using 1:(-$3):3 with filledcurves fc rgb '#c8ecc8' title 'OK (|delta| <= epsilon)', \
+                 panel_files[i] using 1:2 with linespoints lw 1.5 pt 7 ps 0.35 lc rgb '#1f3b73' title 'delta (K - E)'
+            unset object 1
+        }
+    } else {
+        set tmargin at screen top
+        set bmargin at screen bottom
+        set format x ''
+        unset key
+        set yrange [0:1]
+        set label 1 'no reconcile deltas (no snapshot evaluated a rule)' at graph 0.5, graph 0.5 center
+        plot -1 notitle
+        unset label 1
+        set yrange [*:*]
+    }
+    set tmargin at screen 0.14
+    set bmargin at screen 0.08
+    unset grid
+    unset key
+    unset ylabel
+    set ytics ('status' 0.5) font ',9'
+    set yrange [0:1]
+    if (@TIME_AXIS@) {
+        set format x "@TIME_FORMAT@"
+    } else {
+        set format x '%g'
+    }
+    set xtics font ',9'
+    if (@HAS_STATUS@) {
+        plot 'reconcile_status.dat' using (($1 + $2) / 2):(0.5):(($2 - $1) / 2):(0.5):(status_colour($3)) with boxxyerror fillstyle solid 1.0 noborder lc rgb variable notitle
+    } else {
+        set label 2 'no reconcile status' at graph 0.5, graph 0.5 center
+        plot -1 notitle
+        unset label 2
+    }
+    unset multiplot
+    unset output
+}

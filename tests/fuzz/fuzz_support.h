@@ -1,0 +1,37 @@
+/* fuzz_support.h -- what every fuzz target shares.
+ *
+ * Each target in tests/fuzz/fuzz_*.c defines LLVMFuzzerTestOneInput and is
+ * built twice: with clang's libFuzzer (`make fuzz`, which finds inputs) and
+ * with replay_main.c (`make fuzz-replay`, which feeds the committed corpus in
+ * fixtures/fuzz/TARGET/ to it as regression cases, without libFuzzer). A
+ * target reports a defect by crashing: a sanitizer finding or FUZZ_CHECK. */
+#ifndef LEDGERSIM_TESTS_FUZZ_SUPPORT_H
+#define LEDGERSIM_TESTS_FUZZ_SUPPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum {
+    FUZZ_INPUT_MAX = 1 << 20   /* bytes of one input the targets look at; the rest is ignored */
+};
+
+/* The entry point libFuzzer calls once per input (and replay_main.c too). */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Aborts with the failed condition and its place when condition is false:
+ * an invariant the code under test promised does not hold. */
+#define FUZZ_CHECK(condition) \
+    ((condition) ? (void)0 : fuzz_check_failed(#condition, __FILE__, __LINE__))
+_Noreturn void fuzz_check_failed(const char *condition, const char *file, int line);
+
+/* A path whose file holds exactly data[0..size): for code that reads by
+ * path. The file lives in memory (memfd) and is rewritten by every call, so
+ * the returned path is valid until the next call. Aborts if it cannot. */
+const char *fuzz_file_with(const uint8_t *data, size_t size);
+
+/* A fresh, empty scratch folder in memory-backed storage (/dev/shm, or
+ * TMPDIR), the same for the whole process: everything under it is removed
+ * by each call. For targets whose code under test writes files. */
+const char *fuzz_scratch_directory(void);
+
+#endif

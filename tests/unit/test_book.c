@@ -1,0 +1,243 @@
+/* test_book.c -- core/book.c: the kernel's position book and the scenario
+ * format's fold rules (averaging, reduce, reduce to flat, flip), its
+ * unrealized PnL, and the notional the projection reads from it with and
+ * without a mark. Expected values are computed by hand. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/book.h"
+#include "core/config.h"
+#include "core/projection.h"
+
+/* A fresh book holding one entry for symbol; returns that entry. */
+static book_position *single_entry(position_book *book, const char *symbol) {
+    book_init(book);
+    book_position *position = book_entry(book, symbol);
+    ck_assert_ptr_nonnull(position);
+    return position;
+}
+
+START_TEST(test_entry_inserts_sorted_and_finds) {
+    position_book book;
+    book_init(&book);
+    ck_assert_uint_eq(book.count, 0);
+    ck_assert_ptr_null(book_find(&book, "BTCUSDT"));
+    const char *const symbols[] = {"SOLUSDT", "BTCUSDT", "XRPUSDT", "ETHUSDT", "ADAUSDT"};
+    for (size_t index = 0; index < 5; index++) ck_assert_ptr_nonnull(book_entry(&book, symbols[index]));
+    ck_assert_uint_eq(book.count, 5);
+    const char *const sorted[] = {"ADAUSDT", "BTCUSDT", "ETHUSDT", "SOLUSDT", "XRPUSDT"};
+    for (size_t index = 0; index < 5; index++) ck_assert_str_eq(book.positions[index].symbol, sorted[index]);
+    /* a new entry is flat with leverage 1 and no mark */
+    const book_position *eth = book_find(&book, "ETHUSDT");
+    ck_assert_ptr_nonnull(eth);
+    ck_assert(eth->qty == 0 && eth->entry_price == 0 && eth->leverage == 1 && !eth->has_mark);
+    /* the same symbol gives the same entry */
+    book_position *again = book_entry(&book, "ETHUSDT");
+    ck_assert_ptr_eq(again, eth);
+    ck_assert_uint_eq(book.count, 5);
+    ck_assert_ptr_null(book_find(&book, "DOGEUSDT"));
+}
+END_TEST
+
+START_TEST(test_entry_keeps_fields_when_others_insert) {
+    position_book book;
+    book_init(&book);
+    book_position *sol = book_entry(&book, "SOLUSDT");
+    ck_assert_ptr_nonnull(sol);
+    book_apply_fill(sol, 1, 3, 150, 10);
+    sol->has_mark = true;
+    sol->mark = 155;
+    ck_assert_ptr_nonnull(book_entry(&book, "ADAUSDT")); /* inserted before SOL: SOL moves */
+    const book_position *moved = book_find(&book, "SOLUSDT");
+    ck_assert(moved->qty == 3 && moved->entry_price == 150 && moved->has_mark && moved->mark == 155);
+}
+END_TEST
+
+START_TEST(test_entry_full_book) {
+    position_book *book = malloc(sizeof *book);
+    ck_assert_ptr_nonnull(book);
+    book_init(book);
+    char symbol[SYMBOL_CAPACITY];
+    for (int index = 0; index < SYMBOLS_MAX; index++) {
+        snprintf(symbol, sizeof symbol, "S%03dUSDT", SYMBOLS_MAX - 1 - index);
+        ck_assert_ptr_nonnull(book_entry(book, symbol));
+    }
+    ck_assert_uint_eq(book->count, SYMBOLS_MAX);
+    ck_assert_ptr_null(book_entry(book, "NEWUSDT"));
+    ck_assert_ptr_nonnull(book_entry(book, "S000USDT")); /* existing ones still resolve */
+    ck_assert_str_eq(book->positions[0].symbol, "S000USDT");
+    ck_assert_str_eq(book->positions[SYMBOLS_MAX - 1].symbol, "S255USDT");
+    free(book);
+}
+END_TEST
+
+START_TEST(test_fill_opens_and_averages_long) {
+    position_book book;
+    book_position *position = single_entry(&book, "BTCUSDT");
+    book_apply_fill(position, 1, 1, 100, 5);
+    ck_assert(position->qty == 1 && position->entry_price == 100);
+    ck_assert(position->created_ts == 5 && position->updated_ts == 5);
+    book_apply_fill(position, 1, 3, 200, 6); /* (1*100 + 3*200) / 4 = 175 */
+    ck_assert(position->qty == 4 && position->entry_price == 175);
+    ck_assert(position->created_ts == 5 && position->updated_ts == 6);
+}
+END_TEST
+
+START_TEST(test_fill_opens_and_averages_short) {
+    position_book book;
+    book_position *position = single_entry(&book, "ETHUSDT");
+    book_apply_fill(position, -1, 2, 100, 1);
+    ck_assert(position->qty == -2 && position->entry_price == 100);
+    book_apply_fill(position, -1, 2, 50, 2); /* (2*100 + 2*50) / 4 = 75 */
+    ck_assert(position->qty == -4 && position->entry_price == 75);
+}
+END_TEST
+
+START_TEST(test_fill_reduces_keeping_entry) {
+    position_book book;
+    book_position *position = single_entry(&book, "BTCUSDT");
+    book_apply_fill(position, 1, 4, 175, 1);
+    book_apply_fill(position, -1, 1, 300, 2);
+    ck_assert(position->qty == 3 && position->entry_price == 175);
+    ck_assert(position->created_ts == 1 && position->updated_ts == 2);
+    /* a short reduced by a buy */
+    book_position *short_position = single_entry(&book, "ETHUSDT");
+    book_apply_fill(short_position, -1, 5, 80, 1);
+    book_apply_fill(short_position, 1, 2, 60, 2);
+    ck_assert(short_position->qty == -3 && short_position->entry_price == 80);
+}
+END_TEST
+
+START_TEST(test_fill_reduces_to_flat) {
+    position_book book;
+    book_position *position = single_entry(&book, "BTCUSDT");
+    book_apply_fill(position, 1, 0.5, 40000, 1);
+    book_apply_fill(position, -1, 0.5, 41000, 2);
+    ck_assert(position->qty == 0);
+    ck_assert(position->entry_price == 0);
+    ck_assert(position->updated_ts == 2);
+    ck_assert_uint_eq(book_open_count(&book), 0);
+    /* reopening from flat averages against nothing: entry is the new price */
+    book_apply_fill(position, -1, 2, 39000, 3);
+    ck_assert(position->qty == -2 && position->entry_price == 39000);
+    ck_assert(position->created_ts == 3);
+}
+END_TEST
+
+START_TEST(test_fill_flips_long_to_short) {
+    position_book book;
+    book_position *position = single_entry(&book, "BTCUSDT");
+    book_apply_fill(position, 1, 2, 100, 1);
+    book_apply_fill(position, -1, 5, 120, 9); /* 3 past zero open at 120 */
+    ck_assert(position->qty == -3);
+    ck_assert(position->entry_price == 120);
+    ck_assert(position->created_ts == 9 && position->updated_ts == 9);
+}
+END_TEST
+
+START_TEST(test_fill_flips_short_to_long) {
+    position_book book;
+    book_position *position = single_entry(&book, "ETHUSDT");
+    book_apply_fill(position, -1, 1.5, 2000, 1);
+    book_apply_fill(position, 1, 4, 1900, 2);
+    ck_assert(position->qty == 2.5);
+    ck_assert(position->entry_price == 1900);
+    ck_assert(position->created_ts == 2);
+}
+END_TEST
+
+START_TEST(test_unrealized_pnl) {
+    position_book book;
+    book_position *position = single_entry(&book, "BTCUSDT");
+    book_apply_fill(position, 1, 2, 100, 1);
+    ck_assert(book_unrealized_pnl(position) == 0); /* no mark yet */
+    position->has_mark = true;
+    position->mark = 110;
+    ck_assert(book_unrealized_pnl(position) == 20);
+    position->mark = 90;
+    ck_assert(book_unrealized_pnl(position) == -20);
+    book_apply_fill(position, -1, 5, 120, 2); /* short 3 at 120 */
+    position->mark = 100;
+    ck_assert(book_unrealized_pnl(position) == 60); /* (100 - 120) * -3 */
+    book_apply_fill(position, 1, 3, 100, 3); /* flat: entry 0, qty 0 */
+    ck_assert(book_unrealized_pnl(position) == 0);
+}
+END_TEST
+
+START_TEST(test_open_count) {
+    position_book book;
+    book_init(&book);
+    const char *const symbols[] = {"BTCUSDT", "ETHUSDT", "SOLUSDT"};
+    for (size_t index = 0; index < 3; index++) ck_assert_ptr_nonnull(book_entry(&book, symbols[index]));
+    ck_assert_uint_eq(book_open_count(&book), 0); /* entries alone are flat */
+    /* pointers are taken after the last insertion: inserting moves entries */
+    book_position *btc = book_entry(&book, "BTCUSDT");
+    book_position *eth = book_entry(&book, "ETHUSDT");
+    book_apply_fill(btc, 1, 1, 10, 1);
+    book_apply_fill(eth, -1, 1, 10, 1);
+    ck_assert_uint_eq(book_open_count(&book), 2);
+    book_apply_fill(eth, 1, 1, 10, 2);
+    ck_assert_uint_eq(book_open_count(&book), 1);
+}
+END_TEST
+
+/* The K block of a snapshot over book (a fresh default projection). */
+static k_block k_block_of(const position_book *book) {
+    static account_projection projection;
+    kernel_config config;
+    config_defaults(&config);
+    projection_init(&projection, &config);
+    return projection_build_snapshot(&projection, "n", 1, book)->k;
+}
+
+START_TEST(test_notional_with_and_without_mark) {
+    position_book book;
+    book_position *position = single_entry(&book, "BTCUSDT");
+    book_apply_fill(position, -1, 0.25, 40000, 1);
+    k_block k = k_block_of(&book);
+    ck_assert(k.open_notional == 10000); /* |q| * e without a mark */
+    ck_assert(k.unrealized_pnl == 0);
+    position->has_mark = true;
+    position->mark = 44000;
+    k = k_block_of(&book);
+    ck_assert(k.open_notional == 11000); /* |q| * mark */
+    ck_assert(k.unrealized_pnl == -1000);
+    /* a zero-quantity position adds nothing, whatever its mark */
+    book_apply_fill(position, 1, 0.25, 44000, 2);
+    k = k_block_of(&book);
+    ck_assert(k.open_notional == 0 && k.unrealized_pnl == 0 && k.open_positions == 0 && k.used_margin == 0);
+}
+END_TEST
+
+/* Every test of core/book.c. */
+static Suite *book_suite(void) {
+    Suite *suite = suite_create("book");
+    TCase *entries = tcase_create("entries");
+    tcase_add_test(entries, test_entry_inserts_sorted_and_finds);
+    tcase_add_test(entries, test_entry_keeps_fields_when_others_insert);
+    tcase_add_test(entries, test_entry_full_book);
+    tcase_add_test(entries, test_open_count);
+    suite_add_tcase(suite, entries);
+    TCase *fold = tcase_create("fold");
+    tcase_add_test(fold, test_fill_opens_and_averages_long);
+    tcase_add_test(fold, test_fill_opens_and_averages_short);
+    tcase_add_test(fold, test_fill_reduces_keeping_entry);
+    tcase_add_test(fold, test_fill_reduces_to_flat);
+    tcase_add_test(fold, test_fill_flips_long_to_short);
+    tcase_add_test(fold, test_fill_flips_short_to_long);
+    tcase_add_test(fold, test_unrealized_pnl);
+    tcase_add_test(fold, test_notional_with_and_without_mark);
+    suite_add_tcase(suite, fold);
+    return suite;
+}
+
+int main(void) {
+    SRunner *runner = srunner_create(book_suite());
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
