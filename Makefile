@@ -6,10 +6,12 @@ BUILD ?= build
 # string; lengths that matter (paths) are checked before formatting.
 # -ffp-contract=off: no fused multiply-add, so money math rounds as the seed does.
 CFLAGS_BASE = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -Werror \
-              -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-format-truncation -ffp-contract=off -I.
+              -Wshadow -Wstrict-prototypes -Wmissing-prototypes -ffp-contract=off -I.
 OPT ?= -O2 -g
+# gcc only (clang has no such warning).
+WARN_COMPILER = $(if $(findstring clang,$(shell $(CC) --version 2>/dev/null)),,-Wno-format-truncation)
 SANITIZE ?=
-CFLAGS += $(CFLAGS_BASE) $(OPT) $(SANITIZE) $(shell pkg-config --cflags libcjson gsl 2>/dev/null)
+CFLAGS += $(CFLAGS_BASE) $(WARN_COMPILER) $(OPT) $(SANITIZE) $(shell pkg-config --cflags libcjson gsl 2>/dev/null)
 LIBS = -lcsv $(shell pkg-config --libs libcjson gsl 2>/dev/null) -lm
 LIVE_LIBS = $(shell pkg-config --libs libcurl libwebsockets openssl 2>/dev/null)
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null) -lsubunit
@@ -26,7 +28,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BIN = $(if $(filter build,$(BUILD)),bin/ledgersim,$(BUILD)/bin/ledgersim)
 
-.PHONY: all test unit scenarios demo asan clean deps bench fuzz valgrind
+.PHONY: all test unit scenarios demo asan clean deps bench fuzz fuzz-replay valgrind
 all: $(BIN)
 
 deps:
@@ -55,7 +57,7 @@ unit: $(UNIT_BIN)
 # Every test: unit tests, scenario expectations, malformed inputs, the rest of
 # tests/*.sh. Ends with one summary line "N passed, N failed".
 test: deps
-	@$(MAKE) --no-print-directory all unit
+	@$(MAKE) --no-print-directory all unit fuzz-replay
 	@tools/run-tests.sh $(BUILD) $(BIN)
 
 asan:
@@ -65,6 +67,43 @@ asan:
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@tools/demo.sh $(BIN)
+
+# Fuzzing (issue 9): one libFuzzer target per input format, tests/fuzz/fuzz_NAME.c,
+# seeded from fixtures/fuzz/NAME/ (and fixtures/fuzz/NAME.dict when present).
+# `make fuzz SECONDS=N` builds them with clang (ASan, UBSan) in build-fuzz/ and
+# runs each N seconds; new inputs go to build-fuzz/corpus/NAME/, findings to
+# build-fuzz/findings/. `make fuzz-replay` builds each target as a plain
+# program, BUILD/fuzz/replay_NAME, that replays the committed corpus without
+# libFuzzer: tests/fuzz_corpus.sh runs them in `make test`.
+FUZZ_NAMES = $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_HARNESS = tests/fuzz/harness.c tests/fuzz/harness.h
+SECONDS ?= 60
+
+fuzz-replay: $(FUZZ_NAMES:%=$(BUILD)/fuzz/replay_%)
+
+$(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(FUZZ_HARNESS) $(BUILD)/libledgersim.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< tests/fuzz/replay_main.c tests/fuzz/harness.c $(BUILD)/libledgersim.a \
+	    $(LDFLAGS) $(LIBS) $(LIVE_LIBS)
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_HARNESS) $(BUILD)/libledgersim.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< tests/fuzz/harness.c $(BUILD)/libledgersim.a \
+	    $(LDFLAGS) -fsanitize=fuzzer $(LIBS) $(LIVE_LIBS)
+
+fuzz: deps
+	@$(MAKE) --no-print-directory $(FUZZ_NAMES:%=build-fuzz/fuzz/fuzz_%) BUILD=build-fuzz CC=clang \
+	    OPT="-O1 -g -fno-omit-frame-pointer" \
+	    SANITIZE="-fsanitize=address,undefined -fno-sanitize-recover=all -fsanitize=fuzzer-no-link"
+	@tests/fuzz/run-fuzzers.sh build-fuzz $(SECONDS) $(FUZZ_NAMES)
+
+# The unit tests and the fuzz corpus replays under valgrind (no error, no
+# leak of any kind), and the I/O-fault test with every run under valgrind.
+VALGRIND = valgrind --quiet --error-exitcode=99 --leak-check=full --show-leak-kinds=all \
+           --errors-for-leak-kinds=all
+valgrind: deps
+	@$(MAKE) --no-print-directory all unit fuzz-replay
+	@tools/valgrind.sh "$(VALGRIND)" $(BUILD) $(BIN) $(UNIT_BIN) -- $(FUZZ_NAMES)
 
 clean:
 	rm -rf build build-* bin out

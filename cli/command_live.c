@@ -16,6 +16,7 @@
 #include "live/session.h"
 #include "live/sign.h"
 
+/* Prints the usage of `ledgersim live` to stream (borrowed). */
 static void live_usage(FILE *stream) {
     fprintf(stream,
             "usage: ledgersim live [--testnet] [--rest-url URL --ws-url URL] [--symbols SYM,SYM...]\n"
@@ -208,16 +209,26 @@ static int command_live_convert(int argc, char **argv) {
     }
     for (size_t index = 0; index < config_count; index++)
         if (scenario_writer_config(&record, keys[index], values[index]) != 0) status = EXIT_FAILED;
-    char *line = NULL;
-    size_t line_capacity = 0;
+    /* One frame a line, at most NORMALIZE_FRAME_LIMIT bytes. */
+    const size_t line_capacity = (size_t)NORMALIZE_FRAME_LIMIT + 2;
+    char *line = malloc(line_capacity);
     long line_number = 0, invalid = 0, events = 0;
-    ssize_t length;
-    while (status == EXIT_OK && (length = getline(&line, &line_capacity, input)) >= 0) {
+    if (line == NULL) status = EXIT_FAILED;
+    while (status == EXIT_OK && fgets(line, (int)line_capacity, input) != NULL) {
         line_number++;
+        size_t length = strlen(line);
+        if (length > 0 && line[length - 1] != '\n' && !feof(input)) {
+            int c;
+            while ((c = fgetc(input)) != EOF && c != '\n') {}
+            fprintf(stderr, "%s:%ld: frame longer than %d bytes: skipped\n", capture, line_number,
+                    NORMALIZE_FRAME_LIMIT);
+            invalid++;
+            continue;
+        }
         while (length > 0 && (line[length - 1] == '\n' || line[length - 1] == '\r')) line[--length] = '\0';
         if (length == 0) continue;
         char report[NORMALIZE_REPORT_CAPACITY];
-        frame_kind kind = normalize_frame(&flow.normal, line, (size_t)length, event, report);
+        frame_kind kind = normalize_frame(&flow.normal, line, length, event, report);
         if (kind == FRAME_INVALID) {
             fprintf(stderr, "%s:%ld: %s\n", capture, line_number, report);
             invalid++;

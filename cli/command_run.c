@@ -1,5 +1,7 @@
 /* command_run.c -- `ledgersim run` and `ledgersim check`: options, config
- * precedence, one replay per scenario file, and the check summary. */
+ * precedence, fault options, one replay per scenario file, reports, and the
+ * check summary. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +10,8 @@
 #include "core/config.h"
 #include "io/config_file.h"
 #include "io/holdings_file.h"
+#include "io/report.h"
+#include "sim/faults.h"
 #include "sim/replay.h"
 
 enum { RUN_FILES_MAX = 4096, SETTINGS_MAX = 256 };
@@ -22,16 +26,23 @@ typedef struct {
     const char *holdings_path;
     trace_mode trace;
     bool report;
+    fault_plan faults;                /* --faults (none drawn when absent) */
+    unsigned long seed;               /* --seed (default 0) */
+    long detect_window;               /* --detect-window (0: the default) */
+    bool strict;                      /* --strict: an invariant violation fails the run */
 } run_arguments;
 
+/* Prints the usage of run (check false) or check on stream. */
 static void run_usage(FILE *stream, bool check) {
     if (check)
         fprintf(stream,
                 "usage: ledgersim check FILE... [--out DIR] [--config FILE.json] [--set KEY=VALUE]...\n"
-                "                       [--holdings FILE.json]\n\n"
+                "                       [--holdings FILE.json] [--faults KIND=P,...] [--seed N]\n"
+                "                       [--detect-window N] [--strict]\n\n"
                 "Replays each scenario file like `run` and evaluates its expect rows.\n"
                 "Prints every failed expectation as FILE:LINE: PATH expected X, got Y\n"
-                "and ends with the line \"N passed, N failed\" (files).\n"
+                "and ends with the line \"N passed, N failed\" (files). The fault options\n"
+                "are those of `run`; with --strict an invariant violation fails the file.\n"
                 "Exit status: 0 all passed, 1 an expectation failed, 2 bad input.\n");
     else
         fprintf(stream,
@@ -47,8 +58,31 @@ static void run_usage(FILE *stream, bool check) {
                 "                    then the scenario's config rows, then the defaults\n"
                 "  --holdings FILE   off-exchange holdings {\"BTC\": {\"qty\", \"avg_cost\"}}\n"
                 "  --trace none      no logs/reconcile.jsonl (state files and other logs only)\n"
-                "  --report          also draw DIR/reports/ (needs gnuplot)\n\n"
-                "Exit status: 0 success, 2 bad input (nothing written), 3 output error.\n");
+                "  --report          also draw DIR/reports/ (needs gnuplot; without it the\n"
+                "                    run succeeds and says once that reports were skipped)\n\n"
+                "Simulation (a scenario with order or funding_rate rows is a backtest; see\n"
+                "sim/README-backtest.md):\n"
+                "  --faults SPEC     draw faults: KIND=P[,KIND=P]... with P the probability per\n"
+                "                    event; kinds stale_mark, zero_wallet, orphan_tp_sl, drop,\n"
+                "                    duplicate, delay, corrupt, or all=P for every kind\n"
+                "  --seed N          seeds the fault generators (default 0); the same file,\n"
+                "                    options and seed give the same faults and the same bytes\n"
+                "  --detect-window N a fault counts as detected when a snapshot within N\n"
+                "                    events is not OK (default 5, at most 1000)\n"
+                "  --strict          an invariant violation fails the run (exit 1)\n\n"
+                "Exit status: 0 success, 1 an invariant violation with --strict, 2 bad input\n"
+                "(nothing written), 3 output error.\n");
+}
+
+/* Parses text as a whole decimal number in [minimum, maximum]. */
+static bool parse_whole(const char *text, double minimum, double maximum, unsigned long *value) {
+    if (text[0] < '0' || text[0] > '9') return false;
+    errno = 0;
+    char *end;
+    unsigned long long parsed = strtoull(text, &end, 10);
+    if (errno != 0 || *end != '\0' || (double)parsed < minimum || (double)parsed > maximum) return false;
+    *value = (unsigned long)parsed;
+    return true;
 }
 
 /* Parses argv; returns -1 on a usage error (printed), 1 for --help. */
@@ -76,6 +110,27 @@ static int parse_run_arguments(int argc, char **argv, bool check, run_arguments 
             arguments->trace = strcmp(mode, "none") == 0 ? TRACE_NONE : TRACE_FULL;
         } else if (!check && strcmp(argument, "--report") == 0)
             arguments->report = true;
+        else if (strcmp(argument, "--strict") == 0)
+            arguments->strict = true;
+        else if (strcmp(argument, "--faults") == 0 && has_value) {
+            char error[512];
+            if (!fault_plan_parse(argv[++index], &arguments->faults, error, sizeof error)) {
+                fprintf(stderr, "ledgersim: %s\n", error);
+                return -1;
+            }
+        } else if (strcmp(argument, "--seed") == 0 && has_value) {
+            if (!parse_whole(argv[++index], 0, 4294967295.0, &arguments->seed)) {
+                fprintf(stderr, "ledgersim: --seed takes a whole number from 0 to 4294967295\n");
+                return -1;
+            }
+        } else if (strcmp(argument, "--detect-window") == 0 && has_value) {
+            unsigned long window;
+            if (!parse_whole(argv[++index], 1, DETECT_WINDOW_MAX, &window)) {
+                fprintf(stderr, "ledgersim: --detect-window takes a whole number from 1 to %d\n", DETECT_WINDOW_MAX);
+                return -1;
+            }
+            arguments->detect_window = (long)window;
+        }
         else if (argument[0] == '-' && argument[1] != '\0') {
             fprintf(stderr, "ledgersim %s: unknown option or missing value: %s\n", check ? "check" : "run", argument);
             return -1;
@@ -90,6 +145,7 @@ static int parse_run_arguments(int argc, char **argv, bool check, run_arguments 
 }
 
 /* Config precedence: --set over --config over scenario rows over defaults.
+ * arguments is borrowed; config is owned by the caller.
  * Higher sources are applied first and lock their keys. */
 static bool build_config(const run_arguments *arguments, kernel_config *config) {
     config_defaults(config);
@@ -120,7 +176,8 @@ static bool build_config(const run_arguments *arguments, kernel_config *config) 
     return true;
 }
 
-/* out/<name of the scenario without .csv>, or DIR, or DIR/<name>. */
+/* out/<name of the scenario without .csv>, or DIR, or DIR/<name>, into
+ * directory (capacity bytes, owned by the caller). */
 static void output_directory_for(const run_arguments *arguments, const char *file, char *directory,
                                  size_t capacity) {
     const char *slash = strrchr(file, '/');
@@ -134,6 +191,23 @@ static void output_directory_for(const run_arguments *arguments, const char *fil
                  arguments->output_directory != NULL ? arguments->output_directory : "out", (int)length, base);
 }
 
+/* --report: draws DIR/reports/ after a successful replay. Without gnuplot
+ * it says so once per command (*skipped remembers) and succeeds. Returns
+ * false on a report error (printed). */
+static bool draw_report(const char *directory, bool *skipped) {
+    char error[REPORT_ERROR_CAPACITY];
+    int written = report_write(directory, error, sizeof error);
+    if (written == 0) return true;
+    if (written == REPORT_NO_GNUPLOT) {
+        if (!*skipped) fprintf(stderr, "ledgersim: gnuplot not found on PATH: reports skipped\n");
+        *skipped = true;
+        return true;
+    }
+    fprintf(stderr, "ledgersim: report: %s\n", error);
+    return false;
+}
+
+/* The body of `run` (check false) and `check` (check true): argv is borrowed. */
 static int run_or_check(int argc, char **argv, bool check) {
     run_arguments arguments;
     int parsed = parse_run_arguments(argc, argv, check, &arguments);
@@ -152,13 +226,15 @@ static int run_or_check(int argc, char **argv, bool check) {
     }
     buffer failures;
     buffer_init(&failures, 1 << 20);
+    bool reports_skipped = false;
     int passed = 0, failed = 0, status = EXIT_OK;
     for (int index = 0; index < arguments.file_count; index++) {
         char directory[PATH_CAPACITY];
         output_directory_for(&arguments, arguments.files[index], directory, sizeof directory);
         replay_options options = {.output_directory = directory, .overrides = config, .holdings = &holdings,
                                   .trace = arguments.trace, .evaluate_expectations = check,
-                                  .failures = &failures};
+                                  .failures = &failures, .faults = &arguments.faults, .seed = arguments.seed,
+                                  .detect_window = arguments.detect_window};
         replay_result result;
         buffer_reset(&failures);
         replay_status replayed = replay_file(arguments.files[index], &options, &result);
@@ -172,7 +248,13 @@ static int run_or_check(int argc, char **argv, bool check) {
         if (result.expectations_failed > REPLAY_FAILURES_MAX)
             printf("%s: ... and %ld more failed expectations\n", arguments.files[index],
                    result.expectations_failed - REPLAY_FAILURES_MAX);
-        if (result.expectations_failed > 0) {
+        const simulation_summary *simulation = &result.simulation;
+        bool violated = simulation->total_violations > 0;
+        if (violated)
+            fprintf(stderr, "%s: %ld invariant violation%s; first: %s\n", arguments.files[index],
+                    simulation->total_violations, simulation->total_violations == 1 ? "" : "s",
+                    simulation->first_violation);
+        if (result.expectations_failed > 0 || (violated && arguments.strict)) {
             failed++;
             if (status == EXIT_OK) status = EXIT_FAILED;
         } else {
@@ -180,12 +262,16 @@ static int run_or_check(int argc, char **argv, bool check) {
         }
         if (!check) printf("%s: %ld rows, %ld events -> %s\n", arguments.files[index], result.rows, result.events,
                            directory);
+        if (!check && arguments.report && !draw_report(directory, &reports_skipped) && status == EXIT_OK)
+            status = 3;
     }
     buffer_free(&failures);
     if (check) printf("%d passed, %d failed\n", passed, failed);
     return status;
 }
 
+/* `ledgersim run`; argv is borrowed. */
 int command_run(int argc, char **argv) { return run_or_check(argc, argv, false); }
 
+/* `ledgersim check`; argv is borrowed. */
 int command_check(int argc, char **argv) { return run_or_check(argc, argv, true); }

@@ -32,7 +32,7 @@ static size_t scanner_find(const exit_scanner *scanner, const char *symbol) {
 }
 
 /* Forgets symbols no longer in the ledger or whose quantity changed. */
-static void scanner_rearm(exit_scanner *scanner, const position_ledger *ledger) {
+void exits_rearm(exit_scanner *scanner, const position_ledger *ledger) {
     size_t kept = 0;
     for (size_t index = 0; index < scanner->count; index++) {
         bool still_fired = false;
@@ -51,7 +51,7 @@ static void scanner_rearm(exit_scanner *scanner, const position_ledger *ledger) 
 
 size_t exits_scan(exit_scanner *scanner, const position_ledger *ledger, mark_lookup lookup,
                   const void *context, exit_intent *intents) {
-    scanner_rearm(scanner, ledger);
+    exits_rearm(scanner, ledger);
     size_t produced = 0;
     for (size_t index = 0; index < ledger->count; index++) {
         const ledger_entry *entry = &ledger->entries[index];

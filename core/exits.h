@@ -46,6 +46,12 @@ typedef bool (*mark_lookup)(const void *context, const char *symbol, double *mar
 size_t exits_scan(exit_scanner *scanner, const position_ledger *ledger, mark_lookup lookup,
                   const void *context, exit_intent *intents);
 
+/* Forgets the symbols no longer in ledger or whose quantity changed since
+ * they fired. The kernel calls it after every ledger sync, so that a
+ * position closed and reopened at the same quantity between two marks is
+ * armed again. */
+void exits_rearm(exit_scanner *scanner, const position_ledger *ledger);
+
 /* Decides one entry: true and *reason when mark crosses tp or sl. */
 bool exits_decide(const ledger_entry *entry, double mark, exit_reason *reason);
 

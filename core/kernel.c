@@ -48,6 +48,7 @@ bool kernel_begin_event(kernel *k, const char *event_id, bool synthetic_id, doub
     snprintf(k->event_id, sizeof k->event_id, "%s", event_id);
     k->event_ts = ts;
     k->event_moved_mark = false;
+    k->marked_count = 0;
     return true;
 }
 
@@ -116,6 +117,8 @@ kernel_status kernel_apply_fact(kernel *k, const exchange_fact *fact) {
         position->has_mark = true;
         position->mark = fact->price;
         k->event_moved_mark = true;
+        if (k->marked_count < EVENT_ROWS_MAX)
+            snprintf(k->marked_symbols[k->marked_count++], SYMBOL_CAPACITY, "%s", fact->symbol);
         return KERNEL_OK;
     }
     }
@@ -194,6 +197,7 @@ const account_snapshot *kernel_end_event(kernel *k) {
     assert(k->in_event);
     projection_apply_positions(&k->projection, k->exchange_positions, k->exchange_count);
     kernel_sync_ledger(k, true);
+    exits_rearm(&k->scanner, &k->ledger); /* a position closed and reopened between marks is new */
     const account_snapshot *snapshot =
         projection_build_snapshot(&k->projection, k->event_id, k->event_ts, &k->book);
     kernel_value(k);

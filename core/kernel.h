@@ -82,6 +82,8 @@ typedef struct {
     char event_id[EVENT_ID_CAPACITY];
     double event_ts;
     bool event_moved_mark;
+    char marked_symbols[EVENT_ROWS_MAX][SYMBOL_CAPACITY]; /* mark facts of the event, in order */
+    size_t marked_count;
     /* The last event's exit intents. */
     exit_intent intents[SYMBOLS_MAX];
     size_t intent_count;

@@ -5,7 +5,7 @@
  * quantities with a valid entry price, tp/sl attached when the registry has
  * them. A sync seeds TP/SL for positions without an entry (ATR of the last
  * bars, else percentages) and removes entries whose symbol has no position.
- * Pure: loading and saving the registry file is io/registry_file's job. */
+ * Pure: loading and saving the registry file is io/state_json's job. */
 #ifndef LEDGERSIM_CORE_LEDGER_H
 #define LEDGERSIM_CORE_LEDGER_H
 

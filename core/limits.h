@@ -15,7 +15,9 @@ enum {
     ATR_PERIOD_MAX = 1000,       /* bars in the ATR window */
     HOLDINGS_MAX = 64,           /* off-exchange assets */
     EXPLANATIONS_MAX = 8,        /* one per rule at most (R1..R5) */
-    EXPLANATION_CAPACITY = 96,   /* bytes of one explanation string */
+    /* bytes of one explanation string: the longest label (41) plus "%.4f"
+     * of the largest double (314 characters), as the seed prints it whole */
+    EXPLANATION_CAPACITY = 384,
     NAV_DAYS_MAX = 100000        /* UTC days kept for the Sharpe ratio */
 };
 

@@ -135,7 +135,7 @@ void projection_apply_balance(account_projection *projection, double wallet_bala
 void projection_apply_positions(account_projection *projection, const exchange_position *positions,
                                 size_t count) {
     assert(count <= SYMBOLS_MAX);
-    if (positions != projection->positions)
+    if (count > 0 && positions != projection->positions)
         memmove(projection->positions, positions, count * sizeof positions[0]);
     projection->position_count = count;
 }

@@ -50,17 +50,8 @@ static bool apply_members(const char *path, const cJSON *object, const char *pre
 
 bool config_file_apply(const char *path, kernel_config *config, char *error, size_t error_capacity) {
     cJSON *root = NULL;
-    json_file_status status = json_file_load(path, &root, error, error_capacity);
-    if (status == JSON_FILE_MISSING) {
-        snprintf(error, error_capacity, "%s: no such file", path);
-        return false;
-    }
-    if (status != JSON_FILE_OK) return false;
-    bool applied = cJSON_IsObject(root);
-    if (!applied)
-        snprintf(error, error_capacity, "%s: expected a JSON object of config keys", path);
-    else
-        applied = apply_members(path, root, "", config, error, error_capacity, 0);
+    if (!json_file_load_object(path, &root, "a JSON object of config keys", error, error_capacity)) return false;
+    bool applied = apply_members(path, root, "", config, error, error_capacity, 0);
     cJSON_Delete(root);
     return applied;
 }

@@ -67,15 +67,9 @@ static bool load_asset(const char *path, const cJSON *item, holdings_book *holdi
 
 bool holdings_file_load(const char *path, holdings_book *holdings, char *error, size_t error_capacity) {
     cJSON *root = NULL;
-    json_file_status status = json_file_load(path, &root, error, error_capacity);
-    if (status == JSON_FILE_MISSING) {
-        snprintf(error, error_capacity, "%s: no such file", path);
-        return false;
-    }
-    if (status != JSON_FILE_OK) return false;
-    bool loaded = cJSON_IsObject(root);
-    if (!loaded) snprintf(error, error_capacity, "%s: expected an object keyed by asset", path);
-    for (const cJSON *item = loaded ? root->child : NULL; item != NULL && loaded; item = item->next)
+    if (!json_file_load_object(path, &root, "an object keyed by asset", error, error_capacity)) return false;
+    bool loaded = true;
+    for (const cJSON *item = root->child; item != NULL && loaded; item = item->next)
         loaded = load_asset(path, item, holdings, error, error_capacity);
     cJSON_Delete(root);
     return loaded;

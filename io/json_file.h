@@ -18,4 +18,9 @@ typedef enum { JSON_FILE_OK = 0, JSON_FILE_MISSING = 1, JSON_FILE_ERROR = -1 } j
  * ("FILE: cannot read...", "FILE: byte N: invalid JSON"). */
 json_file_status json_file_load(const char *path, cJSON **root, char *error, size_t error_capacity) WARN_UNUSED_RESULT;
 
+/* Loads path, which must exist and hold a JSON object. False with error
+ * naming the file; what_expected completes "expected ..." for a non-object. */
+bool json_file_load_object(const char *path, cJSON **root, const char *what_expected, char *error,
+                           size_t error_capacity) WARN_UNUSED_RESULT;
+
 #endif

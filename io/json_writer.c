@@ -1,4 +1,10 @@
-/* json_writer.c -- see json_writer.h. */
+/* json_writer.c -- see json_writer.h.
+ *
+ * A reconcile.jsonl line is about a hundred members, so the compact writer
+ * writes each member (separator, key or value) straight into the buffer's
+ * allocation when it has room (room() and commit()); otherwise, and for the
+ * pretty layout, it goes through buffer_append, which grows the buffer and
+ * enforces its limit. Both give the same bytes. */
 #include "io/json_writer.h"
 
 #include <assert.h>
@@ -6,6 +12,69 @@
 #include <string.h>
 
 #include "core/number.h"
+
+/* Appends length bytes: in place when they fit the allocation and the limit,
+ * else through buffer_append (same result, same failure rules). */
+static inline void append_bytes(buffer *out, const char *bytes, size_t length) {
+    if (!out->failed && out->data != NULL && length < out->capacity - out->length &&
+        length <= out->limit - out->length) {
+        memcpy(out->data + out->length, bytes, length);
+        out->length += length;
+        out->data[out->length] = '\0';
+        return;
+    }
+    buffer_append(out, bytes, length);
+}
+
+static inline void append_byte(buffer *out, char byte) { append_bytes(out, &byte, 1); }
+
+/* Where length more bytes (and the NUL) can be written in place, or NULL
+ * when the buffer must grow, has failed or would cross its limit. */
+static inline char *room(buffer *out, size_t length) {
+    if (out->failed || out->data == NULL || length >= out->capacity - out->length ||
+        length > out->limit - out->length)
+        return NULL;
+    return out->data + out->length;
+}
+
+/* Ends an in-place write at end (obtained from room()). */
+static inline void commit(buffer *out, char *end) {
+    out->length = (size_t)(end - out->data);
+    *end = '\0';
+}
+
+enum {
+    LITERAL_IN_PLACE_MAX = 96   /* longest string written in place; longer ones take the general path */
+};
+
+/* 1 for the bytes a JSON string literal escapes, and for the NUL that ends it. */
+static const unsigned char stops_literal[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    ['"'] = 1, ['\\'] = 1};
+
+/* Writes "text" at at (room for LITERAL_IN_PLACE_MAX + 2 bytes) and returns
+ * the end, or NULL when text is longer or needs an escape. */
+static inline char *literal_in_place(char *at, const char *text) {
+    char *cursor = at;
+    *cursor++ = '"';
+    const char *limit = text + LITERAL_IN_PLACE_MAX;
+    while (text < limit && !stops_literal[(unsigned char)*text]) *cursor++ = *text++;
+    if (*text != '\0' || text == limit) return NULL;
+    *cursor++ = '"';
+    return cursor;
+}
+
+/* before_value() of the compact layout: true when a comma is due. */
+static inline bool compact_separator(json_writer *writer) {
+    if (writer->after_key) {
+        writer->after_key = false;
+        return false;
+    }
+    if (writer->depth == 0) return false;
+    bool comma = writer->has_members[writer->depth];
+    writer->has_members[writer->depth] = true;
+    return comma;
+}
 
 void json_writer_init(json_writer *writer, buffer *out, bool pretty) {
     writer->out = out;
@@ -16,8 +85,8 @@ void json_writer_init(json_writer *writer, buffer *out, bool pretty) {
 }
 
 static void write_indent(json_writer *writer) {
-    buffer_append(writer->out, "\n", 1);
-    for (int level = 0; level < writer->depth; level++) buffer_append(writer->out, "  ", 2);
+    append_byte(writer->out, '\n');
+    for (int level = 0; level < writer->depth; level++) append_bytes(writer->out, "  ", 2);
 }
 
 /* Separates this value from the previous member of its container. */
@@ -27,14 +96,14 @@ static void before_value(json_writer *writer) {
         return;
     }
     if (writer->depth == 0) return;
-    if (writer->has_members[writer->depth]) buffer_append(writer->out, ",", 1);
+    if (writer->has_members[writer->depth]) append_byte(writer->out, ',');
     if (writer->pretty) write_indent(writer);
     writer->has_members[writer->depth] = true;
 }
 
 static void container_begin(json_writer *writer, char opening) {
     before_value(writer);
-    buffer_append(writer->out, &opening, 1);
+    append_byte(writer->out, opening);
     assert(writer->depth + 1 < JSON_WRITER_DEPTH_MAX);
     writer->depth++;
     writer->has_members[writer->depth] = false;
@@ -45,7 +114,7 @@ static void container_end(json_writer *writer, char closing) {
     bool had_members = writer->has_members[writer->depth];
     writer->depth--;
     if (writer->pretty && had_members) write_indent(writer);
-    buffer_append(writer->out, &closing, 1);
+    append_byte(writer->out, closing);
 }
 
 void json_object_begin(json_writer *writer) { container_begin(writer, '{'); }
@@ -54,12 +123,13 @@ void json_array_begin(json_writer *writer) { container_begin(writer, '['); }
 void json_array_end(json_writer *writer) { container_end(writer, ']'); }
 
 void json_append_string_literal(buffer *out, const char *text) {
-    buffer_append(out, "\"", 1);
+    append_byte(out, '"');
     const char *run = text;
-    for (const char *cursor = text; *cursor != '\0'; cursor++) {
+    const char *cursor = text;
+    for (; *cursor != '\0'; cursor++) {
         unsigned char byte = (unsigned char)*cursor;
         if (byte >= 0x20 && byte != '"' && byte != '\\') continue;
-        buffer_append(out, run, (size_t)(cursor - run));
+        append_bytes(out, run, (size_t)(cursor - run));
         char escaped[8];
         if (byte == '"' || byte == '\\')
             snprintf(escaped, sizeof escaped, "\\%c", byte);
@@ -68,43 +138,85 @@ void json_append_string_literal(buffer *out, const char *text) {
         buffer_append_text(out, escaped);
         run = cursor + 1;
     }
-    buffer_append_text(out, run);
-    buffer_append(out, "\"", 1);
+    append_bytes(out, run, (size_t)(cursor - run));
+    append_byte(out, '"');
 }
 
 void json_key(json_writer *writer, const char *key) {
     assert(!writer->after_key);
+    char *at = writer->pretty || writer->depth == 0 ? NULL : room(writer->out, LITERAL_IN_PLACE_MAX + 4);
+    if (at != NULL) {
+        bool comma = writer->has_members[writer->depth];
+        if (comma) *at = ',';
+        char *end = literal_in_place(at + comma, key);
+        if (end != NULL) {
+            *end++ = ':';
+            commit(writer->out, end);
+            writer->has_members[writer->depth] = true;
+            writer->after_key = true;
+            return;
+        }
+    }
     before_value(writer);
     json_append_string_literal(writer->out, key);
-    buffer_append(writer->out, writer->pretty ? ": " : ":", writer->pretty ? 2 : 1);
+    append_bytes(writer->out, writer->pretty ? ": " : ":", writer->pretty ? 2 : 1);
     writer->after_key = true;
 }
 
 void json_string(json_writer *writer, const char *text) {
+    char *at = writer->pretty ? NULL : room(writer->out, LITERAL_IN_PLACE_MAX + 3);
+    if (at != NULL) {
+        /* The separator is decided only once the text is known to fit. */
+        bool comma = !writer->after_key && writer->depth > 0 && writer->has_members[writer->depth];
+        char *end = literal_in_place(at + comma, text);
+        if (end != NULL) {
+            if (compact_separator(writer)) *at = ',';
+            commit(writer->out, end);
+            return;
+        }
+    }
     before_value(writer);
     json_append_string_literal(writer->out, text);
 }
 
 void json_number(json_writer *writer, double value) {
+    char *at = writer->pretty ? NULL : room(writer->out, NUMBER_TEXT_CAPACITY + 1);
+    if (at != NULL) {
+        if (compact_separator(writer)) *at++ = ',';
+        commit(writer->out, at + number_format(value, at));
+        return;
+    }
     char text[NUMBER_TEXT_CAPACITY];
     size_t length = number_format(value, text);
     before_value(writer);
-    buffer_append(writer->out, text, length);
+    append_bytes(writer->out, text, length);
 }
 
 void json_integer(json_writer *writer, int64_t value) {
+    /* The text of "%lld", without printf. */
+    char reversed[24];
+    size_t count = 0;
+    uint64_t magnitude = value < 0 ? 0 - (uint64_t)value : (uint64_t)value;
+    do {
+        reversed[count++] = (char)('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude != 0);
+    char text[24];
+    size_t length = 0;
+    if (value < 0) text[length++] = '-';
+    while (count > 0) text[length++] = reversed[--count];
     before_value(writer);
-    buffer_append_format(writer->out, "%lld", (long long)value);
+    append_bytes(writer->out, text, length);
 }
 
 void json_bool(json_writer *writer, bool value) {
     before_value(writer);
-    buffer_append_text(writer->out, value ? "true" : "false");
+    append_bytes(writer->out, value ? "true" : "false", value ? 4 : 5);
 }
 
 void json_null(json_writer *writer) {
     before_value(writer);
-    buffer_append(writer->out, "null", 4);
+    append_bytes(writer->out, "null", 4);
 }
 
 void json_optional_number(json_writer *writer, bool present, double value) {

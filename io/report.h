@@ -2,14 +2,21 @@
  *
  * report_write reads what a run wrote under DIR (logs/nav.csv,
  * logs/reconcile.jsonl, logs/exits.jsonl, logs/faults.jsonl,
- * logs/orders.jsonl, the optional logs/marks.csv, logs/state/*.json; any of
- * the logs may be absent or empty) and writes DIR/reports/:
+ * logs/orders.jsonl, the optional logs/marks.csv, the JSON files of
+ * logs/state/; any of the logs may be absent or empty) and writes
+ * DIR/reports/:
  *   *.dat        the data files gnuplot draws (decimated to a fixed number
  *                of points per series, so a long run stays small)
- *   *.gp         the gnuplot scripts: the templates of the source tree's
- *                reports/*.gp with paths and values filled in
+ *   *.gp         the gnuplot scripts: the templates (the .gp files of the
+ *                source tree's reports/) with paths and values filled in
  *   *.png, *.svg the charts (PNG by pngcairo, SVG by the svg terminal)
  *   index.html   one self-contained page (inline CSS, relative links only)
+ * logs/marks.csv, when a run writes it, is CSV with a header naming at
+ * least ts, symbol and price (the kernel's mark feed), optionally event_seq
+ * (exits are then placed by it) and the kernel's position and ledger levels
+ * after the mark: qty (signed, 0 when flat), entry_price, tp, sl. Without it
+ * a symbol's price line is the mark_price of its exchange position in
+ * reconcile.jsonl, which exists only while a position is open.
  * Same run directory, same bytes: nothing depends on the clock, the
  * locale, the environment's time zone or the absolute path of DIR.
  *

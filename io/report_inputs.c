@@ -96,14 +96,12 @@ int report_read_file(const char *path, size_t limit, buffer *out) {
 
 /* ---- small JSON accessors ------------------------------------------------ */
 
-/* The number member name of object, or NaN when absent or not a number. */
-static double json_number_member(const cJSON *object, const char *name) {
+double report_json_number(const cJSON *object, const char *name) {
     const cJSON *item = cJSON_GetObjectItemCaseSensitive(object, name);
     return cJSON_IsNumber(item) ? item->valuedouble : NAN;
 }
 
-/* The string member name of object, or NULL. */
-static const char *json_string_member(const cJSON *object, const char *name) {
+const char *report_json_string(const cJSON *object, const char *name) {
     const cJSON *item = cJSON_GetObjectItemCaseSensitive(object, name);
     return cJSON_IsString(item) ? item->valuestring : NULL;
 }
@@ -156,7 +154,7 @@ static void load_thresholds(report_context *context) {
         {"leverage_rounding_band", &context->thresholds.leverage_rounding_band},
     };
     for (size_t index = 0; index < sizeof members / sizeof members[0]; index++) {
-        double value = json_number_member(settings, members[index].name);
+        double value = report_json_number(settings, members[index].name);
         if (isfinite(value)) *members[index].field = value;
     }
 }
@@ -207,7 +205,7 @@ static symbol_track *find_track(report_context *context, const char *symbol) {
         return NULL;
     }
     snprintf(track->symbol, sizeof track->symbol, "%s", symbol);
-    series_init(&track->marks, 1, 1);
+    series_init(&track->marks, 3, 3);
     series_init(&track->entry_line, 1, 1);
     track->events = events;
     markers_init(track->events);
@@ -220,6 +218,36 @@ static symbol_track *find_track(report_context *context, const char *symbol) {
 }
 
 /* ---- streaming lines --------------------------------------------------------- */
+
+/* Reads one line of stream into line (emptied first; newline and a
+ * carriage return before it removed) in 64 KiB pieces, adding the bytes
+ * read to *consumed. A line longer than REPORT_LINE_BYTES_MAX is read to
+ * its end but not kept: *too_long. Returns 1 for a line, 0 at the end, -1
+ * on a read error. */
+static int read_line(FILE *stream, buffer *line, long *consumed, bool *too_long) {
+    char chunk[65536];
+    bool any = false;
+    buffer_reset(line);
+    *too_long = false;
+    while (fgets(chunk, sizeof chunk, stream) != NULL) {
+        any = true;
+        size_t length = strlen(chunk);
+        *consumed += (long)length;
+        bool ends = length > 0 && chunk[length - 1] == '\n';
+        if (!*too_long) {
+            if (line->length + length > REPORT_LINE_BYTES_MAX + 2) *too_long = true;
+            else if (!buffer_append(line, chunk, length)) *too_long = true;
+        }
+        if (ends) break;
+    }
+    if (!any) return ferror(stream) ? -1 : 0;
+    if (!*too_long && line->data != NULL) {
+        while (line->length > 0 && (line->data[line->length - 1] == '\n' || line->data[line->length - 1] == '\r'))
+            line->data[--line->length] = '\0';
+        if (line->length > REPORT_LINE_BYTES_MAX) *too_long = true;
+    }
+    return 1;
+}
 
 typedef int (*line_handler)(report_context *context, char *line, size_t length, void *state);
 
@@ -241,33 +269,28 @@ static int stream_lines(report_context *context, const char *name, line_handler 
     snprintf(label, sizeof label, "report: %s", name);
     progress reporter;
     progress_init(&reporter, label, total);
-    char *line = NULL;
-    size_t capacity = 0;
+    buffer line;
+    buffer_init(&line, REPORT_LINE_BYTES_MAX + 2);
     long consumed = 0;
     int result = 0;
     for (;;) {
-        errno = 0;
-        ssize_t length = getline(&line, &capacity, stream);
-        if (length < 0) {
-            if (errno != 0 && !feof(stream)) result = report_fail(context, "%s: %s", path, strerror(errno));
-            break;
-        }
-        consumed += (long)length;
+        bool too_long = false;
+        int got = read_line(stream, &line, &consumed, &too_long);
+        if (got < 0) result = report_fail(context, "%s: read error", path);
+        if (got <= 0) break;
         progress_update(&reporter, consumed);
-        if (length > 0 && line[length - 1] == '\n') line[--length] = '\0';
-        if (length > 0 && line[length - 1] == '\r') line[--length] = '\0';
-        if (length == 0) continue;
-        if ((size_t)length > REPORT_LINE_BYTES_MAX) {
+        if (too_long) {
             context->skipped_lines++;
             continue;
         }
-        if (handler(context, line, (size_t)length, state) != 0) {
+        if (line.length == 0) continue;
+        if (handler(context, line.data, line.length, state) != 0) {
             result = -1;
             break;
         }
     }
     progress_finish(&reporter);
-    free(line);
+    buffer_free(&line);
     fclose(stream);
     return result;
 }
@@ -282,8 +305,7 @@ typedef struct {
 
 typedef struct {
     FILE *stream;
-    char *line;
-    size_t capacity;
+    buffer line;                         /* REPORT_LINE_BYTES_MAX + 2 */
     bool has_pending;
     exit_record pending;
     char path[REPORT_PATH_CAPACITY];
@@ -295,13 +317,11 @@ static void exit_reader_next(report_context *context, exit_reader *reader) {
     reader->has_pending = false;
     if (reader->stream == NULL) return;
     for (;;) {
-        ssize_t length = getline(&reader->line, &reader->capacity, reader->stream);
-        if (length < 0) return;
-        while (length > 0 && (reader->line[length - 1] == '\n' || reader->line[length - 1] == '\r'))
-            reader->line[--length] = '\0';
-        if (length == 0) continue;
-        cJSON *root = (size_t)length <= REPORT_LINE_BYTES_MAX ? cJSON_ParseWithLength(reader->line, (size_t)length)
-                                                              : NULL;
+        long consumed = 0;
+        bool too_long = false;
+        if (read_line(reader->stream, &reader->line, &consumed, &too_long) <= 0) return;
+        if (!too_long && reader->line.length == 0) continue;
+        cJSON *root = too_long ? NULL : cJSON_ParseWithLength(reader->line.data, reader->line.length);
         if (!cJSON_IsObject(root)) {
             cJSON_Delete(root);
             context->skipped_lines++;
@@ -309,14 +329,14 @@ static void exit_reader_next(report_context *context, exit_reader *reader) {
         }
         exit_record *record = &reader->pending;
         memset(record, 0, sizeof *record);
-        record->ts = json_number_member(root, "ts");
-        record->sequence = json_number_member(root, "event_seq");
-        record->mark = json_number_member(root, "mark");
-        record->tp = json_number_member(root, "tp");
-        record->sl = json_number_member(root, "sl");
-        const char *symbol = json_string_member(root, "symbol");
+        record->ts = report_json_number(root, "ts");
+        record->sequence = report_json_number(root, "event_seq");
+        record->mark = report_json_number(root, "mark");
+        record->tp = report_json_number(root, "tp");
+        record->sl = report_json_number(root, "sl");
+        const char *symbol = report_json_string(root, "symbol");
         if (symbol != NULL && strlen(symbol) < SYMBOL_CAPACITY) snprintf(record->symbol, sizeof record->symbol, "%s", symbol);
-        const char *reason = json_string_member(root, "reason");
+        const char *reason = report_json_string(root, "reason");
         record->kind = reason == NULL ? 0
                        : strcmp(reason, "TP") == 0 ? MARKER_EXIT_TP
                        : strcmp(reason, "SL") == 0 ? MARKER_EXIT_SL
@@ -342,7 +362,9 @@ static void apply_exit(report_context *context, const exit_record *record) {
     if (record->kind == MARKER_EXIT_SL) track->exits_sl++;
     else track->exits_tp++;
     marker.y = record->mark;
-    marker.x_from = track->open && isfinite(track->open_ts) ? track->open_ts : record->ts;
+    /* The position that fired opened at open_ts (it may already be closed
+     * in the snapshot before the exit line, when the venue acted first). */
+    marker.x_from = isfinite(track->open_ts) && track->open_ts <= record->ts ? track->open_ts : record->ts;
     markers_offer(track->events, &marker);
 }
 
@@ -379,48 +401,68 @@ static double rule_band(const report_context *context, size_t rule, double open_
     }
 }
 
+/* Records that track holds signed_qty at entry_price at ts: the entry
+ * line, and an entry marker when the position opened, flipped or grew (at
+ * fill_price when known, else the entry price). */
+static void track_position(symbol_track *track, double ts, double signed_qty, double entry_price, double fill_price) {
+    series_add(&track->entry_line, ts, &entry_price, 0);
+    bool opened = !track->open || (signed_qty > 0) != (track->open_qty > 0);
+    bool grew = !opened && fabs(signed_qty) > fabs(track->open_qty) * (1 + 1e-12);
+    if (opened || grew) {
+        report_marker marker = {.x = ts, .y = entry_price, .x_from = NAN, .tp = NAN, .sl = NAN, .sequence = NAN,
+                                .kind = signed_qty > 0 ? MARKER_ENTRY_LONG : MARKER_ENTRY_SHORT};
+        if (grew && isfinite(fill_price) && fill_price > 0) marker.y = fill_price;
+        markers_offer(track->events, &marker);
+        track->entries++;
+        track->has_reconcile_entries = true;
+    }
+    if (opened) track->open_ts = ts;
+    track->open = true;
+    track->open_qty = signed_qty;
+}
+
+/* Records that track is flat from ts: its lines break there (the mark line
+ * too when the marks come from the positions). */
+static void track_flat(report_context *context, symbol_track *track, double ts) {
+    if (!track->open) return;
+    track->open = false;
+    track->open_qty = 0;
+    double gap = NAN;
+    series_add(&track->entry_line, ts, &gap, 0);
+    if (!context->use_mark_log) {
+        double gaps[3] = {NAN, NAN, NAN};
+        series_add(&track->marks, ts, gaps, 0);
+    }
+}
+
 /* Folds the exchange positions of one snapshot into the symbol tracks:
- * marks, entry lines, entries (open or growth), closes. */
+ * marks (without a mark log) and, unless the mark log carries the kernel's
+ * positions, entry lines, entries and closes. */
 static void reconcile_positions(report_context *context, const cJSON *e_block, double ts) {
     const cJSON *positions = cJSON_GetObjectItemCaseSensitive(e_block, "positions");
-    double last_fill_price = json_number_member(e_block, "last_fill_price");
+    double last_fill_price = report_json_number(e_block, "last_fill_price");
     long row = context->reconcile_rows;
     const cJSON *position;
     cJSON_ArrayForEach(position, positions) {
-        symbol_track *track = find_track(context, json_string_member(position, "symbol"));
+        symbol_track *track = find_track(context, report_json_string(position, "symbol"));
         if (track == NULL) continue;
-        double qty = json_number_member(position, "qty");
-        const char *side = json_string_member(position, "side");
+        double qty = report_json_number(position, "qty");
+        const char *side = report_json_string(position, "side");
         if (!isfinite(qty) || qty == 0) continue;
         double signed_qty = (qty < 0 || (side != NULL && strcmp(side, "SHORT") == 0)) ? -fabs(qty) : fabs(qty);
-        double entry_price = json_number_member(position, "entry_price");
-        double mark_price = json_number_member(position, "mark_price");
+        double mark_price = report_json_number(position, "mark_price");
         track->seen_row = row;
-        if (!context->use_mark_log && isfinite(mark_price) && mark_price > 0)
-            series_add(&track->marks, ts, &mark_price, 0);
-        series_add(&track->entry_line, ts, &entry_price, 0);
-        bool opened = !track->open || (signed_qty > 0) != (track->open_qty > 0);
-        bool grew = !opened && fabs(signed_qty) > fabs(track->open_qty) * (1 + 1e-12);
-        if (opened || grew) {
-            report_marker marker = {.x = ts, .y = entry_price, .x_from = NAN, .tp = NAN, .sl = NAN,
-                                    .sequence = NAN,
-                                    .kind = signed_qty > 0 ? MARKER_ENTRY_LONG : MARKER_ENTRY_SHORT};
-            if (grew && isfinite(last_fill_price) && last_fill_price > 0) marker.y = last_fill_price;
-            markers_offer(track->events, &marker);
-            track->entries++;
-            track->has_reconcile_entries = true;
+        if (!context->use_mark_log && isfinite(mark_price) && mark_price > 0) {
+            double values[3] = {mark_price, NAN, NAN};
+            series_add(&track->marks, ts, values, 0);
         }
-        if (opened) track->open_ts = ts;
-        track->open = true;
-        track->open_qty = signed_qty;
+        if (!context->mark_log_has_positions)
+            track_position(track, ts, signed_qty, report_json_number(position, "entry_price"), last_fill_price);
     }
+    if (context->mark_log_has_positions) return;
     for (size_t index = 0; index < context->track_count; index++) {
         symbol_track *track = context->tracks[index];
-        if (!track->open || track->seen_row == row) continue;
-        track->open = false;
-        track->open_qty = 0;
-        double gap = NAN;
-        series_add(&track->entry_line, ts, &gap, 0);
+        if (track->open && track->seen_row != row) track_flat(context, track, ts);
     }
 }
 
@@ -434,10 +476,10 @@ static int reconcile_line(report_context *context, char *line, size_t length, vo
         context->skipped_lines++;
         return 0;
     }
-    double ts = json_number_member(root, "ts");
-    double sequence = json_number_member(root, "event_seq");
+    double ts = report_json_number(root, "ts");
+    double sequence = report_json_number(root, "event_seq");
     const cJSON *reconcile = cJSON_GetObjectItemCaseSensitive(root, "reconcile");
-    int status = status_code(json_string_member(reconcile, "status"));
+    int status = status_code(report_json_string(reconcile, "status"));
     report_see_x(context, ts);
     if (status >= 0) {
         context->status_counts[status]++;
@@ -446,15 +488,16 @@ static int reconcile_line(report_context *context, char *line, size_t length, vo
             return report_fail(context, "out of memory reading reconcile.jsonl");
         }
     }
-    const char *worst = json_string_member(reconcile, "worst_field");
+    const char *worst = report_json_string(reconcile, "worst_field");
     if (worst != NULL && worst[0] != '\0') {
         size_t rule = 0;
         while (rule < REPORT_RULES && strcmp(rule_names[rule], worst) != 0) rule++;
         context->worst_field_counts[rule]++;
     }
-    double open_notional = json_number_member(cJSON_GetObjectItemCaseSensitive(root, "k"), "open_notional");
+    double open_notional = report_json_number(cJSON_GetObjectItemCaseSensitive(root, "k"), "open_notional");
     const cJSON *deltas = cJSON_GetObjectItemCaseSensitive(reconcile, "deltas");
     const cJSON *delta;
+    bool evaluated[REPORT_RULES] = {false};
     cJSON_ArrayForEach(delta, deltas) {
         if (!cJSON_IsNumber(delta) || delta->string == NULL) continue;
         for (size_t rule = 0; rule < REPORT_RULES; rule++) {
@@ -464,6 +507,7 @@ static int reconcile_line(report_context *context, char *line, size_t length, vo
             double band = rule_band(context, rule, open_notional);
             double values[3] = {delta->valuedouble, epsilon, band};
             series_add(&track->deltas, ts, values, status < 0 ? 0 : status);
+            evaluated[rule] = true;
             track->evaluated++;
             double magnitude = fabs(delta->valuedouble);
             if (magnitude > track->largest) track->largest = magnitude;
@@ -471,10 +515,19 @@ static int reconcile_line(report_context *context, char *line, size_t length, vo
             if (magnitude > (isfinite(band) && band > epsilon ? band : epsilon)) track->outside_band++;
         }
     }
+    /* A rule that stops being evaluated gets one gap row: its line breaks. */
+    for (size_t rule = 0; rule < REPORT_RULES; rule++) {
+        rule_track *track = &context->rules[rule];
+        if (!evaluated[rule] && track->evaluated_last) {
+            double gap[3] = {NAN, NAN, NAN};
+            series_add(&track->deltas, ts, gap, status < 0 ? 0 : status);
+        }
+        track->evaluated_last = evaluated[rule];
+    }
     reconcile_positions(context, cJSON_GetObjectItemCaseSensitive(root, "e"), ts);
     context->reconcile_rows++;
     cJSON_Delete(root);
-    consume_exits(context, state->exits, sequence, ts, false);
+    if (!context->mark_log_has_positions) consume_exits(context, state->exits, sequence, ts, false);
     return 0;
 }
 
@@ -491,17 +544,17 @@ static int order_line(report_context *context, char *line, size_t length, void *
         return 0;
     }
     context->order_rows++;
-    double ts = json_number_member(root, "ts");
-    double price = json_number_member(root, "price");
-    const char *status = json_string_member(root, "status");
-    const char *reason = json_string_member(root, "reason");
+    double ts = report_json_number(root, "ts");
+    double price = report_json_number(root, "price");
+    const char *status = report_json_string(root, "status");
+    const char *reason = report_json_string(root, "reason");
     bool filled = status != NULL && strcmp(status, "FILLED") == 0;
     bool is_exit = reason != NULL && (strncmp(reason, "exit", 4) == 0 || strcmp(reason, "TP") == 0 ||
                                       strcmp(reason, "SL") == 0);
     if (filled) context->orders_filled++;
     else context->orders_rejected++;
     report_see_x(context, ts);
-    symbol_track *track = find_track(context, json_string_member(root, "symbol"));
+    symbol_track *track = find_track(context, report_json_string(root, "symbol"));
     if (track != NULL && !(filled && is_exit)) {
         report_marker marker = {.x = ts, .y = isfinite(price) && price > 0 ? price : NAN, .x_from = NAN,
                                 .tp = NAN, .sl = NAN, .sequence = NAN,
@@ -563,6 +616,8 @@ static double csv_number(const char *field) {
 typedef struct {
     bool has_header;
     int column_ts, column_sequence, column_nav, column_aum, column_status, column_symbol, column_price;
+    int column_qty, column_entry, column_tp, column_sl; /* marks.csv's optional kernel position */
+    exit_reader *exits;                  /* marks.csv: exits merged in when it carries positions */
     double peak;
     size_t exit_cursor;                  /* nav.csv: next NAV-chart exit to place */
     double previous_nav;
@@ -574,6 +629,7 @@ static void csv_header(csv_state *state, char *line) {
     size_t count = csv_split(line, fields);
     state->column_ts = state->column_sequence = state->column_nav = state->column_aum = -1;
     state->column_status = state->column_symbol = state->column_price = -1;
+    state->column_qty = state->column_entry = state->column_tp = state->column_sl = -1;
     for (size_t index = 0; index < count; index++) {
         const char *name = fields[index];
         int column = (int)index;
@@ -583,6 +639,10 @@ static void csv_header(csv_state *state, char *line) {
         else if (strcmp(name, "aum_total") == 0) state->column_aum = column;
         else if (strcmp(name, "status") == 0) state->column_status = column;
         else if (strcmp(name, "symbol") == 0) state->column_symbol = column;
+        else if (strcmp(name, "qty") == 0) state->column_qty = column;
+        else if (strcmp(name, "entry_price") == 0) state->column_entry = column;
+        else if (strcmp(name, "tp") == 0) state->column_tp = column;
+        else if (strcmp(name, "sl") == 0) state->column_sl = column;
         else if (strcmp(name, "price") == 0 || (strcmp(name, "mark") == 0 && state->column_price < 0))
             state->column_price = column;
     }
@@ -659,7 +719,10 @@ static int nav_line(report_context *context, char *line, size_t length, void *op
     return 0;
 }
 
-/* One marks.csv line (ts, symbol, price): the symbol's mark series. */
+/* One marks.csv line: ts, symbol, price, and optionally event_seq and the
+ * kernel's position and ledger levels after it (qty signed, 0 flat;
+ * entry_price; tp; sl). Feeds the mark series with its levels and, with a
+ * qty column, the entries and closes; then the exits up to this event. */
 static int mark_line(report_context *context, char *line, size_t length, void *opaque) {
     (void)length;
     csv_state *state = opaque;
@@ -672,14 +735,28 @@ static int mark_line(report_context *context, char *line, size_t length, void *o
     double ts = csv_number(csv_field(fields, count, state->column_ts));
     double price = csv_number(csv_field(fields, count, state->column_price));
     const char *symbol = csv_field(fields, count, state->column_symbol);
-    if (!isfinite(ts) || !isfinite(price) || symbol == NULL) {
+    if (!isfinite(ts) || symbol == NULL) {
         context->skipped_lines++;
         return 0;
     }
     context->mark_rows++;
     report_see_x(context, ts);
     symbol_track *track = find_track(context, symbol);
-    if (track != NULL && price > 0) series_add(&track->marks, ts, &price, 0);
+    if (track != NULL) {
+        double values[3] = {isfinite(price) && price > 0 ? price : NAN,
+                            csv_number(csv_field(fields, count, state->column_tp)),
+                            csv_number(csv_field(fields, count, state->column_sl))};
+        series_add(&track->marks, ts, values, 0);
+        if (context->mark_log_has_positions) {
+            double qty = csv_number(csv_field(fields, count, state->column_qty));
+            if (isfinite(qty) && qty != 0)
+                track_position(track, ts, qty, csv_number(csv_field(fields, count, state->column_entry)), NAN);
+            else if (isfinite(qty))
+                track_flat(context, track, ts);
+        }
+    }
+    if (context->mark_log_has_positions && state->exits != NULL)
+        consume_exits(context, state->exits, csv_number(csv_field(fields, count, state->column_sequence)), ts, false);
     return 0;
 }
 
@@ -720,14 +797,14 @@ static int fault_line(report_context *context, char *line, size_t length, void *
         context->skipped_lines++;
         return 0;
     }
-    const char *kind = json_string_member(root, "kind");
+    const char *kind = report_json_string(root, "kind");
     size_t kind_index = 0;
     while (kind_index < 7 && (kind == NULL || strcmp(kind, report_fault_kind_names[kind_index]) != 0)) kind_index++;
     context->fault_kind_counts[kind_index]++;
     if (context->fault_rows < REPORT_FAULT_ROWS_MAX) {
         buffer *out = &context->fault_rows_html;
-        double sequence = json_number_member(root, "event_seq");
-        const char *symbol = json_string_member(root, "symbol");
+        double sequence = report_json_number(root, "event_seq");
+        const char *symbol = report_json_string(root, "symbol");
         buffer_append_text(out, "<tr><td class=\"number\">");
         if (isfinite(sequence)) report_append_number(out, sequence);
         buffer_append_text(out, "</td><td>");
@@ -761,11 +838,13 @@ static void read_ledger_levels(report_context *context) {
         symbol_track *track = find_track(context, entry->string);
         if (track == NULL) continue;
         track->has_ledger = true;
-        track->ledger_tp = json_number_member(entry, "tp");
-        track->ledger_sl = json_number_member(entry, "sl");
-        track->ledger_entry = json_number_member(entry, "entry_price");
-        double from = json_number_member(entry, "created_ts");
-        if (!isfinite(from)) from = json_number_member(entry, "updated_ts");
+        track->ledger_tp = report_json_number(entry, "tp");
+        track->ledger_sl = report_json_number(entry, "sl");
+        track->ledger_entry = report_json_number(entry, "entry_price");
+        const char *side = report_json_string(entry, "side");
+        track->ledger_short = side != NULL && strcmp(side, "SHORT") == 0;
+        double from = report_json_number(entry, "created_ts");
+        if (!isfinite(from)) from = report_json_number(entry, "updated_ts");
         track->ledger_from = from;
         report_see_x(context, from);
     }
@@ -786,6 +865,24 @@ static bool log_has_rows(report_context *context, const char *name) {
     }
     fclose(stream);
     return text_after_newline;
+}
+
+/* True when the header of logs/marks.csv names a qty column. */
+static bool mark_log_has_qty(report_context *context) {
+    char path[REPORT_PATH_CAPACITY];
+    if (!report_join(context, path, context->logs_directory, "marks.csv")) return false;
+    FILE *stream = fopen(path, "re");
+    if (stream == NULL) return false;
+    char header[1024];
+    bool found = false;
+    if (fgets(header, sizeof header, stream) != NULL) {
+        header[strcspn(header, "\r\n")] = '\0';
+        char *fields[CSV_FIELDS_MAX];
+        size_t count = csv_split(header, fields);
+        for (size_t index = 0; index < count && !found; index++) found = strcmp(fields[index], "qty") == 0;
+    }
+    fclose(stream);
+    return found;
 }
 
 int report_read_inputs(report_context *context) {
@@ -809,24 +906,28 @@ int report_read_inputs(report_context *context) {
     load_state_file(context, "position_tp_sl.json", &context->registry);
     load_thresholds(context);
     context->use_mark_log = log_has_rows(context, "marks.csv");
+    context->mark_log_has_positions = context->use_mark_log && mark_log_has_qty(context);
 
     exit_reader exits;
     memset(&exits, 0, sizeof exits);
+    buffer_init(&exits.line, REPORT_LINE_BYTES_MAX + 2);
     if (!report_join(context, exits.path, context->logs_directory, "exits.jsonl")) return -1;
     exits.stream = fopen(exits.path, "re");
     if (exits.stream == NULL && errno != ENOENT) return report_fail(context, "%s: %s", exits.path, strerror(errno));
     exit_reader_next(context, &exits);
+    /* The exits merge into the stream that says when positions open: the
+     * mark log when it carries the kernel's positions, else reconcile. */
     reconcile_state reconcile = {.exits = &exits};
     int result = stream_lines(context, "reconcile.jsonl", reconcile_line, &reconcile);
-    if (result == 0) consume_exits(context, &exits, NAN, NAN, true);
-    if (exits.stream != NULL) fclose(exits.stream);
-    free(exits.line);
-    if (result != 0) return -1;
-
-    if (stream_lines(context, "orders.jsonl", order_line, NULL) != 0) return -1;
     csv_state marks;
     memset(&marks, 0, sizeof marks);
-    if (context->use_mark_log && stream_lines(context, "marks.csv", mark_line, &marks) != 0) return -1;
+    marks.exits = &exits;
+    if (result == 0 && context->use_mark_log) result = stream_lines(context, "marks.csv", mark_line, &marks);
+    if (result == 0) consume_exits(context, &exits, NAN, NAN, true);
+    if (exits.stream != NULL) fclose(exits.stream);
+    buffer_free(&exits.line);
+    if (result != 0) return -1;
+    if (stream_lines(context, "orders.jsonl", order_line, NULL) != 0) return -1;
     csv_state nav;
     memset(&nav, 0, sizeof nav);
     nav.peak = NAN;

@@ -81,12 +81,15 @@ void series_free(series *target);
 /* Adds one row (values has value_count entries). False when memory ran out
  * (sticky: the series then stays as it was). */
 bool series_add(series *target, double x, const double *values, int tag);
+/* True when tracked value column is finite in some row. */
+bool series_has_values(const series *source, size_t column);
 /* Appends the decimated rows, "x v1 .. vn tag" one a line (NaN as NaN), in
  * row order: per bucket its first, last, extremes and first gap. */
 void series_write(const series *source, buffer *out);
-/* Appends the status strip: per bucket "x_from x_to worst_tag", a bucket
- * reaching to the next one's first x (the last to its own last x). */
-void series_write_strip(const series *source, buffer *out);
+/* Appends the status strip: "x_from x_to worst_tag" per run of buckets
+ * with the same worst tag, reaching to the next run's first x (the last
+ * one to x_end when that is later than its own last x). */
+void series_write_strip(const series *source, buffer *out, double x_end);
 
 typedef struct {
     long ordinal;                       /* the how-many-th marker offered, from 0 */
@@ -132,7 +135,7 @@ void report_append_grouped(buffer *out, double value, int decimals);
 typedef struct {
     char symbol[SYMBOL_CAPACITY];
     char stem[REPORT_STEM_CAPACITY];    /* chart file stem, "symbol_BTCUSDT" */
-    series marks;                       /* x, mark */
+    series marks;                       /* x, mark, tp, sl (levels NaN unless marks.csv has them) */
     series entry_line;                  /* x, entry price (NaN while flat) */
     marker_sample *events;              /* entries, exits, orders (allocated with the track) */
     bool open;                          /* an exchange position is open (reconcile) */
@@ -143,6 +146,7 @@ typedef struct {
     bool has_reconcile_entries;
     bool has_ledger;                    /* state.json positions_ledger has it */
     double ledger_tp, ledger_sl, ledger_entry, ledger_from; /* NaN when null */
+    bool ledger_short;                  /* the ledger entry's side is SHORT */
 } symbol_track;
 
 typedef struct {
@@ -150,6 +154,7 @@ typedef struct {
     const char *label;                  /* "R1 capital_vs_wallet" */
     series deltas;                      /* x, delta, epsilon, warn band; tag = status */
     long evaluated;                     /* snapshots carrying the delta */
+    bool evaluated_last;                /* the previous snapshot carried it */
     long outside_epsilon, outside_band; /* |delta| > epsilon (WARN or worse), > band (ERROR) */
     double largest;                     /* largest |delta| */
 } rule_track;
@@ -178,6 +183,7 @@ typedef struct {
     size_t other_symbol_count;
 
     bool use_mark_log;                  /* logs/marks.csv has rows: marks come from it */
+    bool mark_log_has_positions;        /* ... and a qty column: positions come from it too */
     long nav_rows, reconcile_rows, exit_rows, order_rows, fault_rows, mark_rows;
     long status_counts[3];              /* OK, WARN, ERROR (reconcile, else nav.csv) */
     long worst_field_counts[REPORT_RULES + 1]; /* per rule, then any other field */
@@ -210,6 +216,11 @@ bool report_join(report_context *context, char *path, const char *directory, con
 int report_read_inputs(report_context *context);
 /* Frees what report_read_inputs allocated. Safe on a zeroed context. */
 void report_free_inputs(report_context *context);
+/* The number member name of object, or NaN when absent or not a number
+ * (object may be NULL). */
+double report_json_number(const cJSON *object, const char *name);
+/* The string member name of object, or NULL (object may be NULL). */
+const char *report_json_string(const cJSON *object, const char *name);
 /* Reads a whole file (at most limit bytes) into out; -1 with errno on failure. */
 int report_read_file(const char *path, size_t limit, buffer *out);
 

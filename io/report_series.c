@@ -132,6 +132,13 @@ bool series_add(series *target, double x, const double *values, int tag) {
     return true;
 }
 
+bool series_has_values(const series *source, size_t column) {
+    if (column >= source->tracked_count) return false;
+    for (size_t index = 0; index < source->bucket_count; index++)
+        if (source->buckets[index].has_extreme[column]) return true;
+    return false;
+}
+
 void report_append_number(buffer *out, double value) {
     if (!isfinite(value)) {
         buffer_append_text(out, "NaN");
@@ -183,14 +190,20 @@ void series_write(const series *source, buffer *out) {
     }
 }
 
-void series_write_strip(const series *source, buffer *out) {
-    for (size_t index = 0; index < source->bucket_count; index++) {
-        const series_bucket *bucket = &source->buckets[index];
-        double to = index + 1 < source->bucket_count ? source->buckets[index + 1].first.x : bucket->last.x;
-        report_append_number(out, bucket->first.x);
+void series_write_strip(const series *source, buffer *out, double x_end) {
+    size_t index = 0;
+    while (index < source->bucket_count) {
+        /* One band per run of buckets with the same worst tag. */
+        const series_bucket *first = &source->buckets[index];
+        size_t next = index + 1;
+        while (next < source->bucket_count && source->buckets[next].worst_tag == first->worst_tag) next++;
+        double to = next < source->bucket_count ? source->buckets[next].first.x : source->buckets[next - 1].last.x;
+        if (next == source->bucket_count && isfinite(x_end) && x_end > to) to = x_end;
+        report_append_number(out, first->first.x);
         buffer_append_text(out, " ");
         report_append_number(out, to);
-        buffer_append_format(out, " %d\n", bucket->worst_tag);
+        buffer_append_format(out, " %d\n", first->worst_tag);
+        index = next;
     }
 }
 

@@ -21,7 +21,7 @@ enum {
 };
 
 static const char *const log_names[LOG_COUNT] = {"reconcile.jsonl", "nav.csv", "exits.jsonl", "faults.jsonl",
-                                                 "orders.jsonl"};
+                                                 "orders.jsonl", "marks.csv"};
 
 /* Sets out->error from a printf format plus errno's text. */
 static int fail(run_output *out, const char *what, const char *path) {
@@ -53,7 +53,7 @@ int run_output_open(run_output *out, const char *directory, trace_mode trace, bo
     snprintf(path, sizeof path, "%s/logs/state", directory);
     if (make_directories(path) < 0) return fail(out, "create", path);
     for (int stream = 0; stream < LOG_COUNT; stream++) {
-        if (stream == LOG_RECONCILE && trace == TRACE_NONE) continue;
+        if ((stream == LOG_RECONCILE || stream == LOG_MARKS) && trace == TRACE_NONE) continue;
         log_path(out, stream, !live, path);
         int flags = O_WRONLY | O_CREAT | (live ? O_APPEND : O_TRUNC);
         out->logs[stream].descriptor = io_open(path, flags, 0644);
@@ -97,6 +97,32 @@ static void nav_csv_number(buffer *line, double value) {
     if (strcmp(text, "null") != 0) buffer_append(line, text, length);
 }
 
+/* marks.csv: one row per mark fact of the event just closed. */
+static int append_marks(run_output *out, const kernel *k) {
+    buffer *line = &out->logs[LOG_MARKS].pending;
+    if (!out->logs[LOG_MARKS].written) buffer_append_text(line, "ts,event_seq,symbol,price,qty,entry_price,tp,sl\n");
+    for (size_t index = 0; index < k->marked_count; index++) {
+        const char *symbol = k->marked_symbols[index];
+        const book_position *position = book_find(&k->book, symbol);
+        const registry_entry *levels = registry_find(&k->registry, symbol);
+        assert(position != NULL && position->has_mark);
+        nav_csv_number(line, k->projection.snapshot.ts);
+        buffer_append_format(line, ",%ld,%s,", k->projection.snapshot.event_seq, symbol);
+        nav_csv_number(line, position->mark);
+        buffer_append(line, ",", 1);
+        nav_csv_number(line, position->qty);
+        buffer_append(line, ",", 1);
+        nav_csv_number(line, position->entry_price);
+        buffer_append(line, ",", 1);
+        if (levels != NULL && levels->has_tp) nav_csv_number(line, levels->tp);
+        buffer_append(line, ",", 1);
+        if (levels != NULL && levels->has_sl) nav_csv_number(line, levels->sl);
+        buffer_append(line, "\n", 1);
+        if (log_appended(out, LOG_MARKS) < 0) return -1;
+    }
+    return 0;
+}
+
 int run_output_event(run_output *out, const kernel *k) {
     const account_snapshot *snapshot = &k->projection.snapshot;
     if (out->trace == TRACE_FULL) {
@@ -122,6 +148,7 @@ int run_output_event(run_output *out, const kernel *k) {
     nav_csv_number(line, snapshot->e.wallet_balance);
     buffer_append_format(line, ",%s\n", reconcile_status_name(snapshot->reconcile.status));
     if (log_appended(out, LOG_NAV) < 0) return -1;
+    if (out->trace == TRACE_FULL && k->marked_count > 0 && append_marks(out, k) < 0) return -1;
     for (size_t index = 0; index < k->intent_count; index++) {
         json_writer writer;
         json_writer_init(&writer, &out->logs[LOG_EXITS].pending, false);
@@ -216,7 +243,11 @@ int run_output_commit(run_output *out) {
         if (out->live) continue;
         char final_path[PATH_CAPACITY];
         log_path(out, stream, false, final_path);
-        if (io_rename(path, final_path) < 0) return fail(out, "rename", path);
+        if (io_rename(path, final_path) < 0) {
+            fail(out, "rename", path);
+            unlink(path); /* closed already: run_output_close would not remove it */
+            return -1;
+        }
     }
     return 0;
 }

@@ -6,6 +6,9 @@
  *   DIR/logs/exits.jsonl      one line per exit intent
  *   DIR/logs/faults.jsonl     one line per injected fault
  *   DIR/logs/orders.jsonl     one line per backtest order
+ *   DIR/logs/marks.csv        one row per mark the kernel received, with the
+ *                             position and TP/SL then (unless trace is none;
+ *                             the per-symbol charts' source)
  *   DIR/logs/state/{account,nav,kpis_v7,positions_state,position_tp_sl,state}.json
  *
  * Replay mode writes the logs to DIR/logs/NAME.tmp and renames them into
@@ -27,7 +30,7 @@ enum { PATH_CAPACITY = 4096, RUN_OUTPUT_ERROR_CAPACITY = PATH_CAPACITY + 256 };
 
 typedef enum { TRACE_FULL, TRACE_NONE } trace_mode;
 
-typedef enum { LOG_RECONCILE, LOG_NAV, LOG_EXITS, LOG_FAULTS, LOG_ORDERS, LOG_COUNT } log_stream;
+typedef enum { LOG_RECONCILE, LOG_NAV, LOG_EXITS, LOG_FAULTS, LOG_ORDERS, LOG_MARKS, LOG_COUNT } log_stream;
 
 typedef struct {
     int descriptor;            /* -1 while closed */

@@ -32,6 +32,7 @@ typedef struct {
     char numbers[COLUMN_COUNT][NUMBER_TEXT_CAPACITY];
 } row;
 
+/* Empties every cell of target (caller-owned). */
 static void row_clear(row *target) {
     for (int index = 0; index < COLUMN_COUNT; index++) target->cells[index] = NULL;
 }
@@ -58,6 +59,7 @@ static void append_cell(buffer *out, const char *text) {
     buffer_append(out, "\"", 1);
 }
 
+/* Appends source as one CSV line to the writer's pending buffer. */
 static void append_row(scenario_writer *writer, const row *source) {
     for (int index = 0; index < COLUMN_COUNT; index++) {
         if (index > 0) buffer_append(&writer->pending, ",", 1);

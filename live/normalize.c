@@ -99,6 +99,7 @@ static const char *symbol_member(const cJSON *object, const char *name) {
     return item->valuestring;
 }
 
+/* A string member's text (borrowed from object), or NULL. */
 static const char *string_member(const cJSON *object, const char *name) {
     const cJSON *item = cJSON_GetObjectItemCaseSensitive(object, name);
     return cJSON_IsString(item) ? item->valuestring : NULL;
@@ -128,7 +129,17 @@ static frame_kind account_update(normalizer *state, const cJSON *frame, long lon
         return say(state, report, FRAME_INVALID, "ACCOUNT_UPDATE: B is not an array");
     if (positions != NULL && !cJSON_IsArray(positions))
         return say(state, report, FRAME_INVALID, "ACCOUNT_UPDATE: P is not an array");
-    snprintf(out->event_id, sizeof out->event_id, "AU:%lld:%lld", transaction_time_ms, event_time_ms);
+    /* T and E alone can repeat across distinct updates (funding of several
+     * isolated positions at once): the id also carries a hash of the
+     * update's content, identical for a redelivered frame. */
+    char *content = cJSON_PrintUnformatted(update);
+    if (content == NULL) return say(state, report, FRAME_INVALID, "ACCOUNT_UPDATE: out of memory");
+    uint64_t hash = 1469598103934665603ULL; /* FNV-1a 64 */
+    for (const unsigned char *cursor = (const unsigned char *)content; *cursor != '\0'; cursor++)
+        hash = (hash ^ *cursor) * 1099511628211ULL;
+    cJSON_free(content);
+    snprintf(out->event_id, sizeof out->event_id, "AU:%lld:%lld:%016" PRIx64, transaction_time_ms, event_time_ms,
+             hash);
     /* The USDT entry, if any: the only balance this ledger is kept in. */
     const cJSON *usdt = NULL;
     const cJSON *entry = NULL;
@@ -199,6 +210,47 @@ static frame_kind account_update(normalizer *state, const cJSON *frame, long lon
     return FRAME_EVENT;
 }
 
+/* Sets fact->fee from a commission in asset (USDT, or converted at the
+ * kernel's mark of ASSETUSDT, or reported and 0); a negative commission (a
+ * rebate) is booked as realized PnL since the scenario format keeps fee >= 0.
+ * Returns false (reported) when the result is not finite. */
+static bool settle_commission(normalizer *state, const char *event_id, double commission, const char *asset,
+                              const char *commission_text, exchange_fact *fact,
+                              char report[NORMALIZE_REPORT_CAPACITY]) {
+    double fee = commission;
+    if (commission_text == NULL) commission_text = "?";
+    if (commission != 0 && asset != NULL && strcmp(asset, "USDT") != 0) {
+        char pair[SYMBOL_CAPACITY * 2];
+        snprintf(pair, sizeof pair, "%sUSDT", asset);
+        double mark = 0;
+        if (state->lookup != NULL && strlen(pair) < SYMBOL_CAPACITY &&
+            state->lookup(state->lookup_context, pair, &mark) && mark > 0) {
+            fee = commission * mark;
+            char mark_text[NUMBER_TEXT_CAPACITY];
+            number_format(mark, mark_text);
+            say(state, report, FRAME_EVENT, "fill %s: commission %s %s converted at the kernel's %s mark %s",
+                event_id, commission_text, asset, pair, mark_text);
+        } else {
+            state->commissions_unconverted++;
+            fee = 0;
+            say(state, report, FRAME_EVENT,
+                "fill %s: commission %s %s NOT converted (no mark for %s): recorded as fee 0; add %s to --symbols",
+                event_id, commission_text, asset, pair, pair);
+        }
+    }
+    if (fee < 0) {
+        say(state, report, FRAME_EVENT, "fill %s: negative commission (rebate) booked as realized pnl", event_id);
+        fact->realized_pnl -= fee;
+        fee = 0;
+    }
+    fact->fee = fee == 0 ? 0 : fee;
+    if (!isfinite(fact->fee) || !isfinite(fact->realized_pnl)) {
+        say(state, report, FRAME_INVALID, "fill %s: the commission in USDT is not finite", event_id);
+        return false;
+    }
+    return true;
+}
+
 /* ORDER_TRADE_UPDATE: a fill for execution type TRADE. */
 static frame_kind order_trade_update(normalizer *state, const cJSON *frame, normalized_event *out,
                                      char report[NORMALIZE_REPORT_CAPACITY]) {
@@ -239,36 +291,9 @@ static frame_kind order_trade_update(normalizer *state, const cJSON *frame, norm
         fact->has_leverage = true;
         fact->leverage = leverage;
     }
-    /* The commission, in USDT. */
     const char *asset = symbol_member(order, "N");
-    double fee = commission;
-    if (commission != 0 && asset != NULL && strcmp(asset, "USDT") != 0) {
-        char pair[SYMBOL_CAPACITY * 2];
-        snprintf(pair, sizeof pair, "%sUSDT", asset);
-        double mark = 0;
-        if (state->lookup != NULL && strlen(pair) < SYMBOL_CAPACITY &&
-            state->lookup(state->lookup_context, pair, &mark) && mark > 0) {
-            fee = commission * mark;
-            char mark_text[NUMBER_TEXT_CAPACITY];
-            number_format(mark, mark_text);
-            say(state, report, FRAME_EVENT, "fill %s: commission %s %s converted at the kernel's %s mark %s",
-                out->event_id, string_member(order, "n"), asset, pair, mark_text);
-        } else {
-            state->commissions_unconverted++;
-            fee = 0;
-            say(state, report, FRAME_EVENT,
-                "fill %s: commission %s %s NOT converted (no mark for %s): recorded as fee 0; add %s to --symbols",
-                out->event_id, string_member(order, "n"), asset, pair, pair);
-        }
-    }
-    if (fee < 0) {
-        /* A rebate: the scenario format keeps fee >= 0, so it is income. */
-        say(state, report, FRAME_EVENT, "fill %s: negative commission (rebate) booked as realized pnl",
-            out->event_id);
-        fact->realized_pnl = realized - fee;
-        fee = 0;
-    }
-    fact->fee = fee == 0 ? 0 : fee;
+    if (!settle_commission(state, out->event_id, commission, asset, string_member(order, "n"), fact, report))
+        return FRAME_INVALID;
     return FRAME_EVENT;
 }
 
@@ -315,7 +340,9 @@ frame_kind normalize_frame(normalizer *state, const char *text, size_t length, n
     out->fact_count = 0;
     out->event_id[0] = '\0';
     if (type == NULL) {
-        kind = say(state, report, FRAME_IGNORED, "frame without an event type e");
+        /* A subscription answer {"result":..., "id":...} is expected; anything else is worth a word. */
+        if (cJSON_GetObjectItemCaseSensitive(frame, "id") == NULL)
+            kind = say(state, report, FRAME_IGNORED, "frame without an event type e");
     } else if (strcmp(type, "listenKeyExpired") == 0) {
         kind = FRAME_LISTEN_KEY_EXPIRED;
     } else if (!integer_member(frame, "E", &event_time_ms)) {
@@ -478,6 +505,63 @@ done:
     cJSON_Delete(risks);
     cJSON_Delete(premium);
     return kind;
+}
+
+long normalize_user_trades(normalizer *state, const char *json, recovered_fill *out, size_t capacity,
+                           char report[NORMALIZE_REPORT_CAPACITY]) {
+    report[0] = '\0';
+    cJSON *root = cJSON_Parse(json);
+    if (!cJSON_IsArray(root)) {
+        cJSON_Delete(root);
+        say(state, report, FRAME_INVALID, "userTrades: not an array");
+        return -1;
+    }
+    long count = 0;
+    const cJSON *trade = NULL;
+    cJSON_ArrayForEach(trade, root) {
+        if ((size_t)count == capacity) break;
+        const char *symbol = symbol_member(trade, "symbol");
+        const char *side = string_member(trade, "side");
+        const char *hedge_side = string_member(trade, "positionSide");
+        long long trade_id = 0, time_ms = 0;
+        double price = 0, quantity = 0, commission = 0, realized = 0;
+        if (symbol == NULL || side == NULL || !integer_member(trade, "id", &trade_id) ||
+            !integer_member(trade, "time", &time_ms) || !number_member(trade, "price", &price) ||
+            !number_member(trade, "qty", &quantity) || !optional_number_member(trade, "commission", 0, &commission) ||
+            !optional_number_member(trade, "realizedPnl", 0, &realized) || !(price > 0) || !(quantity > 0) ||
+            (strcmp(side, "BUY") != 0 && strcmp(side, "SELL") != 0) ||
+            (hedge_side != NULL && strcmp(hedge_side, "BOTH") != 0)) {
+            cJSON_Delete(root);
+            say(state, report, FRAME_INVALID, "userTrades: a malformed or hedge-mode trade");
+            return -1;
+        }
+        recovered_fill *fill = &out[count++];
+        snprintf(fill->event_id, sizeof fill->event_id, "T:%s:%lld", symbol, trade_id);
+        fill->ts = (double)time_ms / 1000.0;
+        exchange_fact *fact = &fill->fact;
+        memset(fact, 0, sizeof *fact);
+        fact->type = FACT_FILL;
+        snprintf(fact->symbol, sizeof fact->symbol, "%s", symbol);
+        fact->side = strcmp(side, "BUY") == 0 ? 1 : -1;
+        fact->qty = quantity;
+        fact->price = price;
+        fact->realized_pnl = realized;
+        double leverage = 0;
+        if (normalizer_leverage(state, symbol, &leverage)) {
+            fact->has_leverage = true;
+            fact->leverage = leverage;
+        }
+        char warning[NORMALIZE_REPORT_CAPACITY] = "";
+        bool settled = settle_commission(state, fill->event_id, commission, symbol_member(trade, "commissionAsset"),
+                                         string_member(trade, "commission"), fact, warning);
+        if (warning[0] != '\0') snprintf(report, NORMALIZE_REPORT_CAPACITY, "%s", warning);
+        if (!settled) {
+            cJSON_Delete(root);
+            return -1;
+        }
+    }
+    cJSON_Delete(root);
+    return count;
 }
 
 int normalize_position_mode(const char *json) {

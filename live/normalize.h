@@ -9,7 +9,8 @@
  *   ACCOUNT_UPDATE      funding (reason FUNDING_FEE: amount = -bc of USDT),
  *                       balance (only from the USDT entry: a frame without
  *                       one carries no balance, never a zero wallet), one
- *                       position per P entry (pa 0 removes); id AU:T:E
+ *                       position per P entry (pa 0 removes); id AU:T:E:HASH
+ *                       (FNV-1a of the update's content: T and E can repeat)
  *   ORDER_TRADE_UPDATE  x = TRADE: one fill (L, l, n, rp, S); id T:SYMBOL:t
  *   markPriceUpdate     one mark; id M:SYMBOL:E
  *   listenKeyExpired    reported as such, no facts
@@ -86,6 +87,22 @@ frame_kind normalize_resync(normalizer *state, long long server_time_ms, long se
                             const char (*held)[SYMBOL_CAPACITY], size_t held_count,
                             const char (*watched)[SYMBOL_CAPACITY], size_t watched_count,
                             normalized_event *out, char report[NORMALIZE_REPORT_CAPACITY]);
+
+/* One fill recovered from REST /fapi/v1/userTrades after a reconnect. */
+typedef struct {
+    char event_id[EVENT_ID_CAPACITY];   /* T:SYMBOL:id, the id the stream would have given */
+    double ts;                          /* the trade time, epoch seconds */
+    exchange_fact fact;
+} recovered_fill;
+
+enum { RECOVERED_FILLS_MAX = 1000 };    /* the endpoint's page size */
+
+/* Normalizes a /fapi/v1/userTrades answer (array, oldest first) into fills
+ * with the ids the user data stream uses, so fills the stream did deliver
+ * are skipped by the kernel as duplicates. Returns the count (<= capacity),
+ * or -1 with report set when the answer is malformed. */
+long normalize_user_trades(normalizer *state, const char *json, recovered_fill *out, size_t capacity,
+                           char report[NORMALIZE_REPORT_CAPACITY]);
 
 /* Reads dualSidePosition from /fapi/v1/positionSide/dual: 1 hedge mode,
  * 0 one-way, -1 malformed. */

@@ -2,6 +2,7 @@
 #include "live/session.h"
 
 #include <assert.h>
+#include <cJSON.h>
 #include <ctype.h>
 #include <errno.h>
 #include <signal.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
 #include "core/number.h"
@@ -26,7 +28,9 @@ enum {
     LISTEN_KEY_CAPACITY = 128,
     STREAM_URL_CAPACITY = WS_URL_CAPACITY,
     PENDING_ORDERS_MAX = SYMBOLS_MAX,
-    SERVICE_SLICE_MS = 50
+    SERVICE_SLICE_MS = 50,
+    RECOVERY_FILLS_MAX = 4 * RECOVERED_FILLS_MAX,
+    RECOVERY_MARGIN_MS = 60000            /* userTrades from this long before the last event */
 };
 
 static volatile sig_atomic_t stop_requested = 0;
@@ -76,12 +80,16 @@ typedef struct {
     pipeline flow;
     bool flow_ready;
     normalized_event *event;              /* scratch, heap */
+    char symbols[SYMBOLS_MAX][SYMBOL_CAPACITY];   /* streamed marks: --symbols + open at start */
+    size_t symbol_count;
     char listen_key[LISTEN_KEY_CAPACITY];
     bool listen_key_expired;
     long resync_sequence;
     bool state_dirty;
     bool failed;                          /* a fatal error: stop */
     int exit_status;
+    recovered_fill *recovered;            /* scratch, heap: RECOVERY_FILLS_MAX */
+    long fills_recovered;
     pending_order orders[PENDING_ORDERS_MAX];
     size_t order_count;
     long frames_invalid;
@@ -176,6 +184,32 @@ static bool call(session *run, const char *method, const char *path, const char 
     return false;
 }
 
+static void add_symbol(char (*list)[SYMBOL_CAPACITY], size_t *count, const char *symbol);
+
+/* The symbols whose marks are streamed: --symbols, plus every symbol with an
+ * open position at start (so a position never goes without marks). */
+static bool choose_symbols(session *run) {
+    for (size_t index = 0; index < run->options->symbol_count; index++)
+        add_symbol(run->symbols, &run->symbol_count, run->options->symbols[index]);
+    if (!call(run, "GET", "/fapi/v2/positionRisk", "", REST_SIGNED)) return false;
+    cJSON *risks = cJSON_Parse(run->rest.response.data);
+    const cJSON *entry = NULL;
+    cJSON_ArrayForEach(entry, risks) {
+        const cJSON *symbol = cJSON_GetObjectItemCaseSensitive(entry, "symbol");
+        const cJSON *amount = cJSON_GetObjectItemCaseSensitive(entry, "positionAmt");
+        double quantity = 0;
+        if (cJSON_IsString(symbol) && cJSON_IsString(amount) && strlen(symbol->valuestring) < SYMBOL_CAPACITY &&
+            number_parse(amount->valuestring, strlen(amount->valuestring), &quantity) && quantity != 0) {
+            size_t before = run->symbol_count;
+            add_symbol(run->symbols, &run->symbol_count, symbol->valuestring);
+            if (run->symbol_count > before)
+                live_log(&run->logger, "info", "streaming the mark of %s too (open position)", symbol->valuestring);
+        }
+    }
+    cJSON_Delete(risks);
+    return true;
+}
+
 /* POST /fapi/v1/listenKey: a new (or the current) listen key. */
 static bool create_listen_key(session *run) {
     if (!call(run, "POST", "/fapi/v1/listenKey", "", REST_API_KEY)) return false;
@@ -195,9 +229,9 @@ static bool stream_url(session *run, char *out, size_t capacity) {
     int length = snprintf(out, capacity, "%.*s/stream?streams=%s", (int)base_length, run->options->ws_url,
                           run->listen_key);
     if (length < 0 || (size_t)length >= capacity) return false;
-    for (size_t index = 0; index < run->options->symbol_count; index++) {
+    for (size_t index = 0; index < run->symbol_count; index++) {
         char lower[SYMBOL_CAPACITY];
-        const char *symbol = run->options->symbols[index];
+        const char *symbol = run->symbols[index];
         size_t cursor = 0;
         for (; symbol[cursor] != '\0'; cursor++) lower[cursor] = (char)tolower((unsigned char)symbol[cursor]);
         lower[cursor] = '\0';
@@ -208,8 +242,81 @@ static bool stream_url(session *run, char *out, size_t capacity) {
     return true;
 }
 
-/* A full resync from REST, applied as one event. */
-static bool resync(session *run) {
+/* Adds symbol to list (count entries, capacity SYMBOLS_MAX) unless present. */
+static void add_symbol(char (*list)[SYMBOL_CAPACITY], size_t *count, const char *symbol) {
+    for (size_t index = 0; index < *count; index++)
+        if (strcmp(list[index], symbol) == 0) return;
+    if (*count < SYMBOLS_MAX) snprintf(list[(*count)++], SYMBOL_CAPACITY, "%s", symbol);
+}
+
+/* Orders recovered fills by time, then id (stable and deterministic). */
+static int compare_fills(const void *left, const void *right) {
+    const recovered_fill *a = left, *b = right;
+    if (a->ts != b->ts) return a->ts < b->ts ? -1 : 1;
+    return strcmp(a->event_id, b->event_id);
+}
+
+/* After a reconnect: the fills of the gap from /fapi/v1/userTrades, applied
+ * before the resync's state. Their ids are the stream's (T:SYMBOL:id), so
+ * the fills the stream did deliver are skipped as duplicates. */
+static bool recover_fills(session *run, const normalized_event *resync_event) {
+    char symbols[SYMBOLS_MAX][SYMBOL_CAPACITY];
+    size_t symbol_count = 0;
+    const kernel *core = run->flow.core;
+    for (size_t index = 0; index < core->book.count; index++)
+        if (core->book.positions[index].qty != 0) add_symbol(symbols, &symbol_count, core->book.positions[index].symbol);
+    for (size_t index = 0; index < core->exchange_count; index++)
+        add_symbol(symbols, &symbol_count, core->exchange_positions[index].symbol);
+    for (size_t index = 0; index < run->symbol_count; index++) add_symbol(symbols, &symbol_count, run->symbols[index]);
+    for (size_t index = 0; index < resync_event->fact_count; index++)
+        if (resync_event->facts[index].type == FACT_POSITION && resync_event->facts[index].qty != 0)
+            add_symbol(symbols, &symbol_count, resync_event->facts[index].symbol);
+    long long start_ms = (long long)(run->flow.last_ts * 1000.0) - RECOVERY_MARGIN_MS;
+    if (start_ms < 0) start_ms = 0;
+    size_t total = 0;
+    for (size_t index = 0; index < symbol_count; index++) {
+        char params[128];
+        snprintf(params, sizeof params, "symbol=%s&startTime=%lld&limit=1000", symbols[index], start_ms);
+        if (!call(run, "GET", "/fapi/v1/userTrades", params, REST_SIGNED)) return false;
+        char report[NORMALIZE_REPORT_CAPACITY];
+        size_t room = RECOVERY_FILLS_MAX - total;
+        long count = normalize_user_trades(&run->flow.normal, run->rest.response.data, run->recovered + total,
+                                           room < RECOVERED_FILLS_MAX ? room : RECOVERED_FILLS_MAX, report);
+        if (report[0] != '\0') live_log(&run->logger, count < 0 ? "error" : "warn", "%s", report);
+        if (count < 0) return false;
+        if (count == RECOVERED_FILLS_MAX)
+            live_log(&run->logger, "warn", "userTrades %s: a full page; older fills of the gap may be missing",
+                     symbols[index]);
+        total += (size_t)count;
+    }
+    qsort(run->recovered, total, sizeof run->recovered[0], compare_fills);
+    long applied_before = run->flow.events_applied;
+    for (size_t index = 0; index < total && !run->failed; index++) {
+        normalized_event *single = run->event;
+        snprintf(single->event_id, sizeof single->event_id, "%s", run->recovered[index].event_id);
+        single->ts = run->recovered[index].ts;
+        single->fact_count = 1;
+        single->facts[0] = run->recovered[index].fact;
+        pipeline_result result = pipeline_apply(&run->flow, single);
+        if (result == PIPELINE_FAILED) {
+            session_fail(run, EXIT_FAILED, run->flow.error);
+            return false;
+        }
+        if (result == PIPELINE_APPLIED) {
+            run->state_dirty = true;
+            handle_intents(run);
+        }
+    }
+    long recovered = run->flow.events_applied - applied_before;
+    run->fills_recovered += recovered;
+    live_log(&run->logger, "info", "gap recovery: %zu trades since %lld ms, %ld fills the stream had lost", total,
+             start_ms, recovered);
+    return true;
+}
+
+/* A full resync from REST, applied as one event (after the fills of the
+ * gap when this is a reconnect). */
+static bool resync(session *run, bool reconnect) {
     long long server_time = 0;
     if (rest_sync_time(&run->rest, &server_time) != REST_OK) {
         live_log(&run->logger, "error", "resync: %s", run->rest.error_message);
@@ -221,21 +328,26 @@ static bool resync(session *run) {
     bool ok = call(run, "GET", "/fapi/v2/positionRisk", "", REST_SIGNED);
     char *risks = ok ? strdup(run->rest.response.data) : NULL;
     ok = ok && risks != NULL && call(run, "GET", "/fapi/v1/premiumIndex", "", REST_PUBLIC);
-    if (ok) {
+    normalized_event *resync_event = ok ? malloc(sizeof *resync_event) : NULL;
+    if (ok && resync_event != NULL) {
         char held[SYMBOLS_MAX][SYMBOL_CAPACITY];
         size_t held_count = pipeline_held_symbols(&run->flow, held);
         char report[NORMALIZE_REPORT_CAPACITY];
         frame_kind kind = normalize_resync(&run->flow.normal, server_time, ++run->resync_sequence, account, risks,
                                            run->rest.response.data, (const char(*)[SYMBOL_CAPACITY])held, held_count,
-                                           (const char(*)[SYMBOL_CAPACITY])run->options->symbols,
-                                           run->options->symbol_count, run->event, report);
+                                           (const char(*)[SYMBOL_CAPACITY])run->symbols, run->symbol_count,
+                                           resync_event, report);
         if (report[0] != '\0') live_log(&run->logger, kind == FRAME_INVALID ? "error" : "warn", "%s", report);
-        if (kind == FRAME_EVENT) {
-            live_log(&run->logger, "info", "resync %s: %zu facts", run->event->event_id, run->event->fact_count);
-            apply_event(run, run->event);
-        }
         ok = kind != FRAME_INVALID;
+        if (ok && reconnect && run->flow.has_ts) ok = recover_fills(run, resync_event);
+        if (ok && kind == FRAME_EVENT && !run->failed) {
+            live_log(&run->logger, "info", "resync %s: %zu facts", resync_event->event_id, resync_event->fact_count);
+            apply_event(run, resync_event);
+        }
+    } else {
+        ok = false;
     }
+    free(resync_event);
     free(account);
     free(risks);
     return ok && !run->failed;
@@ -278,6 +390,16 @@ static bool start(session *run) {
     char error[512];
     if (!credentials_load(&run->keys, options->key_file, error, sizeof error)) {
         fprintf(stderr, "ledgersim live: %s\n", error);
+        run->exit_status = EXIT_BAD_INPUT;
+        return false;
+    }
+    char existing[PATH_CAPACITY];
+    snprintf(existing, sizeof existing, "%s/logs/reconcile.jsonl", options->out_directory);
+    if (access(existing, F_OK) == 0) {
+        fprintf(stderr,
+                "ledgersim live: %s already holds a run's logs: give a new --out DIR (the recording must replay "
+                "to the same files)\n",
+                options->out_directory);
         run->exit_status = EXIT_BAD_INPUT;
         return false;
     }
@@ -342,7 +464,8 @@ static bool start(session *run) {
     }
     run->flow_ready = true;
     run->event = malloc(sizeof *run->event);
-    if (run->event == NULL) {
+    run->recovered = malloc(RECOVERY_FILLS_MAX * sizeof *run->recovered);
+    if (run->event == NULL || run->recovered == NULL) {
         session_fail(run, EXIT_FAILED, "out of memory");
         return false;
     }
@@ -350,7 +473,7 @@ static bool start(session *run) {
         session_fail(run, EXIT_FAILED, "cannot create the WebSocket loop");
         return false;
     }
-    if (!create_listen_key(run)) {
+    if (!choose_symbols(run) || !create_listen_key(run)) {
         run->failed = true;
         run->exit_status = EXIT_FAILED;
         return false;
@@ -403,7 +526,7 @@ static void loop(session *run) {
         if (run->socket.state == WS_OPEN && run->socket.connections_opened > handled_connections) {
             handled_connections = run->socket.connections_opened;
             live_log(&run->logger, "info", "stream open (connection %ld): full resync from REST", handled_connections);
-            if (resync(run)) {
+            if (resync(run, handled_connections > 1)) {
                 backoff_ms = options->reconnect_initial_ms;
             } else if (!run->failed) {
                 live_log(&run->logger, "warn", "resync failed: dropping the stream to retry");
@@ -461,14 +584,16 @@ static void finish(session *run) {
     }
     if (run->flow_ready)
         live_log(&run->logger, "info",
-                 "stopped: %ld events applied, %ld duplicates skipped, %ld frames refused, %ld exit intents, "
-                 "%ld order requests, %ld REST requests, %ld reconnects, %ld ts raised",
-                 run->flow.events_applied, run->flow.duplicates, run->frames_invalid, run->intents_logged,
+                 "stopped: %ld events applied, %ld duplicates skipped, %ld frames refused, %ld fills recovered, "
+                 "%ld exit intents, %ld order requests, %ld REST requests, %ld reconnects, %ld ts raised",
+                 run->flow.events_applied, run->flow.duplicates, run->frames_invalid, run->fills_recovered,
+                 run->intents_logged,
                  run->rest.orders_sent, run->rest.requests_sent,
                  run->socket.connections_opened > 0 ? run->socket.connections_opened - 1 : 0, run->flow.ts_raised);
     rest_close(&run->rest);
     if (run->flow_ready) pipeline_free(&run->flow);
     free(run->event);
+    free(run->recovered);
     credentials_wipe(&run->keys);
     live_logger_close(&run->logger);
 }

@@ -5,7 +5,9 @@
  * listenKey. Then one combined-stream WebSocket (the user data stream and the
  * mark price of each watched symbol); after every (re)connect a full resync
  * from REST (account, position risk, premium index) is applied as one event,
- * because frames between a disconnect and a reconnect are lost. The listenKey
+ * because frames between a disconnect and a reconnect are lost; after a
+ * reconnect the fills of the gap are first fetched from /fapi/v1/userTrades
+ * and applied under the stream's own ids (those delivered are skipped). The listenKey
  * is kept alive every keepalive interval and replaced when it expires; a lost
  * connection is retried with doubling backoff. Exit intents are logged (dry
  * run) or sent as reduce-only MARKET orders (--execute). SIGINT/SIGTERM stop

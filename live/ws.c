@@ -20,6 +20,9 @@ static void emit_library_log(int level, const char *line) {
     live_log(library_logger, level == LLL_ERR ? "error" : "warn", "websocket library: %s", copy);
 }
 
+/* The libwebsockets callback of the connection: tracks its state, reassembles
+ * messages into socket->message (owned by the socket) and hands each complete
+ * one to the handler; returns -1 to close when a close was requested. */
 static int on_event(struct lws *connection, enum lws_callback_reasons reason, void *user, void *in, size_t length) {
     (void)user;
     struct lws_context *context = lws_get_context(connection);
@@ -81,6 +84,9 @@ static const struct lws_protocols protocols[] = {
     {"ledgersim-live", on_event, 0, 65536, 0, NULL, 0},
     {NULL, NULL, 0, 0, 0, NULL, 0}};
 
+/* The wake-up timer's callback: nothing to do, the wait just ends. */
+static void on_wake(lws_sorted_usec_list_t *timer) { (void)timer; }
+
 int ws_init(live_ws *socket, live_logger *logger, ws_message_handler handler, void *handler_context) {
     memset(socket, 0, sizeof *socket);
     socket->logger = logger;
@@ -98,6 +104,8 @@ int ws_init(live_ws *socket, live_logger *logger, ws_message_handler handler, vo
     info.gid = -1;
     info.uid = -1;
     info.fd_limit_per_thread = 16;
+    socket->wake_timer = calloc(1, sizeof(lws_sorted_usec_list_t));
+    if (socket->wake_timer == NULL) return -1;
     socket->context = lws_create_context(&info);
     return socket->context == NULL ? -1 : 0;
 }
@@ -172,8 +180,11 @@ int ws_connect(live_ws *socket, const char *url) {
 }
 
 void ws_service(live_ws *socket, int timeout_ms) {
-    assert(socket->context != NULL);
-    lws_service(socket->context, timeout_ms);
+    assert(socket->context != NULL && timeout_ms >= 0);
+    /* lws_service() ignores its timeout (libwebsockets >= 3.2): a timer
+     * bounds the wait instead. */
+    lws_sul_schedule(socket->context, 0, socket->wake_timer, on_wake, (lws_usec_t)timeout_ms * LWS_US_PER_MS);
+    lws_service(socket->context, 0);
 }
 
 void ws_request_close(live_ws *socket) {
@@ -184,7 +195,12 @@ void ws_request_close(live_ws *socket) {
 }
 
 void ws_destroy(live_ws *socket) {
-    if (socket->context != NULL) lws_context_destroy(socket->context);
+    if (socket->context != NULL) {
+        lws_sul_cancel(socket->wake_timer);
+        lws_context_destroy(socket->context);
+    }
+    free(socket->wake_timer);
+    socket->wake_timer = NULL;
     socket->context = NULL;
     socket->connection = NULL;
     socket->state = WS_CLOSED;

@@ -24,6 +24,7 @@ typedef void (*ws_message_handler)(void *context, const char *text, size_t lengt
 typedef struct {
     void *context;                  /* struct lws_context*, owned */
     void *connection;               /* struct lws*, while connecting or open */
+    void *wake_timer;               /* lws_sorted_usec_list_t*, owned: bounds one service call */
     ws_state state;
     bool close_requested;
     buffer message;                 /* fragments of the message under way */

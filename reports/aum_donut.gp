@@ -5,10 +5,9 @@
 # ledgersim report fills the at-sign placeholders, writes the result to
 # DIR/reports/aum_donut.gp and runs `gnuplot --default-settings aum_donut.gp`
 # in DIR/reports (LC_ALL=C, TZ=UTC).
-# Data: donut.dat        start_deg end_deg rgb label_x label_y "label"
+# Data: donut.dat        start_deg end_deg rgb label_x label_y "label" "asset"
 #       donut_legend.dat x y rgb filled "text"  (filled 0: a listed asset
 #                        without a slice)
-set encoding utf8
 set datafile commentschars '#'
 do for [format in 'png svg'] {
     if (format eq 'png') {

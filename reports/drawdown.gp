@@ -3,7 +3,6 @@
 # DIR/reports/drawdown.gp and runs `gnuplot --default-settings drawdown.gp`
 # in DIR/reports (LC_ALL=C, TZ=UTC).
 # Data: nav.dat  x nav_total aum_total drawdown_pct status (drawdown <= 0)
-set encoding utf8
 set datafile commentschars '#'
 do for [format in 'png svg'] {
     if (format eq 'png') {

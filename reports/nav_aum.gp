@@ -4,7 +4,6 @@
 # DIR/reports (LC_ALL=C, TZ=UTC).
 # Data: nav.dat       x nav_total aum_total drawdown_pct status (decimated)
 #       nav_exits.dat x nav_at_exit kind (3 TP, 4 SL)
-set encoding utf8
 set datafile commentschars '#'
 do for [format in 'png svg'] {
     if (format eq 'png') {
@@ -23,15 +22,27 @@ do for [format in 'png svg'] {
     }
     set xrange [@X_MIN@:@X_MAX@]
     set title '@TITLE@'
-    set ylabel 'USD'
+    set ylabel 'NAV, USD (left axis)' tc rgb '#1f77b4'
     set format y '%.0f'
     set grid xtics ytics lc rgb '#dddddd'
-    set key top left opaque box lc rgb '#cccccc'
+    set offsets 0, 0, graph 0.06, graph 0.06
+    set key below horizontal
+    if (@HAS_AUM@) {
+        # AUM has its own (right) axis: it is NAV plus the holdings, and on
+        # one axis the NAV's moves would flatten out.
+        set y2label 'AUM, USD (right axis)' tc rgb '#ff7f0e'
+        set y2tics
+        set ytics nomirror
+        set format y2 '%.0f'
+    }
     if (@HAS_NAV@) {
-        plot 'nav.dat' using 1:2 with lines lw 2 lc rgb '#1f77b4' title 'NAV (futures, nav_total)', \
-             for [k=1:@HAS_AUM@] 'nav.dat' using 1:3 with lines lw 2 lc rgb '#ff7f0e' title 'AUM (aum_total)', \
-             for [k=1:@HAS_TP_EXITS@] 'nav_exits.dat' using 1:($3 == 3 ? $2 : NaN) with points pt 9 ps 1.4 lc rgb '#2ca02c' title 'exit TP', \
-             for [k=1:@HAS_SL_EXITS@] 'nav_exits.dat' using 1:($3 == 4 ? $2 : NaN) with points pt 11 ps 1.4 lc rgb '#d62728' title 'exit SL'
+        # Only the terms with data: gnuplot reads a file even for an empty
+        # iteration, so the plot command is assembled and evaluated.
+        terms = ", 'nav.dat' using 1:2 with lines lw 2 lc rgb '#1f77b4' title 'NAV (futures, nav_total)'"
+        if (@HAS_AUM@) { terms = terms . ", 'nav.dat' using 1:3 axes x1y2 with lines lw 2 lc rgb '#ff7f0e' title 'AUM (aum_total)'" }
+        if (@HAS_TP_EXITS@) { terms = terms . ", 'nav_exits.dat' using 1:($3 == 3 ? $2 : NaN) with points pt 9 ps 1.4 lc rgb '#2ca02c' title 'exit TP'" }
+        if (@HAS_SL_EXITS@) { terms = terms . ", 'nav_exits.dat' using 1:($3 == 4 ? $2 : NaN) with points pt 11 ps 1.4 lc rgb '#d62728' title 'exit SL'" }
+        eval('plot ' . terms[3:])
     } else {
         unset key
         set yrange [0:1]

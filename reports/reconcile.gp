@@ -8,7 +8,6 @@
 # in DIR/reports (LC_ALL=C, TZ=UTC).
 # Data: reconcile_RULE.dat   x delta epsilon warn_band status (decimated)
 #       reconcile_status.dat x_from x_to worst_status
-set encoding utf8
 set datafile commentschars '#'
 panel_count = @PANEL_COUNT@
 array panel_files[@PANEL_ARRAY_SIZE@] = [@PANEL_FILES@]
@@ -43,7 +42,7 @@ do for [format in 'png svg'] {
             set ylabel panel_titles[i] font ',9'
             set object 1 rectangle from graph 0, graph 0 to graph 1, graph 1 behind fc rgb '#fbe3e3' fillstyle solid 1.0 noborder
             if (i == 1) {
-                set key top right horizontal font ',8' opaque box lc rgb '#cccccc'
+                set key at screen 0.97, screen 0.955 right top horizontal font ',8'
             } else {
                 unset key
             }
@@ -76,6 +75,7 @@ do for [format in 'png svg'] {
         set format x '%g'
     }
     set xtics font ',9'
+    set label 3 'status of each snapshot: green OK, amber WARN, red ERROR' at screen 0.10, screen 0.155 left font ',9'
     if (@HAS_STATUS@) {
         plot 'reconcile_status.dat' using (($1 + $2) / 2):(0.5):(($2 - $1) / 2):(0.5):(status_colour($3)) with boxxyerror fillstyle solid 1.0 noborder lc rgb variable notitle
     } else {
@@ -83,6 +83,7 @@ do for [format in 'png svg'] {
         plot -1 notitle
         unset label 2
     }
+    unset label 3
     unset multiplot
     unset output
 }

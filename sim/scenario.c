@@ -140,8 +140,9 @@ static bool parse_text(scenario_reader *reader, long line, column_id column, con
     }
     for (size_t index = 0; index < length; index++) {
         unsigned char byte = (unsigned char)cell[index];
-        bool allowed = symbol_characters ? (byte >= '0' && byte <= '9') || (byte >= 'A' && byte <= 'Z') ||
-                                               (byte >= 'a' && byte <= 'z') || byte == '_' || byte == '-' || byte == '.'
+        /* Digits, letters (either case: byte | 0x20), '_', '-', '.'. */
+        bool allowed = symbol_characters ? (unsigned)(byte - '0') < 10 || (unsigned)((byte | 0x20) - 'a') < 26 ||
+                                               byte == '_' || byte == '-' || byte == '.'
                                          : byte >= 0x20 && byte != 0x7f;
         if (!allowed) {
             reader_fail(reader, line, "%s '%s' has a character that is not allowed", column_names[column], cell);
@@ -377,14 +378,17 @@ static void parse_record(scenario_reader *reader, long line) {
     }
     assert(reader->queue_count < SCENARIO_QUEUE_ROWS);
     scenario_row *row = &reader->queue[(reader->queue_head + reader->queue_count) % SCENARIO_QUEUE_ROWS];
-    memset(row, 0, offsetof(scenario_row, number));
+    /* number[] too: a cell not given reads 0, never a value of the row this ring slot held before. */
+    memset(row, 0, offsetof(scenario_row, key));
     row->line = line;
     const char *type_cell = NULL;
-    for (int field = 0; field < reader->field_count; field++)
+    for (int field = 0; field < reader->field_count && type_cell == NULL; field++)
         if (reader->column_of_field[field] == COLUMN_TYPE) type_cell = reader->cells[field];
     assert(type_cell != NULL);
     int type = 0;
-    while (type < ROW_TYPE_COUNT && strcmp(row_type_names[type], type_cell) != 0) type++;
+    while (type < ROW_TYPE_COUNT &&
+           (row_type_names[type][0] != type_cell[0] || strcmp(row_type_names[type], type_cell) != 0))
+        type++;
     if (type == ROW_TYPE_COUNT) {
         reader_fail(reader, line, type_cell[0] == '\0' ? "the type cell is empty" : "unknown row type '%s'",
                     type_cell);
@@ -439,6 +443,52 @@ int scenario_open(scenario_reader *reader, const char *path) {
     return 0;
 }
 
+/* The bytes of a plain line: cell text, the comma between cells, and the
+ * bytes after which libcsv (CSV_STRICT, default space and terminator
+ * functions) would do more than split at commas: quotes, CR, the spaces and
+ * tabs it trims, NUL (a cell error). */
+enum { PLAIN_TEXT = 0, PLAIN_COMMA = 1, PLAIN_NOT = 2 };
+static const unsigned char plain_line_byte[256] = {
+    ['\0'] = PLAIN_NOT, ['\t'] = PLAIN_NOT, ['\r'] = PLAIN_NOT, [' '] = PLAIN_NOT, ['"'] = PLAIN_NOT,
+    [','] = PLAIN_COMMA};
+
+/* Splits a whole line (ending in '\n', libcsv between records) at its commas
+ * into the cells and ends the record, exactly as libcsv and on_field would;
+ * returns false, having stored nothing, when the line has a byte that asks
+ * for libcsv, a cell longer than SCENARIO_FIELD_MAX or too many cells (libcsv
+ * then reports those). Most scenario lines are plain, and this saves
+ * libcsv's copy of every cell. */
+static bool feed_plain_line(scenario_reader *reader, const char *start, size_t length) {
+    enum { LIBCSV_ROW_NOT_BEGUN = 0 }; /* csv_parser.pstate between records */
+    if (reader->parser.pstate != LIBCSV_ROW_NOT_BEGUN) return false;
+    size_t content = length - 1;
+    /* libcsv reports an empty line as a record end with no cell. */
+    if (content > 0) {
+        int cell_count = 0;
+        char *cell = reader->cells[0];
+        size_t cell_length = 0;
+        for (size_t index = 0; index < content; index++) {
+            unsigned char byte = (unsigned char)start[index];
+            unsigned char kind = plain_line_byte[byte];
+            if (kind == PLAIN_TEXT) {
+                if (cell_length == SCENARIO_FIELD_MAX) return false;
+                cell[cell_length++] = (char)byte;
+            } else if (kind == PLAIN_COMMA) {
+                cell[cell_length] = '\0';
+                if (++cell_count == COLUMN_COUNT) return false;
+                cell = reader->cells[cell_count];
+                cell_length = 0;
+            } else {
+                return false;
+            }
+        }
+        cell[cell_length] = '\0';
+        reader->cell_count = cell_count + 1;
+    }
+    on_record('\n', reader);
+    return true;
+}
+
 /* Feeds the parser up to the next newline (one physical line at most). */
 static void feed_line(scenario_reader *reader) {
     const char *start = reader->input + reader->input_offset;
@@ -452,6 +502,7 @@ static void feed_line(scenario_reader *reader) {
     }
     if (newline != NULL) reader->line_bytes = 0;
     reader->input_offset += length;
+    if (newline != NULL && feed_plain_line(reader, start, length)) return;
     if (csv_parse(&reader->parser, start, length, on_field, on_record, reader) != length)
         reader_fail(reader, reader->line, "%s", csv_strerror(csv_error(&reader->parser)));
 }
@@ -490,7 +541,11 @@ int scenario_next(scenario_reader *reader, scenario_row *row) {
     }
     if (reader->failed) return -1;
     if (reader->queue_count == 0) return 0;
-    *row = reader->queue[reader->queue_head];
+    /* The fixed part and the two texts (most of key and value is unused). */
+    const scenario_row *next = &reader->queue[reader->queue_head];
+    memcpy(row, next, offsetof(scenario_row, key));
+    memcpy(row->key, next->key, strlen(next->key) + 1);
+    memcpy(row->value, next->value, strlen(next->value) + 1);
     reader->queue_head = (reader->queue_head + 1) % SCENARIO_QUEUE_ROWS;
     reader->queue_count--;
     return 1;

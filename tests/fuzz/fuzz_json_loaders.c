@@ -22,7 +22,7 @@
 #include "io/holdings_file.h"
 #include "io/json_writer.h"
 #include "io/state_json.h"
-#include "tests/fuzz/fuzz_support.h"
+#include "tests/fuzz/harness.h"
 
 static const char input_name[] = "input.json";
 

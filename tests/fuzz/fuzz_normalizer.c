@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "live/normalize.h"
-#include "tests/fuzz/fuzz_support.h"
+#include "tests/fuzz/harness.h"
 
 enum { FUZZ_FRAMES_MAX = 64 /* frames looked at per input */ };
 
@@ -102,8 +102,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (kind == FRAME_INVALID) FUZZ_CHECK(report[0] != '\0');
         int mode = normalize_position_mode(lines[index]);
         FUZZ_CHECK(mode >= -1 && mode <= 1);
-        long long server_time = 0;
-        (void)normalize_server_time(lines[index], &server_time);
+        long long server_time = -1;
+        if (normalize_server_time(lines[index], &server_time)) FUZZ_CHECK(server_time >= 0);
         char listen_key[128];
         if (normalize_listen_key(lines[index], listen_key, sizeof listen_key))
             FUZZ_CHECK(listen_key[0] != '\0' && strlen(listen_key) < sizeof listen_key);

@@ -16,7 +16,7 @@
 #include "core/config.h"
 #include "sim/replay.h"
 #include "sim/scenario.h"
-#include "tests/fuzz/fuzz_support.h"
+#include "tests/fuzz/harness.h"
 
 enum { FUZZ_SCENARIO_BYTES_MAX = 64 << 10 /* bytes: longer inputs only slow the search */ };
 

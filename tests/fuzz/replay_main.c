@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "tests/fuzz/fuzz_support.h"
+#include "tests/fuzz/harness.h"
 
 enum { REPLAY_PATH_CAPACITY = 4096 };
 

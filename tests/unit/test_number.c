@@ -262,6 +262,54 @@ START_TEST(test_parse_accepts_decimal_forms) {
 }
 END_TEST
 
+/* Appends count random decimal digits to text at *length; leading zeros are
+ * likely, so that skipped zeros and long significands are both drawn. */
+static void append_digits(char *text, size_t *length, int count, uint64_t *state) {
+    for (int index = 0; index < count; index++) {
+        uint64_t draw = next_random(state);
+        text[(*length)++] = (char)('0' + ((draw & 3) == 0 ? 0 : (int)((draw >> 8) % 10)));
+    }
+}
+
+START_TEST(test_parse_agrees_with_strtod_on_random_decimals) {
+    /* Random well-formed decimals (sign, up to 20 integer and 20 fraction
+     * digits, optional exponent): number_parse must give strtod's double
+     * bitwise, and refuse exactly what overflows. */
+    uint64_t state = 314159;
+    char text[80];
+    for (long round = 0; round < 300000; round++) {
+        size_t length = 0;
+        uint64_t shape = next_random(&state);
+        if (shape & 1) text[length++] = (shape & 2) ? '-' : '+';
+        int integer_digits = (int)((shape >> 2) % 21);
+        int fraction_digits = (int)((shape >> 8) % 21);
+        bool point = (shape >> 14) & 1;
+        if (!point) fraction_digits = 0;
+        if (integer_digits + fraction_digits == 0) integer_digits = 1;
+        append_digits(text, &length, integer_digits, &state);
+        if (point) {
+            text[length++] = '.';
+            append_digits(text, &length, fraction_digits, &state);
+        }
+        if ((shape >> 15) & 1) {
+            text[length++] = (shape >> 16) & 1 ? 'e' : 'E';
+            if ((shape >> 17) & 1) text[length++] = (shape >> 18) & 1 ? '-' : '+';
+            length += (size_t)snprintf(text + length, 8, "%d", (int)((shape >> 20) % ((shape >> 30) & 1 ? 30 : 400)));
+        }
+        text[length] = '\0';
+        double expected = strtod(text, NULL);
+        double parsed = 0;
+        bool accepted = number_parse(text, length, &parsed);
+        if (accepted != (bool)isfinite(expected))
+            ck_abort_msg("'%s': number_parse %s, strtod gives %.17g", text, accepted ? "accepts" : "refuses",
+                         expected);
+        if (accepted && bits_of(parsed) != bits_of(expected))
+            ck_abort_msg("'%s': number_parse %.17g (%a), strtod %.17g (%a)", text, parsed, parsed, expected,
+                         expected);
+    }
+}
+END_TEST
+
 START_TEST(test_parse_honours_length) {
     /* Only text[0..length) is read: the bytes after it do not matter. */
     double value = 0;
@@ -364,6 +412,7 @@ static Suite *number_suite(void) {
     tcase_set_timeout(property, 300);
     tcase_add_test(property, test_format_round_trip_random_bit_patterns);
     tcase_add_test(property, test_format_round_trip_money_like_values);
+    tcase_add_test(property, test_parse_agrees_with_strtod_on_random_decimals);
     suite_add_tcase(suite, property);
     TCase *parse = tcase_create("parse");
     tcase_add_test(parse, test_parse_rejects_malformed);

@@ -701,6 +701,27 @@ START_TEST(test_published_bridges_after_anchor) {
 }
 END_TEST
 
+START_TEST(test_published_bridge_threshold) {
+    /* abs(net) > 1e-12 bridges; exactly 1e-12 does not. A wallet of 1 keeps
+     * such tiny amounts visible in the capital. */
+    account_projection projection;
+    start_projection(&projection, 0, false, 0);
+    const published_capital *published = &projection.published;
+    projection_apply_balance(&projection, 1, 0, 0, 0);
+    projection_apply_fill(&projection, 1, 1, 0, 1e-12);
+    ck_assert_str_eq(capital_source_name(published->source), "e_anchored");
+    ck_assert(published->capital == 1.0 + 1e-12);
+    projection_apply_fill(&projection, 1, 1, 1e-12, 0); /* net -1e-12 */
+    ck_assert_str_eq(capital_source_name(published->source), "e_anchored");
+    projection_apply_fill(&projection, 1, 1, 0, 2e-12);
+    ck_assert_str_eq(capital_source_name(published->source), "k_bridged");
+    projection_apply_balance(&projection, 1, 0, 0, 0);
+    projection_apply_funding(&projection, 2e-12);
+    ck_assert_str_eq(capital_source_name(published->source), "k_bridged");
+    ck_assert(published->capital == 1.0 - 2e-12);
+}
+END_TEST
+
 START_TEST(test_published_settle_clamps) {
     account_projection projection;
     start_projection(&projection, 0, true, 25050);
@@ -876,7 +897,7 @@ START_TEST(test_snapshot_classifies_with_exchange_positions) {
     projection_apply_positions(&projection, positions, 1);
     snapshot = projection_build_snapshot(&projection, "f", 2, &book);
     assert_status(&snapshot->reconcile, RECONCILE_WARN, "capital_vs_wallet");
-    projection_apply_positions(&projection, NULL, 0);
+    projection_apply_positions(&projection, positions, 0);
     ck_assert_uint_eq(projection.position_count, 0);
 }
 END_TEST
@@ -915,6 +936,7 @@ static Suite *projection_suite(void) {
     tcase_add_test(published, test_published_anchor_on_positive_wallet);
     tcase_add_test(published, test_published_ignores_bad_wallets);
     tcase_add_test(published, test_published_bridges_after_anchor);
+    tcase_add_test(published, test_published_bridge_threshold);
     tcase_add_test(published, test_published_settle_clamps);
     tcase_add_test(published, test_published_observe_slots);
     tcase_add_test(published, test_published_peak_needs_open_notional);

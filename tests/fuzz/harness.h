@@ -1,12 +1,13 @@
-/* fuzz_support.h -- what every fuzz target shares.
+/* harness.h -- what every fuzz target shares.
  *
  * Each target in tests/fuzz/fuzz_*.c defines LLVMFuzzerTestOneInput and is
  * built twice: with clang's libFuzzer (`make fuzz`, which finds inputs) and
- * with replay_main.c (`make fuzz-replay`, which feeds the committed corpus in
- * fixtures/fuzz/TARGET/ to it as regression cases, without libFuzzer). A
+ * with replay_main.c (`make fuzz-replay`, which feeds the committed corpus
+ * fixtures/fuzz/NAME/ of tests/fuzz/fuzz_NAME.c to it as regression cases,
+ * without libFuzzer). A
  * target reports a defect by crashing: a sanitizer finding or FUZZ_CHECK. */
-#ifndef LEDGERSIM_TESTS_FUZZ_SUPPORT_H
-#define LEDGERSIM_TESTS_FUZZ_SUPPORT_H
+#ifndef LEDGERSIM_TESTS_FUZZ_HARNESS_H
+#define LEDGERSIM_TESTS_FUZZ_HARNESS_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
-/* fuzz_support.c -- see fuzz_support.h. */
+/* harness.c -- see harness.h. */
 #define _GNU_SOURCE /* memfd_create */
-#include "tests/fuzz/fuzz_support.h"
+#include "tests/fuzz/harness.h"
 
 #include <dirent.h>
 #include <errno.h>

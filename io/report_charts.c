@@ -1,0 +1,767 @@
+/* report_charts.c -- the data files, the filled gnuplot templates and the
+ * gnuplot child process of the report (see report.h for the layout).
+ *
+ * A template is reports/NAME.gp of the source tree with placeholders
+ * written as an at-sign, an upper-case NAME and an at-sign; every
+ * placeholder must have a value (a template asking for an unknown one is an
+ * error, so code and templates cannot drift apart silently). Strings are
+ * escaped for the single-quoted gnuplot strings they land in. */
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/number.h"
+#include "io/atomic_file.h"
+#include "io/report_internal.h"
+
+extern char **environ;
+
+enum {
+    TEMPLATE_VALUES_MAX = 48,            /* placeholders one template may use */
+    TEMPLATE_NAME_CAPACITY = 32,         /* bytes of a placeholder name, NUL included */
+    TEMPLATE_VALUE_CAPACITY = 1024,      /* bytes of a placeholder value, NUL included */
+    GNUPLOT_SECONDS_MAX = 300,           /* a gnuplot run taking longer is killed */
+    GNUPLOT_LOG_EXCERPT = 600,           /* bytes of gnuplot's output quoted in an error */
+    LEGEND_ROWS_MAX = 13,                /* rows of the donut legend; the rest is summed up */
+    CHILD_ENVIRONMENT_MAX = 512          /* environment entries passed to gnuplot */
+};
+
+typedef struct {
+    char name[TEMPLATE_NAME_CAPACITY];
+    char value[TEMPLATE_VALUE_CAPACITY];
+} template_value;
+
+typedef struct {
+    template_value items[TEMPLATE_VALUES_MAX];
+    size_t count;
+} template_values;
+
+/* Sets placeholder name to the printf-formatted value (replacing an earlier
+ * value of the same name). */
+__attribute__((format(printf, 3, 4))) static void values_set(template_values *values, const char *name,
+                                                              const char *format, ...) {
+    template_value *slot = NULL;
+    for (size_t index = 0; index < values->count && slot == NULL; index++)
+        if (strcmp(values->items[index].name, name) == 0) slot = &values->items[index];
+    if (slot == NULL) {
+        if (values->count == TEMPLATE_VALUES_MAX) return; /* caught: the template then names an unknown value */
+        slot = &values->items[values->count++];
+        snprintf(slot->name, sizeof slot->name, "%s", name);
+    }
+    va_list arguments;
+    va_start(arguments, format);
+    vsnprintf(slot->value, sizeof slot->value, format, arguments);
+    va_end(arguments);
+}
+
+/* Sets placeholder name to number's canonical text. */
+static void values_set_number(template_values *values, const char *name, double number) {
+    char text[NUMBER_TEXT_CAPACITY];
+    number_format(number + 0.0, text);
+    values_set(values, name, "%s", text);
+}
+
+/* Writes text into out (capacity bytes) fit for a single-quoted gnuplot
+ * string: '' for a quote, '?' for bytes outside printable ASCII. */
+static void gnuplot_quote(const char *text, char *out, size_t capacity) {
+    size_t length = 0;
+    for (const char *cursor = text; *cursor != '\0' && length + 3 < capacity; cursor++) {
+        unsigned char character = (unsigned char)*cursor;
+        if (character == '\'') {
+            out[length++] = '\'';
+            out[length++] = '\'';
+        } else {
+            out[length++] = character >= 0x20 && character < 0x7f ? (char)character : '?';
+        }
+    }
+    out[length] = '\0';
+}
+
+/* Writes text into out for a double-quoted string in a data file: '"' and
+ * '\' become "'" and '/', bytes outside printable ASCII '?'. */
+static void data_quote(const char *text, char *out, size_t capacity) {
+    size_t length = 0;
+    for (const char *cursor = text; *cursor != '\0' && length + 1 < capacity; cursor++) {
+        unsigned char character = (unsigned char)*cursor;
+        char replaced = character == '"' ? '\'' : character == '\\' ? '/' : (char)character;
+        out[length++] = character >= 0x20 && character < 0x7f ? replaced : '?';
+    }
+    out[length] = '\0';
+}
+
+/* Writes the bytes of content to DIR/reports/name, atomically. */
+static int write_report_file(report_context *context, const char *name, const buffer *content) {
+    if (buffer_failed(content)) return report_fail(context, "%s: larger than %d bytes or out of memory", name,
+                                                   REPORT_OUTPUT_BYTES_MAX);
+    char path[REPORT_PATH_CAPACITY];
+    if (!report_join(context, path, context->reports_directory, name)) return -1;
+    const char *data = content->data != NULL ? content->data : "";
+    if (atomic_file_write(path, data, content->length) != 0)
+        return report_fail(context, "%s: cannot write it (%s)", path, strerror(errno));
+    return 0;
+}
+
+/* Fills template text into out from values. Returns 0, or -1 naming the
+ * template and an unknown placeholder. */
+static int fill_template(report_context *context, const char *template_name, const char *text,
+                         const template_values *values, buffer *out) {
+    const char *cursor = text;
+    while (*cursor != '\0') {
+        const char *at = strchr(cursor, '@');
+        if (at == NULL) {
+            buffer_append_text(out, cursor);
+            break;
+        }
+        buffer_append(out, cursor, (size_t)(at - cursor));
+        const char *name_end = at + 1;
+        while ((*name_end >= 'A' && *name_end <= 'Z') || *name_end == '_' || (*name_end >= '0' && *name_end <= '9'))
+            name_end++;
+        size_t name_length = (size_t)(name_end - at - 1);
+        if (*name_end != '@' || name_length == 0 || name_length >= TEMPLATE_NAME_CAPACITY) {
+            buffer_append(out, at, 1);
+            cursor = at + 1;
+            continue;
+        }
+        const template_value *found = NULL;
+        for (size_t index = 0; index < values->count && found == NULL; index++)
+            if (strlen(values->items[index].name) == name_length &&
+                memcmp(values->items[index].name, at + 1, name_length) == 0)
+                found = &values->items[index];
+        if (found == NULL)
+            return report_fail(context, "template %s: no value for placeholder %.*s", template_name, (int)name_length,
+                               at + 1);
+        buffer_append_text(out, found->value);
+        cursor = name_end + 1;
+    }
+    return 0;
+}
+
+/* Builds gnuplot's environment: the caller's without locale, time-zone and
+ * gnuplot settings, plus LC_ALL=C and TZ=UTC. entries has
+ * CHILD_ENVIRONMENT_MAX slots; the array is NULL-terminated. */
+static void child_environment(char *entries[CHILD_ENVIRONMENT_MAX]) {
+    static char locale[] = "LC_ALL=C";
+    static char zone[] = "TZ=UTC";
+    size_t count = 0;
+    for (char **cursor = environ; cursor != NULL && *cursor != NULL; cursor++) {
+        const char *entry = *cursor;
+        if (strncmp(entry, "LC_", 3) == 0 || strncmp(entry, "LANG=", 5) == 0 || strncmp(entry, "LANGUAGE=", 9) == 0 ||
+            strncmp(entry, "TZ=", 3) == 0 || strncmp(entry, "GNUPLOT", 7) == 0 || strncmp(entry, "GDFONTPATH=", 11) == 0)
+            continue;
+        if (count + 3 >= CHILD_ENVIRONMENT_MAX) break;
+        entries[count++] = *cursor;
+    }
+    entries[count++] = locale;
+    entries[count++] = zone;
+    entries[count] = NULL;
+}
+
+/* Appends up to GNUPLOT_LOG_EXCERPT bytes of the log at path to message. */
+static void log_excerpt(const char *path, char *message, size_t capacity) {
+    buffer text;
+    buffer_init(&text, 1024 * 1024);
+    message[0] = '\0';
+    if (report_read_file(path, 1024 * 1024, &text) == 0 && text.data != NULL) {
+        size_t length = text.length < GNUPLOT_LOG_EXCERPT ? text.length : GNUPLOT_LOG_EXCERPT;
+        snprintf(message, capacity, "%.*s", (int)length, text.data);
+        for (char *cursor = message; *cursor != '\0'; cursor++)
+            if (*cursor == '\n') *cursor = ' ';
+    }
+    buffer_free(&text);
+}
+
+/* Runs `gnuplot --default-settings STEM.gp` in DIR/reports with its output
+ * in STEM.log; kills it after GNUPLOT_SECONDS_MAX. Returns 0 when it exited
+ * with status 0 (the log is removed), or -1 with gnuplot's own words in the
+ * error (the log is kept). */
+static int run_gnuplot(report_context *context, const char *gnuplot_path, const char *stem) {
+    char script[REPORT_STEM_CAPACITY + 8], log_name[REPORT_STEM_CAPACITY + 8];
+    snprintf(script, sizeof script, "%s.gp", stem);
+    snprintf(log_name, sizeof log_name, "%s.log", stem);
+    char log_path[REPORT_PATH_CAPACITY];
+    if (!report_join(context, log_path, context->reports_directory, log_name)) return -1;
+    char *environment[CHILD_ENVIRONMENT_MAX];
+    child_environment(environment);
+    char *arguments[] = {(char *)"gnuplot", (char *)"--default-settings", script, NULL};
+    int log_descriptor = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (log_descriptor < 0) return report_fail(context, "%s: %s", log_path, strerror(errno));
+    fflush(NULL);
+    pid_t child = fork();
+    if (child < 0) {
+        close(log_descriptor);
+        return report_fail(context, "cannot start gnuplot: %s", strerror(errno));
+    }
+    if (child == 0) {
+        /* Only async-signal-safe calls from here on. */
+        int input = open("/dev/null", O_RDONLY);
+        if (input < 0 || dup2(input, STDIN_FILENO) < 0 || dup2(log_descriptor, STDOUT_FILENO) < 0 ||
+            dup2(log_descriptor, STDERR_FILENO) < 0 || chdir(context->reports_directory) != 0)
+            _exit(126);
+        execve(gnuplot_path, arguments, environment);
+        _exit(127);
+    }
+    close(log_descriptor);
+    int status = 0;
+    long waited_ms = 0;
+    for (;;) {
+        pid_t done = waitpid(child, &status, WNOHANG);
+        if (done == child) break;
+        if (done < 0 && errno != EINTR) return report_fail(context, "waiting for gnuplot: %s", strerror(errno));
+        if (waited_ms >= (long)GNUPLOT_SECONDS_MAX * 1000) {
+            kill(child, SIGKILL);
+            while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+            }
+            return report_fail(context, "gnuplot %s: killed after %d seconds", script, GNUPLOT_SECONDS_MAX);
+        }
+        struct timespec pause = {.tv_sec = 0, .tv_nsec = 5 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+        waited_ms += 5;
+    }
+    char excerpt[GNUPLOT_LOG_EXCERPT + 1];
+    log_excerpt(log_path, excerpt, sizeof excerpt);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+            return report_fail(context, "cannot run %s", gnuplot_path);
+        return report_fail(context, "gnuplot failed on %s/%s (%s %d): %s", context->reports_directory, script,
+                           WIFEXITED(status) ? "exit status" : "signal",
+                           WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), excerpt);
+    }
+    /* Warnings on success (an empty y range of a flat line, say) are normal. */
+    unlink(log_path);
+    return 0;
+}
+
+/* The template directory: $LEDGERSIM_REPORT_TEMPLATES, else reports/ next
+ * to the executable's bin/ (or two levels up, for build-NAME/bin), else
+ * ./reports; the first holding nav_aum.gp. */
+static int find_templates(report_context *context, char directory[REPORT_PATH_CAPACITY]) {
+    char candidates[4][REPORT_PATH_CAPACITY];
+    size_t count = 0;
+    const char *configured = getenv("LEDGERSIM_REPORT_TEMPLATES");
+    if (configured != NULL && configured[0] != '\0') snprintf(candidates[count++], REPORT_PATH_CAPACITY, "%s", configured);
+    char executable[REPORT_PATH_CAPACITY];
+    ssize_t length = readlink("/proc/self/exe", executable, sizeof executable - 1);
+    if (length > 0) {
+        executable[length] = '\0';
+        char *slash = strrchr(executable, '/');
+        if (slash != NULL) {
+            *slash = '\0';
+            snprintf(candidates[count++], REPORT_PATH_CAPACITY, "%.4000s/../reports", executable);
+            snprintf(candidates[count++], REPORT_PATH_CAPACITY, "%.4000s/../../reports", executable);
+        }
+    }
+    snprintf(candidates[count++], REPORT_PATH_CAPACITY, "reports");
+    for (size_t index = 0; index < count; index++) {
+        char probe[REPORT_PATH_CAPACITY + 16];
+        snprintf(probe, sizeof probe, "%s/nav_aum.gp", candidates[index]);
+        if (access(probe, R_OK) == 0) {
+            snprintf(directory, REPORT_PATH_CAPACITY, "%s", candidates[index]);
+            return 0;
+        }
+    }
+    return report_fail(context, "gnuplot templates (reports/*.gp) not found: set LEDGERSIM_REPORT_TEMPLATES to the "
+                                "source tree's reports folder");
+}
+
+/* Fills templates/TEMPLATE_NAME with values into DIR/reports/STEM.gp, runs
+ * gnuplot on it and checks STEM.png and STEM.svg exist. */
+static int draw_chart(report_context *context, const char *gnuplot_path, const char *template_directory,
+                      const char *template_name, const report_chart *chart, template_values *values) {
+    values_set(values, "STEM", "%s", chart->stem);
+    values_set(values, "WIDTH", "%d", chart->width);
+    values_set(values, "HEIGHT", "%d", chart->height);
+    char title[2 * REPORT_TITLE_CAPACITY];
+    gnuplot_quote(chart->title, title, sizeof title);
+    values_set(values, "TITLE", "%s", title);
+    char template_path[REPORT_PATH_CAPACITY + 64];
+    snprintf(template_path, sizeof template_path, "%s/%s", template_directory, template_name);
+    buffer text;
+    buffer_init(&text, REPORT_TEMPLATE_BYTES_MAX);
+    if (report_read_file(template_path, REPORT_TEMPLATE_BYTES_MAX, &text) != 0) {
+        buffer_free(&text);
+        return report_fail(context, "%s: %s", template_path, strerror(errno));
+    }
+    buffer script;
+    buffer_init(&script, REPORT_OUTPUT_BYTES_MAX);
+    buffer_append_format(&script, "# Written by ledgersim report from the template reports/%s.\n", template_name);
+    int result = fill_template(context, template_name, text.data, values, &script);
+    buffer_free(&text);
+    char script_name[REPORT_STEM_CAPACITY + 8];
+    snprintf(script_name, sizeof script_name, "%s.gp", chart->stem);
+    if (result == 0) result = write_report_file(context, script_name, &script);
+    buffer_free(&script);
+    if (result == 0) result = run_gnuplot(context, gnuplot_path, chart->stem);
+    for (int format = 0; result == 0 && format < 2; format++) {
+        char name[REPORT_STEM_CAPACITY + 8], path[REPORT_PATH_CAPACITY];
+        snprintf(name, sizeof name, "%s.%s", chart->stem, format == 0 ? "png" : "svg");
+        if (!report_join(context, path, context->reports_directory, name)) return -1;
+        struct stat status;
+        if (stat(path, &status) != 0 || status.st_size == 0)
+            result = report_fail(context, "gnuplot wrote no %s", path);
+    }
+    return result;
+}
+
+/* ---- values shared by the time charts ------------------------------------------- */
+
+/* Sets TIME_AXIS, TIME_FORMAT, X_MIN, X_MAX from the context's x range: a
+ * date axis (UTC) when the timestamps look like epoch seconds of a real
+ * date, else plain numbers. */
+static void set_axis_values(const report_context *context, template_values *values) {
+    double low = context->has_x ? context->x_min : 0;
+    double high = context->has_x ? context->x_max : 1;
+    if (!(high > low)) {
+        low -= 1;
+        high += 1;
+    }
+    bool time_axis = low >= 1e8;
+    double span = high - low;
+    values_set(values, "TIME_AXIS", "%d", time_axis ? 1 : 0);
+    values_set(values, "TIME_FORMAT", "%s",
+               span > 60 * 86400.0 ? "%Y-%m-%d" : span > 86400.0 ? "%m-%d\\n%H:%M" : "%H:%M:%S");
+    values_set_number(values, "X_MIN", low);
+    values_set_number(values, "X_MAX", high);
+}
+
+/* Adds a chart to the list (sizes fixed per kind); the list has room for
+ * every chart a report can draw. */
+static report_chart *add_chart(report_chart_list *charts, const char *stem, int width, int height, bool per_symbol) {
+    assert(charts->count < REPORT_CHARTS_MAX); /* 4 fixed charts + at most REPORT_SYMBOL_CHARTS_MAX symbols */
+    report_chart *chart = &charts->items[charts->count++];
+    memset(chart, 0, sizeof *chart);
+    snprintf(chart->stem, sizeof chart->stem, "%s", stem);
+    chart->width = width;
+    chart->height = height;
+    chart->per_symbol = per_symbol;
+    return chart;
+}
+
+/* ---- NAV, drawdown ---------------------------------------------------------------- */
+
+/* nav.dat, nav_exits.dat and the nav_aum and drawdown charts. */
+static int draw_nav_charts(report_context *context, const char *gnuplot_path, const char *templates,
+                           report_chart_list *charts) {
+    buffer data;
+    buffer_init(&data, REPORT_OUTPUT_BYTES_MAX);
+    buffer_append_text(&data, "# x nav_total aum_total drawdown_pct status\n");
+    series_write(&context->nav_series, &data);
+    int result = write_report_file(context, "nav.dat", &data);
+    buffer_reset(&data);
+    long tp = 0, sl = 0;
+    buffer_append_text(&data, "# x nav_at_exit kind (3 TP, 4 SL)\n");
+    for (size_t index = 0; index < context->nav_exits->count; index++) {
+        const report_marker *marker = &context->nav_exits->items[index];
+        report_append_number(&data, marker->x);
+        buffer_append_text(&data, " ");
+        report_append_number(&data, marker->y);
+        buffer_append_format(&data, " %d\n", marker->kind);
+        if (isfinite(marker->y) && marker->kind == MARKER_EXIT_TP) tp++;
+        if (isfinite(marker->y) && marker->kind == MARKER_EXIT_SL) sl++;
+    }
+    if (result == 0) result = write_report_file(context, "nav_exits.dat", &data);
+    buffer_free(&data);
+    if (result != 0) return -1;
+
+    bool has_nav = context->nav_series.rows > 0 && context->nav_series.has_range;
+    bool has_aum = series_has_values(&context->nav_series, 1);
+
+    template_values values = {.count = 0};
+    set_axis_values(context, &values);
+    values_set(&values, "HAS_NAV", "%d", has_nav);
+    values_set(&values, "HAS_AUM", "%d", has_aum);
+    values_set(&values, "HAS_TP_EXITS", "%d", tp > 0);
+    values_set(&values, "HAS_SL_EXITS", "%d", sl > 0);
+    report_chart *chart = add_chart(charts, "nav_aum", 1000, 500, false);
+    snprintf(chart->title, sizeof chart->title, "NAV and AUM over time, exits marked (run %s)", context->run_name);
+    if (draw_chart(context, gnuplot_path, templates, "nav_aum.gp", chart, &values) != 0) return -1;
+
+    values.count = 0;
+    set_axis_values(context, &values);
+    values_set(&values, "HAS_NAV", "%d", has_nav);
+    double depth = context->max_drawdown_pct > 0 ? context->max_drawdown_pct : 0;
+    values_set_number(&values, "Y_MIN", depth > 0 ? -ceil(depth * 1.15 * 100) / 100 : -1);
+    values_set_number(&values, "MAX_DRAWDOWN_Y", -depth);
+    chart = add_chart(charts, "drawdown", 1000, 400, false);
+    buffer title;
+    buffer_init(&title, REPORT_TITLE_CAPACITY);
+    buffer_append_text(&title, "Drawdown of the futures NAV from its running peak (max ");
+    report_append_grouped(&title, depth, 2);
+    buffer_append_text(&title, "%)");
+    snprintf(chart->title, sizeof chart->title, "%s", buffer_failed(&title) ? "Drawdown" : title.data);
+    buffer_free(&title);
+    return draw_chart(context, gnuplot_path, templates, "drawdown.gp", chart, &values);
+}
+
+/* ---- AUM donut ------------------------------------------------------------------------ */
+
+typedef struct {
+    char asset[SYMBOL_CAPACITY];
+    double value;
+    double qty;
+    bool has_value;
+} donut_slice;
+
+/* The fill colour of an asset: fixed for the well-known ones, else from a
+ * palette by position. */
+static unsigned donut_colour(const char *asset, size_t position) {
+    static const struct {
+        const char *asset;
+        unsigned colour;
+    } known[] = {{"USDT", 0x26a17b}, {"BTC", 0xf7931a}, {"ETH", 0x627eea}, {"USDC", 0x2775ca},
+                 {"XAUT", 0xc9a227}, {"SOL", 0x9945ff}, {"BNB", 0xe0a800}};
+    static const unsigned palette[] = {0x8c564b, 0xe377c2, 0x17becf, 0xbcbd22, 0x7f7f7f, 0x9467bd, 0x1f77b4, 0xff7f0e};
+    for (size_t index = 0; index < sizeof known / sizeof known[0]; index++)
+        if (strcmp(known[index].asset, asset) == 0) return known[index].colour;
+    return palette[position % (sizeof palette / sizeof palette[0])];
+}
+
+/* Orders slices: by value, largest first; ties by asset name. */
+static int compare_slices(const void *left, const void *right) {
+    const donut_slice *a = left, *b = right;
+    if (a->value != b->value) return a->value > b->value ? -1 : 1;
+    return strcmp(a->asset, b->asset);
+}
+
+/* Appends "#x y colour filled "text"" to the legend data. */
+static void legend_row(buffer *out, double y, unsigned colour, int filled, const char *text) {
+    char quoted[256];
+    data_quote(text, quoted, sizeof quoted);
+    buffer_append_text(out, "1.35 ");
+    report_append_number(out, round(y * 1e4) / 1e4);
+    buffer_append_format(out, " %u %d \"%s\"\n", colour, filled, quoted);
+}
+
+/* Formats a UTC date for a chart title ("2026-01-06 09:45 UTC"), or "ts N"
+ * for timestamps before 1973 (synthetic clocks). */
+static void format_timestamp(double ts, char *out, size_t capacity) {
+    if (!isfinite(ts)) {
+        snprintf(out, capacity, "ts unknown");
+        return;
+    }
+    if (ts < 1e8 || ts > 4e10) {
+        char text[NUMBER_TEXT_CAPACITY];
+        number_format(ts, text);
+        snprintf(out, capacity, "ts %s", text);
+        return;
+    }
+    time_t seconds = (time_t)floor(ts);
+    struct tm parts;
+    gmtime_r(&seconds, &parts);
+    strftime(out, capacity, "%Y-%m-%d %H:%M:%S UTC", &parts);
+}
+
+/* donut.dat, donut_legend.dat and the aum_donut chart, from nav.json. */
+static int draw_donut(report_context *context, const char *gnuplot_path, const char *templates,
+                      report_chart_list *charts) {
+    donut_slice slices[HOLDINGS_MAX + 1], unvalued[HOLDINGS_MAX + 1];
+    size_t slice_count = 0, unvalued_count = 0;
+    const cJSON *aum = cJSON_GetObjectItemCaseSensitive(context->nav, "aum");
+    const cJSON *futures_item = cJSON_GetObjectItemCaseSensitive(aum, "futures");
+    if (!cJSON_IsNumber(futures_item)) futures_item = cJSON_GetObjectItemCaseSensitive(context->nav, "nav_total");
+    double futures = cJSON_IsNumber(futures_item) ? futures_item->valuedouble : NAN;
+    if (isfinite(futures)) {
+        donut_slice *slice = futures > 0 ? &slices[slice_count++] : &unvalued[unvalued_count++];
+        snprintf(slice->asset, sizeof slice->asset, "USDT");
+        slice->value = futures;
+        slice->qty = futures;
+        slice->has_value = true;
+    }
+    const cJSON *assets = cJSON_GetObjectItemCaseSensitive(aum, "offexchange");
+    const cJSON *asset;
+    cJSON_ArrayForEach(asset, assets) {
+        if (asset->string == NULL || strlen(asset->string) >= SYMBOL_CAPACITY) continue;
+        const cJSON *value = cJSON_GetObjectItemCaseSensitive(asset, "usd_value");
+        const cJSON *qty = cJSON_GetObjectItemCaseSensitive(asset, "qty");
+        bool valued = cJSON_IsNumber(value) && isfinite(value->valuedouble);
+        donut_slice *slice = valued && value->valuedouble > 0 ? (slice_count <= HOLDINGS_MAX ? &slices[slice_count++] : NULL)
+                                                               : (unvalued_count <= HOLDINGS_MAX ? &unvalued[unvalued_count++] : NULL);
+        if (slice == NULL) continue;
+        snprintf(slice->asset, sizeof slice->asset, "%s", asset->string);
+        slice->has_value = valued;
+        slice->value = valued ? value->valuedouble : NAN;
+        slice->qty = cJSON_IsNumber(qty) ? qty->valuedouble : NAN;
+    }
+    /* USDT first (the futures NAV), then the rest by value. */
+    size_t first_other = slice_count > 0 && strcmp(slices[0].asset, "USDT") == 0 && isfinite(futures) && futures > 0 ? 1 : 0;
+    qsort(slices + first_other, slice_count - first_other, sizeof slices[0], compare_slices);
+    double total = 0;
+    for (size_t index = 0; index < slice_count; index++) total += slices[index].value;
+
+    buffer data, legend, line;
+    buffer_init(&data, REPORT_OUTPUT_BYTES_MAX);
+    buffer_init(&legend, REPORT_OUTPUT_BYTES_MAX);
+    buffer_init(&line, 512);
+    buffer_append_text(&data, "# start_deg end_deg rgb label_x label_y \"label\" \"asset\"\n");
+    buffer_append_text(&legend, "# x y rgb filled \"text\"\n");
+    /* Legend rows: the slices, then a heading and the assets without a
+     * slice; past LEGEND_ROWS_MAX the last row says how many are left out. */
+    size_t wanted_rows = slice_count + (unvalued_count > 0 ? unvalued_count + 1 : 0);
+    size_t row_budget = wanted_rows <= LEGEND_ROWS_MAX ? wanted_rows : LEGEND_ROWS_MAX - 1;
+    double step = 0.16;
+    size_t row = 0;
+    size_t assets_listed = 0;
+    double cumulative = 0;
+    for (size_t index = 0; index < slice_count; index++) {
+        const donut_slice *slice = &slices[index];
+        unsigned colour = donut_colour(slice->asset, index);
+        double share = slice->value / total;
+        /* Clockwise from 12 o'clock: gnuplot's arcs run counter-clockwise
+         * from 3 o'clock, so a slice spans [90 - end, 90 - start] degrees. */
+        double start_degrees = 90.0 - (cumulative + share) * 360.0;
+        double end_degrees = 90.0 - cumulative * 360.0;
+        cumulative += share;
+        double middle = (start_degrees + end_degrees) / 2 * M_PI / 180.0;
+        report_append_number(&data, start_degrees);
+        buffer_append_text(&data, " ");
+        report_append_number(&data, end_degrees);
+        buffer_append_format(&data, " %u ", colour);
+        report_append_number(&data, round(0.79 * cos(middle) * 1e4) / 1e4);
+        buffer_append_text(&data, " ");
+        report_append_number(&data, round(0.79 * sin(middle) * 1e4) / 1e4);
+        buffer_reset(&line);
+        if (share >= 0.06) {
+            char quoted_asset[SYMBOL_CAPACITY];
+            data_quote(slice->asset, quoted_asset, sizeof quoted_asset);
+            buffer_append_format(&line, "%s\\n", quoted_asset);
+            report_append_grouped(&line, share * 100, 1);
+            buffer_append_text(&line, "%");
+        }
+        char quoted_name[SYMBOL_CAPACITY];
+        data_quote(slice->asset, quoted_name, sizeof quoted_name);
+        buffer_append_format(&data, " \"%s\" \"%s\"\n", buffer_failed(&line) || line.data == NULL ? "" : line.data,
+                             quoted_name);
+        if (row >= row_budget) continue;
+        buffer_reset(&line);
+        buffer_append_format(&line, "%s%s  USD ", slice->asset, strcmp(slice->asset, "USDT") == 0 ? " (futures NAV)" : "");
+        report_append_grouped(&line, slice->value, 2);
+        buffer_append_text(&line, "  ");
+        report_append_grouped(&line, share * 100, 1);
+        buffer_append_text(&line, "%");
+        legend_row(&legend, 1.0 - (double)row * step, colour, 1, buffer_failed(&line) ? slice->asset : line.data);
+        row++;
+        assets_listed++;
+    }
+    double spacer = unvalued_count > 0 ? step / 2 : 0;
+    if (unvalued_count > 0 && row < row_budget) {
+        bool nonpositive = false;
+        for (size_t index = 0; index < unvalued_count; index++) nonpositive = nonpositive || unvalued[index].has_value;
+        legend_row(&legend, 1.0 - (double)row * step - spacer, 0xffffff, 2,
+                   nonpositive ? "not in the donut (no mark, or a value <= 0):" : "no mark (not in the donut):");
+        row++;
+    }
+    for (size_t index = 0; index < unvalued_count && row < row_budget; index++) {
+        const donut_slice *slice = &unvalued[index];
+        buffer_reset(&line);
+        buffer_append_format(&line, "%s  qty ", slice->asset);
+        report_append_number(&line, slice->qty);
+        if (slice->has_value) {
+            buffer_append_text(&line, "  USD ");
+            report_append_grouped(&line, slice->value, 2);
+            buffer_append_text(&line, " (not > 0)");
+        } else {
+            buffer_append_text(&line, "  usd_value null");
+        }
+        legend_row(&legend, 1.0 - (double)row * step - spacer, 0x999999, 0, buffer_failed(&line) ? slice->asset : line.data);
+        row++;
+        assets_listed++;
+    }
+    if (assets_listed < slice_count + unvalued_count) {
+        buffer_reset(&line);
+        buffer_append_format(&line, "... %zu more assets (see the AUM table)", slice_count + unvalued_count - assets_listed);
+        legend_row(&legend, 1.0 - (double)row * step - spacer, 0xffffff, 2, line.data != NULL ? line.data : "...");
+    }
+    if (slice_count == 0 && unvalued_count == 0) legend_row(&legend, 0.0, 0xffffff, 2, "no AUM data (logs/state/nav.json)");
+    int result = write_report_file(context, "donut.dat", &data);
+    if (result == 0) result = write_report_file(context, "donut_legend.dat", &legend);
+    buffer_free(&data);
+    buffer_free(&legend);
+
+    template_values values = {.count = 0};
+    values_set(&values, "HAS_SLICES", "%d", slice_count > 0);
+    buffer_reset(&line);
+    buffer_append_text(&line, "AUM\\nUSD ");
+    report_append_grouped(&line, total, 2);
+    values_set(&values, "CENTER_TEXT", "%s", slice_count > 0 && !buffer_failed(&line) ? line.data : "no AUM data");
+    buffer_free(&line);
+    report_chart *chart = add_chart(charts, "aum_donut", 1000, 500, false);
+    char when[64];
+    format_timestamp(report_json_number(context->nav, "ts"), when, sizeof when);
+    snprintf(chart->title, sizeof chart->title, "AUM by asset (logs/state/nav.json, %s)", when);
+    if (result != 0) return -1;
+    return draw_chart(context, gnuplot_path, templates, "aum_donut.gp", chart, &values);
+}
+
+/* ---- reconcile --------------------------------------------------------------------------- */
+
+/* reconcile_RULE.dat per evaluated rule, reconcile_status.dat and the
+ * reconcile chart. */
+static int draw_reconcile(report_context *context, const char *gnuplot_path, const char *templates,
+                          report_chart_list *charts) {
+    static const char *const panel_titles[REPORT_RULES] = {"R1\\ncapital_vs_wallet", "R2\\nrealized_pnl",
+                                                          "R3\\nopen_positions", "R4\\nopen_notional",
+                                                          "R5\\nused_margin"};
+    char files[TEMPLATE_VALUE_CAPACITY] = "", titles[TEMPLATE_VALUE_CAPACITY] = "";
+    size_t files_length = 0, titles_length = 0;
+    int panels = 0;
+    buffer data;
+    buffer_init(&data, REPORT_OUTPUT_BYTES_MAX);
+    for (size_t rule = 0; rule < REPORT_RULES; rule++) {
+        const rule_track *track = &context->rules[rule];
+        if (track->deltas.rows == 0) continue;
+        char name[REPORT_STEM_CAPACITY];
+        snprintf(name, sizeof name, "reconcile_%s.dat", track->name);
+        buffer_reset(&data);
+        buffer_append_format(&data, "# %s: x delta epsilon warn_band status\n", track->label);
+        series_write(&track->deltas, &data);
+        if (write_report_file(context, name, &data) != 0) {
+            buffer_free(&data);
+            return -1;
+        }
+        files_length += (size_t)snprintf(files + files_length, sizeof files - files_length, "%s'%s'",
+                                         panels > 0 ? ", " : "", name);
+        titles_length += (size_t)snprintf(titles + titles_length, sizeof titles - titles_length, "%s\"%s\"",
+                                          panels > 0 ? ", " : "", panel_titles[rule]);
+        panels++;
+    }
+    buffer_reset(&data);
+    buffer_append_text(&data, "# x_from x_to worst_status (0 OK, 1 WARN, 2 ERROR)\n");
+    series_write_strip(&context->status_series, &data, context->has_x ? context->x_max : NAN);
+    int result = write_report_file(context, "reconcile_status.dat", &data);
+    buffer_free(&data);
+    if (result != 0) return -1;
+
+    template_values values = {.count = 0};
+    set_axis_values(context, &values);
+    values_set(&values, "PANEL_COUNT", "%d", panels);
+    values_set(&values, "PANEL_ARRAY_SIZE", "%d", panels > 0 ? panels : 1);
+    values_set(&values, "PANEL_FILES", "%s", panels > 0 ? files : "''");
+    values_set(&values, "PANEL_TITLES", "%s", panels > 0 ? titles : "''");
+    values_set(&values, "HAS_STATUS", "%d", context->status_series.rows > 0);
+    report_chart *chart = add_chart(charts, "reconcile", 1000, 800, false);
+    snprintf(chart->title, sizeof chart->title, "Reconcile deltas (K - E) per rule against their bands (%s)",
+             context->thresholds_from_account ? "thresholds of account.json reconcile_config"
+                                              : "default thresholds");
+    return draw_chart(context, gnuplot_path, templates, "reconcile.gp", chart, &values);
+}
+
+/* ---- per symbol -------------------------------------------------------------------------- */
+
+/* Orders tracks by symbol. */
+static int compare_tracks(const void *left, const void *right) {
+    const symbol_track *const *a = left, *const *b = right;
+    return strcmp((*a)->symbol, (*b)->symbol);
+}
+
+/* Appends one events line: x y kind x_from tp sl. */
+static void event_row(buffer *out, double x, double y, int kind, double x_from, double tp, double sl) {
+    double columns[6] = {x, y, (double)kind, x_from, tp, sl};
+    for (size_t index = 0; index < 6; index++) {
+        if (index > 0) buffer_append_text(out, " ");
+        report_append_number(out, columns[index]);
+    }
+    buffer_append_text(out, "\n");
+}
+
+/* The data files and chart of one symbol. */
+static int draw_symbol(report_context *context, const char *gnuplot_path, const char *templates,
+                       report_chart_list *charts, const symbol_track *track) {
+    bool kinds[8] = {false};
+    bool tp_levels = false, sl_levels = false;
+    buffer data;
+    buffer_init(&data, REPORT_OUTPUT_BYTES_MAX);
+    char name[REPORT_STEM_CAPACITY + 16];
+    buffer_append_text(&data, "# x mark tp sl tag\n");
+    series_write(&track->marks, &data);
+    snprintf(name, sizeof name, "%s_marks.dat", track->stem);
+    int result = write_report_file(context, name, &data);
+    buffer_reset(&data);
+    buffer_append_text(&data, "# x entry_price tag (NaN while flat)\n");
+    series_write(&track->entry_line, &data);
+    snprintf(name, sizeof name, "%s_entry.dat", track->stem);
+    if (result == 0) result = write_report_file(context, name, &data);
+    buffer_reset(&data);
+    buffer_append_text(&data, "# x y kind x_from tp sl (kind: 1 entry long, 2 entry short, 3 exit TP, 4 exit SL, "
+                              "5 rejected order, 6 filled order, 7 ledger TP/SL now)\n");
+    for (size_t index = 0; index < track->events->count; index++) {
+        const report_marker *marker = &track->events->items[index];
+        event_row(&data, marker->x, marker->y, marker->kind, marker->x_from, marker->tp, marker->sl);
+        if (marker->kind >= 1 && marker->kind <= 7 && isfinite(marker->y)) kinds[marker->kind] = true;
+        bool exit = marker->kind == MARKER_EXIT_TP || marker->kind == MARKER_EXIT_SL;
+        if (exit && isfinite(marker->x_from) && isfinite(marker->tp)) tp_levels = true;
+        if (exit && isfinite(marker->x_from) && isfinite(marker->sl)) sl_levels = true;
+    }
+    if (track->has_ledger && context->has_x) {
+        double from = isfinite(track->ledger_from) ? track->ledger_from : context->x_min;
+        event_row(&data, context->x_max, track->ledger_entry, MARKER_LEDGER_LEVELS, from, track->ledger_tp,
+                  track->ledger_sl);
+        if (isfinite(track->ledger_tp)) tp_levels = true;
+        if (isfinite(track->ledger_sl)) sl_levels = true;
+        /* No entry seen in the logs (a replay of fills without a mark log):
+         * the ledger's own entry, at its creation, stands in. */
+        if (!track->has_reconcile_entries && isfinite(track->ledger_from) && isfinite(track->ledger_entry)) {
+            int kind = track->ledger_short ? MARKER_ENTRY_SHORT : MARKER_ENTRY_LONG;
+            event_row(&data, track->ledger_from, track->ledger_entry, kind, NAN, NAN, NAN);
+            kinds[kind] = true;
+        }
+    }
+    snprintf(name, sizeof name, "%s_events.dat", track->stem);
+    if (result == 0) result = write_report_file(context, name, &data);
+    buffer_free(&data);
+    if (result != 0) return -1;
+
+    bool has_marks = series_has_values(&track->marks, 0);
+    bool level_lines = series_has_values(&track->marks, 1) || series_has_values(&track->marks, 2);
+    bool has_entry_line = track->entry_line.has_range;
+    bool order_fills = kinds[MARKER_ORDER_FILLED] && !track->has_reconcile_entries;
+    bool anything = has_marks || has_entry_line || level_lines || tp_levels || sl_levels || kinds[MARKER_ENTRY_LONG] ||
+                    kinds[MARKER_ENTRY_SHORT] || order_fills || kinds[MARKER_EXIT_TP] || kinds[MARKER_EXIT_SL] ||
+                    kinds[MARKER_ORDER_REJECTED];
+    template_values values = {.count = 0};
+    set_axis_values(context, &values);
+    values_set(&values, "HAS_MARKS", "%d", has_marks);
+    values_set(&values, "HAS_ENTRY_LINE", "%d", has_entry_line);
+    values_set(&values, "HAS_LEVEL_LINES", "%d", level_lines);
+    /* Level lines from the mark log already show every TP/SL over time. */
+    values_set(&values, "HAS_TP_LEVELS", "%d", tp_levels && !level_lines);
+    values_set(&values, "HAS_SL_LEVELS", "%d", sl_levels && !level_lines);
+    values_set(&values, "HAS_ENTRIES", "%d", kinds[MARKER_ENTRY_LONG]);
+    values_set(&values, "HAS_SHORT_ENTRIES", "%d", kinds[MARKER_ENTRY_SHORT]);
+    values_set(&values, "HAS_ORDER_FILLS", "%d", order_fills);
+    values_set(&values, "HAS_TP_EXITS", "%d", kinds[MARKER_EXIT_TP]);
+    values_set(&values, "HAS_SL_EXITS", "%d", kinds[MARKER_EXIT_SL]);
+    values_set(&values, "HAS_REJECTED", "%d", kinds[MARKER_ORDER_REJECTED]);
+    values_set(&values, "HAS_NOTHING", "%d", !anything);
+    report_chart *chart = add_chart(charts, track->stem, 1000, 500, true);
+    snprintf(chart->title, sizeof chart->title, "%s: %s, entries, exits, TP/SL levels", track->symbol,
+             context->use_mark_log ? "mark price (logs/marks.csv)" : "mark price while a position is open");
+    return draw_chart(context, gnuplot_path, templates, "symbol.gp", chart, &values);
+}
+
+int report_draw_charts(report_context *context, const char *gnuplot_path, report_chart_list *charts) {
+    charts->count = 0;
+    char templates[REPORT_PATH_CAPACITY];
+    if (find_templates(context, templates) != 0) return -1;
+    if (draw_nav_charts(context, gnuplot_path, templates, charts) != 0) return -1;
+    if (draw_donut(context, gnuplot_path, templates, charts) != 0) return -1;
+    if (draw_reconcile(context, gnuplot_path, templates, charts) != 0) return -1;
+    symbol_track *sorted[REPORT_SYMBOL_CHARTS_MAX];
+    memcpy(sorted, context->tracks, context->track_count * sizeof sorted[0]);
+    qsort(sorted, context->track_count, sizeof sorted[0], compare_tracks);
+    for (size_t index = 0; index < context->track_count; index++) {
+        const symbol_track *track = sorted[index];
+        if (track->marks.rows == 0 && track->entry_line.rows == 0 && track->events->count == 0 && !track->has_ledger)
+            continue;
+        if (draw_symbol(context, gnuplot_path, templates, charts, track) != 0) return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,35 @@
+#!/bin/sh
+# live_replay.sh -- `ledgersim live` against the mock exchange, then
+# `ledgersim run` of its recording: identical state files and logs. Covers
+# fills (USDT and BNB commission), an account update, an adjacent and a
+# later redelivery (skipped and counted), a frame without a USDT balance (no
+# zero wallet), funding, an order update that is not a trade, marks firing a
+# TP exit intent in dry run (no order request reaches the mock), and SIGTERM
+# closing the listenKey.
+. "$(dirname "$0")/../fixtures/live/lib.sh"
+
+start_mock "$ROOT/fixtures/live/replay.json"
+start_live --symbols BTCUSDT,BNBUSDT
+mock_done
+wait_for_text "$WORK/out/live.log" "exit intent TP BTCUSDT" || fail "no exit intent logged"
+wait_for_text "$WORK/record.csv" "M:BTCUSDT:" || fail "marks not recorded"
+sleep 0.3
+stop_live
+
+grep -q '"method": "DELETE", "params": "listenKey=' "$WORK/mock.log" || fail "the listenKey was not closed"
+grep -q '/fapi/v1/order' "$WORK/mock.log" && fail "an order request reached the mock in dry run"
+grep -q "dry run, not sent" "$WORK/out/live.log" || fail "the dry-run intent is not logged"
+grep -q ',expect,.*duplicates_skipped,0$' "$WORK/record.csv" || fail "no separator row before the adjacent redelivery"
+
+account="$WORK/out/logs/state/account.json"
+json_close "$account" 'd["e"]["wallet_balance"]' 9999.3 || fail "wallet balance: $(json_value "$account" 'd["e"]["wallet_balance"]')"
+json_close "$account" 'd["k"]["funding_paid"]' 0.5 || fail "funding not applied"
+json_close "$account" 'd["k"]["fees_paid"]' 0.26 || fail "fees: BNB commission not converted at 600"
+[ "$(json_value "$WORK/out/logs/state/kpis_v7.json" 'd["duplicates_skipped"]')" = "2" ] || fail "duplicates_skipped is not 2"
+grep -q 'no USDT balance entry' "$WORK/out/live.log" || fail "the frame without USDT was not reported"
+json_close "$WORK/out/logs/state/positions_state.json" 'd["positions"][0]["qty"]' 0.015 || fail "position qty"
+[ "$(wc -l <"$WORK/out/logs/exits.jsonl")" -eq 1 ] || fail "expected one exit intent"
+
+replay_matches
+no_secret_anywhere
+echo "live_replay: ok"
