@@ -68,6 +68,12 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@tools/demo.sh $(BIN)
 
+# Benchmark (issue 8): replays generated 1M- and 10M-row scenarios (made once,
+# cached in bench/cache/) and writes bench/results.md; RUNS=N runs per figure.
+bench: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/tests/test_number_equivalence
+	@EQUIVALENCE=$(BUILD)/tests/test_number_equivalence tools/bench.sh $(BIN)
+
 # Fuzzing (issue 9): one libFuzzer target per input format, tests/fuzz/fuzz_NAME.c,
 # seeded from fixtures/fuzz/NAME/ (and fixtures/fuzz/NAME.dict when present).
 # `make fuzz SECONDS=N` builds them with clang (ASan, UBSan) in build-fuzz/ and

@@ -17,6 +17,7 @@
  * by --seed, and only its uniform draws and plain arithmetic are used (no
  * libm transcendental function), so a seed gives the same bytes everywhere.
  * Writes the CSV to standard output. */
+#include <assert.h>
 #include <errno.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
@@ -36,8 +37,7 @@ enum {
     GEN_EVENTS_MIN = 16,                 /* rows: room for the preamble and a frame */
     GEN_FLUSH_BYTES = 1 << 20,           /* write standard output past this */
     GEN_BUFFER_LIMIT = 4 << 20,
-    GEN_EXIT_OUTPUT_ERROR = 3,
-    GEN_GROUP_ROWS_MAX = SYMBOLS_MAX + 2 /* funding: one row per position and the balance */
+    GEN_EXIT_OUTPUT_ERROR = 3
 };
 
 static const long long GEN_EVENTS_MAX = 2000000000LL;         /* rows */
@@ -123,7 +123,7 @@ typedef struct {
     size_t symbol;
 } gen_item;
 
-enum { GEN_ITEMS_MAX = 2 * SYMBOLS_MAX + 8 };
+enum { GEN_ITEMS_MAX = SYMBOLS_MAX + 8 }; /* a bar per symbol, the marks, six others */
 
 typedef struct {
     gsl_rng *random;
@@ -222,10 +222,10 @@ static void flush_output(generator *gen, bool final) {
     buffer_reset(&gen->out);
 }
 
-/* Appends a row's cells from column `first` on (GEN_TS for a whole row). */
-static void append_cells(buffer *out, const gen_row *row, int first) {
-    for (int column = first; column < GEN_COLUMN_COUNT; column++) {
-        if (column > first) buffer_append(out, ",", 1);
+/* Appends a row: its cells separated by commas, and the line end. */
+static void append_cells(buffer *out, const gen_row *row) {
+    for (int column = 0; column < GEN_COLUMN_COUNT; column++) {
+        if (column > 0) buffer_append(out, ",", 1);
         if (row->cells[column] != NULL) buffer_append_text(out, row->cells[column]);
     }
     buffer_append(out, "\n", 1);
@@ -235,7 +235,7 @@ static void append_cells(buffer *out, const gen_row *row, int first) {
 static void emit(generator *gen, gen_row *row) {
     if (row->cells[GEN_TYPE] != NULL && strcmp(row->cells[GEN_TYPE], "config") != 0)
         set_number(row, GEN_TS, scaled(gen->now_ms, 3));
-    append_cells(&gen->out, row, GEN_TS);
+    append_cells(&gen->out, row);
     snprintf(gen->last_group_id, sizeof gen->last_group_id, "%s",
              row->cells[GEN_EVENT_ID] != NULL ? row->cells[GEN_EVENT_ID] : "");
     gen->rows_left--;
@@ -539,6 +539,7 @@ static void run_item(generator *gen, const gen_item *item) {
 }
 
 static void add_item(generator *gen, gen_item_kind kind, size_t symbol, int offset_ms) {
+    assert(gen->item_count < GEN_ITEMS_MAX);
     gen_item *item = &gen->items[gen->item_count++];
     item->kind = kind;
     item->symbol = symbol;
@@ -640,7 +641,7 @@ static void emit_preamble(generator *gen) {
 
 int command_gen(int argc, char **argv) {
     long long events = -1, seed = -1, symbols = GEN_SYMBOLS_DEFAULT;
-    for (int index = 1; index < argc; index++) {
+    for (int index = 1; index < argc; index += 2) { /* every option takes a value */
         const char *argument = argv[index];
         const char *value = index + 1 < argc ? argv[index + 1] : NULL;
         if (strcmp(argument, "--help") == 0 || strcmp(argument, "-h") == 0) {
@@ -662,7 +663,6 @@ int command_gen(int argc, char **argv) {
             gen_usage(stderr);
             return EXIT_BAD_INPUT;
         }
-        index++;
     }
     if (events < 0 || seed < 0) {
         fprintf(stderr, "ledgersim gen: --events and --seed are required\n");

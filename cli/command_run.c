@@ -99,8 +99,13 @@ static int parse_run_arguments(int argc, char **argv, bool check, run_arguments 
             arguments->config_path = argv[++index];
         else if (strcmp(argument, "--holdings") == 0 && has_value)
             arguments->holdings_path = argv[++index];
-        else if (strcmp(argument, "--set") == 0 && has_value && arguments->setting_count < SETTINGS_MAX)
+        else if (strcmp(argument, "--set") == 0 && has_value) {
+            if (arguments->setting_count == SETTINGS_MAX) {
+                fprintf(stderr, "ledgersim: more than %d --set options\n", SETTINGS_MAX);
+                return -1;
+            }
             arguments->settings[arguments->setting_count++] = argv[++index];
+        }
         else if (!check && strcmp(argument, "--trace") == 0 && has_value) {
             const char *mode = argv[++index];
             if (strcmp(mode, "none") != 0 && strcmp(mode, "full") != 0) {
@@ -134,7 +139,10 @@ static int parse_run_arguments(int argc, char **argv, bool check, run_arguments 
         else if (argument[0] == '-' && argument[1] != '\0') {
             fprintf(stderr, "ledgersim %s: unknown option or missing value: %s\n", check ? "check" : "run", argument);
             return -1;
-        } else if (arguments->file_count < RUN_FILES_MAX)
+        } else if (arguments->file_count == RUN_FILES_MAX) {
+            fprintf(stderr, "ledgersim %s: more than %d scenario files\n", check ? "check" : "run", RUN_FILES_MAX);
+            return -1;
+        } else
             arguments->files[arguments->file_count++] = argument;
     }
     if (arguments->file_count == 0) {

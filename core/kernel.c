@@ -118,7 +118,7 @@ kernel_status kernel_apply_fact(kernel *k, const exchange_fact *fact) {
         position->mark = fact->price;
         k->event_moved_mark = true;
         if (k->marked_count < EVENT_ROWS_MAX)
-            snprintf(k->marked_symbols[k->marked_count++], SYMBOL_CAPACITY, "%s", fact->symbol);
+            memcpy(k->marked_symbols[k->marked_count++], fact->symbol, SYMBOL_CAPACITY); /* both SYMBOL_CAPACITY */
         return KERNEL_OK;
     }
     }
@@ -139,7 +139,7 @@ size_t kernel_positions_view(const kernel *k, position_view *out) {
         const book_position *position = &k->book.positions[index];
         if (position->qty == 0) continue;
         position_view *view = &out[count++];
-        snprintf(view->symbol, sizeof view->symbol, "%s", position->symbol);
+        memcpy(view->symbol, position->symbol, sizeof view->symbol); /* both SYMBOL_CAPACITY */
         view->side = position->qty > 0 ? SIDE_LONG : SIDE_SHORT;
         view->qty = fabs(position->qty);
         view->entry_price = position->entry_price;

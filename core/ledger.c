@@ -85,7 +85,7 @@ void ledger_build(position_ledger *ledger, const position_view *positions, size_
         if (!position_admitted(position)) continue;
         ledger_entry *entry = &ledger->entries[ledger->count++];
         memset(entry, 0, sizeof *entry);
-        snprintf(entry->symbol, sizeof entry->symbol, "%s", position->symbol);
+        memcpy(entry->symbol, position->symbol, sizeof entry->symbol); /* both SYMBOL_CAPACITY */
         entry->side = position->side;
         entry->entry_price = position->entry_price;
         entry->qty = fabs(position->qty);

@@ -39,12 +39,14 @@ void nav_compute_aum(double nav_total, const holdings_book *holdings, nav_mark_l
     for (size_t index = 0; index < holdings->count; index++) {
         const holding *item = &holdings->items[index];
         aum_asset *asset = &view->assets[index];
-        snprintf(asset->asset, sizeof asset->asset, "%s", item->asset);
+        memcpy(asset->asset, item->asset, sizeof asset->asset); /* both SYMBOL_CAPACITY */
         asset->qty = item->qty;
         asset->has_avg_cost = item->has_avg_cost;
         asset->avg_cost = item->avg_cost;
-        char symbol[SYMBOL_CAPACITY + 4];
-        snprintf(symbol, sizeof symbol, "%sUSDT", item->asset);
+        char symbol[SYMBOL_CAPACITY + 4]; /* ASSET + "USDT" */
+        size_t asset_length = strlen(item->asset);
+        memcpy(symbol, item->asset, asset_length);
+        memcpy(symbol + asset_length, "USDT", 5);
         double mark;
         asset->has_usd_value = lookup(context, symbol, &mark) && isfinite(mark);
         asset->usd_value = asset->has_usd_value ? item->qty * mark : 0.0;

@@ -374,6 +374,50 @@ enum {
 };
 
 
+size_t number_format_fixed(double value, int decimals, char *out, size_t capacity) {
+    assert(decimals >= 0 && decimals <= NUMBER_FIXED_DECIMALS_MAX && capacity >= NUMBER_TEXT_CAPACITY);
+    /* Exact in integers while value * 10^decimals < 2^63; printf beyond. */
+    double magnitude = fabs(value);
+    if (!(magnitude < 9.2e18 / integer_power_of_ten[decimals])) {
+        int length = snprintf(out, capacity, "%.*f", decimals, value);
+        return length < 0 ? 0 : (size_t)length < capacity ? (size_t)length : capacity - 1;
+    }
+    uint64_t bits;
+    memcpy(&bits, &value, sizeof bits);
+    int biased_exponent = (int)((bits >> 52) & 0x7ff);
+    uint64_t mantissa = bits & ((UINT64_C(1) << 52) - 1);
+    if (biased_exponent != 0) mantissa |= UINT64_C(1) << 52;
+    int binary_exponent = (biased_exponent != 0 ? biased_exponent : 1) - 1075;
+    /* magnitude * 10^decimals = scaled * 2^binary_exponent, rounded to an
+     * integer like printf: to nearest, an exact half to even. */
+    uint128 scaled = (uint128)mantissa * integer_power_of_ten[decimals];
+    uint64_t rounded;
+    if (binary_exponent >= 0) {
+        rounded = (uint64_t)(scaled << binary_exponent);
+    } else if (binary_exponent <= -127) {
+        rounded = 0; /* below 2^-73: far under half a unit */
+    } else {
+        int shift = -binary_exponent;
+        uint128 remainder = scaled & (((uint128)1 << shift) - 1);
+        uint128 half = (uint128)1 << (shift - 1);
+        rounded = (uint64_t)(scaled >> shift);
+        if (remainder > half || (remainder == half && (rounded & 1) != 0)) rounded++;
+    }
+    uint64_t unit = integer_power_of_ten[decimals];
+    uint64_t integer = rounded / unit, fraction = rounded % unit;
+    size_t length = 0;
+    if (signbit(value)) out[length++] = '-';
+    length += write_unsigned(integer, out + length);
+    if (decimals > 0) {
+        out[length++] = '.';
+        memset(out + length, '0', (size_t)decimals); /* leading zeros of the fraction */
+        put_digits(fraction, (size_t)decimals, out + length);
+        length += (size_t)decimals;
+    }
+    out[length] = '\0';
+    return length;
+}
+
 bool number_parse(const char *text, size_t length, double *value) {
     char copy[80];
     if (length == 0 || length >= sizeof copy) return false;

@@ -14,11 +14,17 @@
 
 #include "core/limits.h"
 
-enum { NUMBER_TEXT_CAPACITY = 32 };
+enum { NUMBER_TEXT_CAPACITY = 32, NUMBER_FIXED_DECIMALS_MAX = 9 };
 
 /* Writes the canonical text of a finite value into out (NUL-terminated) and
  * returns its length. A non-finite value writes "null". Never fails. */
 size_t number_format(double value, char out[NUMBER_TEXT_CAPACITY]);
+
+/* Writes exactly what snprintf(out, capacity, "%.*f", decimals, value) writes
+ * (0 <= decimals <= NUMBER_FIXED_DECIMALS_MAX, capacity >=
+ * NUMBER_TEXT_CAPACITY), without printf for |value| * 10^decimals < 9.2e18,
+ * and returns the length written. */
+size_t number_format_fixed(double value, int decimals, char *out, size_t capacity);
 
 /* Parses text[0..length) as a decimal number: optional sign, digits with an
  * optional fraction, optional exponent. Nothing else: no spaces, no "nan",

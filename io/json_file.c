@@ -7,6 +7,27 @@
 #include <string.h>
 #include <sys/stat.h>
 
+bool json_nesting_exceeded(const char *text, size_t length) {
+    int depth = 0;
+    bool in_string = false;
+    for (size_t index = 0; index < length; index++) {
+        char byte = text[index];
+        if (in_string) {
+            if (byte == '\\')
+                index++;
+            else if (byte == '"')
+                in_string = false;
+        } else if (byte == '"') {
+            in_string = true;
+        } else if (byte == '[' || byte == '{') {
+            if (++depth > CJSON_NESTING_LIMIT) return true;
+        } else if (byte == ']' || byte == '}') {
+            depth--;
+        }
+    }
+    return false;
+}
+
 json_file_status json_file_load(const char *path, cJSON **root, char *error, size_t error_capacity) {
     *root = NULL;
     FILE *file = fopen(path, "rb");
@@ -44,7 +65,11 @@ json_file_status json_file_load(const char *path, cJSON **root, char *error, siz
     *root = cJSON_ParseWithLengthOpts(text, length + 1, &end, true);
     if (*root == NULL) {
         size_t offset = end != NULL && end >= text ? (size_t)(end - text) : 0;
-        snprintf(error, error_capacity, "%s: byte %zu: invalid JSON", path, offset);
+        if (json_nesting_exceeded(text, offset < length ? offset + 1 : length))
+            snprintf(error, error_capacity, "%s: byte %zu: nested deeper than %d levels", path, offset,
+                     CJSON_NESTING_LIMIT);
+        else
+            snprintf(error, error_capacity, "%s: byte %zu: invalid JSON", path, offset);
         free(text);
         return JSON_FILE_ERROR;
     }

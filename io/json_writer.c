@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/number.h"
+#include "io/number_cache.h"
 
 /* Appends length bytes: in place when they fit the allocation and the limit,
  * else through buffer_append (same result, same failure rules). */
@@ -59,7 +60,7 @@ static inline char *literal_in_place(char *at, const char *text) {
     *cursor++ = '"';
     const char *limit = text + LITERAL_IN_PLACE_MAX;
     while (text < limit && !stops_literal[(unsigned char)*text]) *cursor++ = *text++;
-    if (*text != '\0' || text == limit) return NULL;
+    if (text == limit || *text != '\0') return NULL;
     *cursor++ = '"';
     return cursor;
 }
@@ -183,11 +184,11 @@ void json_number(json_writer *writer, double value) {
     char *at = writer->pretty ? NULL : room(writer->out, NUMBER_TEXT_CAPACITY + 1);
     if (at != NULL) {
         if (compact_separator(writer)) *at++ = ',';
-        commit(writer->out, at + number_format(value, at));
+        commit(writer->out, at + number_cache_format(value, at));
         return;
     }
     char text[NUMBER_TEXT_CAPACITY];
-    size_t length = number_format(value, text);
+    size_t length = number_cache_format(value, text);
     before_value(writer);
     append_bytes(writer->out, text, length);
 }

@@ -11,11 +11,15 @@
 #include "core/number.h"
 #include "io/atomic_file.h"
 #include "io/json_writer.h"
+#include "io/number_cache.h"
 #include "io/state_files.h"
 #include "io/state_json.h"
 
 enum {
-    LOG_FLUSH_BYTES = 1 << 20,      /* write a log's pending bytes past this */
+    /* Write a log's pending bytes past this: large enough that writes are
+     * few, small enough that the logs' buffers (up to four in a run) stay a
+     * small part of the 16 MiB a 10M-row run may use. */
+    LOG_FLUSH_BYTES = 256 << 10,
     LOG_PENDING_LIMIT = 4 << 20,    /* the most a log holds before a flush */
     STATE_FILE_LIMIT = 64 << 20     /* the largest state file */
 };
@@ -90,34 +94,75 @@ static int log_appended(run_output *out, log_stream stream) {
     return 0;
 }
 
-static void nav_csv_number(buffer *line, double value) {
-    char text[NUMBER_TEXT_CAPACITY];
-    size_t length = number_format(value, text);
-    /* An empty cell, not "null", stands for a missing number in CSV. */
-    if (strcmp(text, "null") != 0) buffer_append(line, text, length);
+/* One nav.csv or marks.csv row, built in place and appended whole: at most
+ * eight numbers, an integer and a symbol, each cell with its separator. */
+enum { CSV_ROW_CAPACITY = 8 * (NUMBER_TEXT_CAPACITY + 1) + 24 + SYMBOL_CAPACITY + 16 };
+
+typedef struct {
+    char text[CSV_ROW_CAPACITY];
+    size_t length;
+} csv_row;
+
+/* Appends the canonical text of value; an empty cell, not "null", stands
+ * for a missing number in CSV. */
+static void row_number(csv_row *row, double value) {
+    assert(row->length + NUMBER_TEXT_CAPACITY <= CSV_ROW_CAPACITY);
+    char *at = row->text + row->length;
+    size_t length = number_cache_format(value, at);
+    if (!(length == 4 && memcmp(at, "null", 4) == 0)) row->length += length;
+}
+
+/* Appends text of length bytes (fits: callers append symbols and names). */
+static void row_text(csv_row *row, const char *text, size_t length) {
+    assert(row->length + length <= CSV_ROW_CAPACITY);
+    memcpy(row->text + row->length, text, length);
+    row->length += length;
+}
+
+/* Appends the text of "%ld". */
+static void row_integer(csv_row *row, long value) {
+    char reversed[24];
+    size_t count = 0;
+    unsigned long magnitude = value < 0 ? 0UL - (unsigned long)value : (unsigned long)value;
+    do {
+        reversed[count++] = (char)('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude != 0);
+    if (value < 0) reversed[count++] = '-';
+    while (count > 0) row->text[row->length++] = reversed[--count];
 }
 
 /* marks.csv: one row per mark fact of the event just closed. */
 static int append_marks(run_output *out, const kernel *k) {
     buffer *line = &out->logs[LOG_MARKS].pending;
     if (!out->logs[LOG_MARKS].written) buffer_append_text(line, "ts,event_seq,symbol,price,qty,entry_price,tp,sl\n");
+    /* Every row starts with the event's "ts,event_seq,". */
+    csv_row prefix = {.length = 0};
+    row_number(&prefix, k->projection.snapshot.ts);
+    row_text(&prefix, ",", 1);
+    row_integer(&prefix, k->projection.snapshot.event_seq);
+    row_text(&prefix, ",", 1);
     for (size_t index = 0; index < k->marked_count; index++) {
         const char *symbol = k->marked_symbols[index];
         const book_position *position = book_find(&k->book, symbol);
         const registry_entry *levels = registry_find(&k->registry, symbol);
         assert(position != NULL && position->has_mark);
-        nav_csv_number(line, k->projection.snapshot.ts);
-        buffer_append_format(line, ",%ld,%s,", k->projection.snapshot.event_seq, symbol);
-        nav_csv_number(line, position->mark);
-        buffer_append(line, ",", 1);
-        nav_csv_number(line, position->qty);
-        buffer_append(line, ",", 1);
-        nav_csv_number(line, position->entry_price);
-        buffer_append(line, ",", 1);
-        if (levels != NULL && levels->has_tp) nav_csv_number(line, levels->tp);
-        buffer_append(line, ",", 1);
-        if (levels != NULL && levels->has_sl) nav_csv_number(line, levels->sl);
-        buffer_append(line, "\n", 1);
+        csv_row row;
+        memcpy(row.text, prefix.text, prefix.length);
+        row.length = prefix.length;
+        row_text(&row, symbol, strlen(symbol));
+        row_text(&row, ",", 1);
+        row_number(&row, position->mark);
+        row_text(&row, ",", 1);
+        row_number(&row, position->qty);
+        row_text(&row, ",", 1);
+        row_number(&row, position->entry_price);
+        row_text(&row, ",", 1);
+        if (levels != NULL && levels->has_tp) row_number(&row, levels->tp);
+        row_text(&row, ",", 1);
+        if (levels != NULL && levels->has_sl) row_number(&row, levels->sl);
+        row_text(&row, "\n", 1);
+        buffer_append(line, row.text, row.length);
         if (log_appended(out, LOG_MARKS) < 0) return -1;
     }
     return 0;
@@ -135,18 +180,25 @@ int run_output_event(run_output *out, const kernel *k) {
     buffer *line = &out->logs[LOG_NAV].pending;
     if (!out->logs[LOG_NAV].written)
         buffer_append_text(line, "ts,event_seq,nav_total,aum_total,k_capital,k_equity,e_wallet_balance,status\n");
-    nav_csv_number(line, snapshot->ts);
-    buffer_append_format(line, ",%ld,", snapshot->event_seq);
-    nav_csv_number(line, k->aum.nav_total);
-    buffer_append(line, ",", 1);
-    nav_csv_number(line, k->aum.total);
-    buffer_append(line, ",", 1);
-    nav_csv_number(line, snapshot->k.capital);
-    buffer_append(line, ",", 1);
-    nav_csv_number(line, snapshot->k.equity);
-    buffer_append(line, ",", 1);
-    nav_csv_number(line, snapshot->e.wallet_balance);
-    buffer_append_format(line, ",%s\n", reconcile_status_name(snapshot->reconcile.status));
+    csv_row row = {.length = 0};
+    row_number(&row, snapshot->ts);
+    row_text(&row, ",", 1);
+    row_integer(&row, snapshot->event_seq);
+    row_text(&row, ",", 1);
+    row_number(&row, k->aum.nav_total);
+    row_text(&row, ",", 1);
+    row_number(&row, k->aum.total);
+    row_text(&row, ",", 1);
+    row_number(&row, snapshot->k.capital);
+    row_text(&row, ",", 1);
+    row_number(&row, snapshot->k.equity);
+    row_text(&row, ",", 1);
+    row_number(&row, snapshot->e.wallet_balance);
+    row_text(&row, ",", 1);
+    const char *status = reconcile_status_name(snapshot->reconcile.status);
+    row_text(&row, status, strlen(status));
+    row_text(&row, "\n", 1);
+    buffer_append(line, row.text, row.length);
     if (log_appended(out, LOG_NAV) < 0) return -1;
     if (out->trace == TRACE_FULL && k->marked_count > 0 && append_marks(out, k) < 0) return -1;
     for (size_t index = 0; index < k->intent_count; index++) {

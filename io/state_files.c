@@ -6,6 +6,55 @@
 
 #include "io/state_json.h"
 
+enum { E_BLOCK_CACHE_TEXT_MAX = 16384 }; /* bytes of the longest e block kept */
+
+/* The last e block written in the compact layout, with what it was written
+ * from. Most events move a mark only: their e block (exchange balances and
+ * positions) is the previous event's, and its text is copied instead of
+ * written again, which is most of a reconcile.jsonl line. Bitwise-equal
+ * inputs give the same text, so the output is the same either way. Process
+ * state, used by one thread (ledgersim has no other). */
+static struct {
+    bool valid;
+    e_block e;
+    size_t position_count;
+    exchange_position positions[SYMBOLS_MAX];
+    size_t length;
+    char text[E_BLOCK_CACHE_TEXT_MAX];
+} last_e_block;
+
+/* True when two exchange positions are bitwise the same. */
+static bool same_position(const exchange_position *left, const exchange_position *right) {
+    return strcmp(left->symbol, right->symbol) == 0 && left->side == right->side &&
+           memcmp(&left->qty, &right->qty, sizeof(double)) == 0 &&
+           memcmp(&left->entry_price, &right->entry_price, sizeof(double)) == 0 &&
+           memcmp(&left->mark_price, &right->mark_price, sizeof(double)) == 0 &&
+           memcmp(&left->unrealized_pnl, &right->unrealized_pnl, sizeof(double)) == 0 &&
+           memcmp(&left->leverage, &right->leverage, sizeof(double)) == 0;
+}
+
+/* True when the cached e block was written from these inputs. */
+static bool e_block_cached(const e_block *e, const account_projection *projection) {
+    if (!last_e_block.valid || last_e_block.position_count != projection->position_count ||
+        memcmp(&last_e_block.e, e, sizeof *e) != 0)
+        return false;
+    for (size_t index = 0; index < projection->position_count; index++)
+        if (!same_position(&last_e_block.positions[index], &projection->positions[index])) return false;
+    return true;
+}
+
+/* Keeps text[0..length) as the e block of these inputs. */
+static void e_block_remember(const e_block *e, const account_projection *projection, const char *text,
+                             size_t length) {
+    last_e_block.valid = length <= E_BLOCK_CACHE_TEXT_MAX;
+    if (!last_e_block.valid) return;
+    last_e_block.e = *e;
+    last_e_block.position_count = projection->position_count;
+    memcpy(last_e_block.positions, projection->positions, projection->position_count * sizeof projection->positions[0]);
+    memcpy(last_e_block.text, text, length);
+    last_e_block.length = length;
+}
+
 static void render_k_block(json_writer *writer, const k_block *k) {
     json_object_begin(writer);
     json_key(writer, "capital"); json_number(writer, k->capital);
@@ -23,6 +72,14 @@ static void render_k_block(json_writer *writer, const k_block *k) {
 }
 
 static void render_e_block(json_writer *writer, const e_block *e, const account_projection *projection) {
+    /* Compact, right after its key: the text does not depend on what came before. */
+    bool cacheable = !writer->pretty && writer->after_key;
+    if (cacheable && e_block_cached(e, projection)) {
+        buffer_append(writer->out, last_e_block.text, last_e_block.length);
+        writer->after_key = false; /* the value of the key is written */
+        return;
+    }
+    size_t start = writer->out->length;
     json_object_begin(writer);
     json_key(writer, "wallet_balance"); json_number(writer, e->wallet_balance);
     json_key(writer, "available_margin"); json_number(writer, e->available_margin);
@@ -49,6 +106,8 @@ static void render_e_block(json_writer *writer, const e_block *e, const account_
     json_key(writer, "last_fill_realized_pnl"); json_number(writer, e->last_fill_realized_pnl);
     json_key(writer, "last_funding"); json_number(writer, e->last_funding);
     json_object_end(writer);
+    if (cacheable && !buffer_failed(writer->out))
+        e_block_remember(e, projection, writer->out->data + start, writer->out->length - start);
 }
 
 static void render_reconcile(json_writer *writer, const reconcile_result *result) {

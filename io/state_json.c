@@ -13,6 +13,7 @@
 #include "core/number.h"
 #include "io/atomic_file.h"
 #include "io/buffer.h"
+#include "io/json_file.h"
 
 enum {
     EXCERPT_CAPACITY = 48,  /* bytes of user text quoted in one message */
@@ -336,6 +337,9 @@ static cJSON *parse_document(parse_context *context, const char *text, size_t le
         } else if (offset >= length) {
             fail(context, "JSON parse error at byte offset %zu (line %zu, column %zu): unexpected end of "
                           "the file (truncated?)", offset, line, column);
+        } else if (json_nesting_exceeded(copy, offset + 1)) {
+            fail(context, "JSON parse error at byte offset %zu (line %zu, column %zu): nested deeper than %d levels",
+                 offset, line, column, CJSON_NESTING_LIMIT);
         } else {
             char excerpt[24];
             size_t excerpt_length = length - offset < sizeof excerpt - 1 ? length - offset : sizeof excerpt - 1;

@@ -432,7 +432,10 @@ frame_kind normalize_resync(normalizer *state, long long server_time_ms, long se
                 goto done;
             }
             exchange_fact *fact = add_fact(out, FACT_MARK);
-            if (fact == NULL) break;
+            if (fact == NULL) { /* a full event here would leave no room for the balance below */
+                kind = say(state, report, FRAME_INVALID, "resync: more than %d facts", EVENT_ROWS_MAX);
+                goto done;
+            }
             snprintf(fact->symbol, sizeof fact->symbol, "%s", symbol);
             fact->price = mark;
         }

@@ -79,6 +79,7 @@ __attribute__((format(printf, 4, 5))) static void replay_fail(replay *run, repla
         snprintf(run->result->error, sizeof run->result->error, "%s: %s", run->path, message);
 }
 
+/* Hands one event to the kernel (defined below; the injector's sink calls it). */
 static void replay_deliver(replay *run, exchange_event *event);
 
 /* Sink callback: one event from the injector for the kernel (borrowed). */
@@ -350,13 +351,13 @@ static void replay_drain_exits(replay *run) {
     if (run->draining) return;
     run->draining = true;
     while (run->exit_count > 0 && !run->failed) {
-        queued_exit exit = run->exits[run->exit_head];
+        queued_exit queued = run->exits[run->exit_head];
         run->exit_head = (run->exit_head + 1) % EXIT_QUEUE_MAX;
         run->exit_count--;
-        venue_order order = {.ts = exit.ts, .side = exit.side == SIDE_LONG ? -1 : 1, .qty = 0, .reduce_only = true,
-                             .has_base_price = true, .base_price = exit.mark,
-                             .reason = exit.reason == EXIT_TP ? "exit TP" : "exit SL"};
-        snprintf(order.symbol, sizeof order.symbol, "%s", exit.symbol);
+        venue_order order = {.ts = queued.ts, .side = queued.side == SIDE_LONG ? -1 : 1, .qty = 0,
+                             .reduce_only = true, .has_base_price = true, .base_price = queued.mark,
+                             .reason = queued.reason == EXIT_TP ? "exit TP" : "exit SL"};
+        snprintf(order.symbol, sizeof order.symbol, "%s", queued.symbol);
         order_record record;
         bool filled = venue_execute(&run->exchange, &order, &run->venue_event, &record);
         replay_log_order(run, &record);
@@ -371,15 +372,25 @@ static void replay_submit(replay *run, exchange_event *event) {
     replay_drain_exits(run);
 }
 
-/* From now on the run is simulated (invariants, kpis extension). */
-static void replay_simulate(replay *run) { run->simulated = true; }
+/* From now on the run is simulated (invariants, kpis extension, the
+ * venue following every mark). Until now the kernel saw every mark as it
+ * was (no fault was active), so its marks are the venue's truth. */
+static void replay_simulate(replay *run) {
+    if (run->simulated) return;
+    run->simulated = true;
+    const position_book *book = &run->core.book;
+    for (size_t index = 0; index < book->count; index++)
+        if (book->positions[index].has_mark)
+            venue_set_mark(&run->exchange, book->positions[index].symbol, book->positions[index].mark);
+}
 
-/* Sends the pending file event: the venue reads its marks first (its own
- * truth) and, in a backtest, re-reports its account with them. */
+/* Sends the pending file event: in a simulated run the venue reads its
+ * marks first (its own truth) and, in a backtest, re-reports its account
+ * with them. */
 static void replay_flush(replay *run) {
     if (!run->has_pending || run->failed) return;
     run->has_pending = false;
-    venue_observe_marks(&run->exchange, &run->pending);
+    if (run->simulated) venue_observe_marks(&run->exchange, &run->pending);
     if (run->backtest) (void)venue_append_account(&run->exchange, &run->pending);
     replay_submit(run, &run->pending);
 }
@@ -495,9 +506,10 @@ static void replay_market_row(replay *run, const scenario_row *row) {
         snprintf(item.asset, sizeof item.asset, "%s", row->symbol);
         status = kernel_set_holding(&run->core, &item);
     }
-    if (status != KERNEL_OK)
-        replay_fail(run, REPLAY_BAD_INPUT, row->line, "more than %d symbols (or %d holdings)", SYMBOLS_MAX,
-                    HOLDINGS_MAX);
+    if (status != KERNEL_OK && row->type == ROW_HOLDING)
+        replay_fail(run, REPLAY_BAD_INPUT, row->line, "more than %d holdings", HOLDINGS_MAX);
+    else if (status != KERNEL_OK)
+        replay_fail(run, REPLAY_BAD_INPUT, row->line, "more than %d symbols", SYMBOLS_MAX);
 }
 
 

@@ -14,17 +14,18 @@
  * reduce-only market orders for the whole position, executed at once at the
  * mark that fired them; with each mark of a symbol it holds, the venue
  * re-reports its account (position and balance facts appended to the mark's
- * event). The venue takes every mark row as its truth from the first row on.
+ * event). The venue takes every mark row as its truth.
  *
  * Faults: with a fault plan (--faults), or from the first `fault` row on,
  * every event passes the fault injector (sim/faults) on its way to the
  * kernel.
  *
  * A run is "simulated" once it is a backtest or has faults: from then on
- * the invariants (sim/invariants) are checked after every event, and
- * kpis_v7.json gets a "simulator" member with them, fault detection per
- * kind and the venue's account. A plain replay of exchange facts is
- * unchanged by all of this.
+ * the venue follows every mark row (starting from the kernel's marks, which
+ * no fault could have touched before), the invariants (sim/invariants) are
+ * checked after every event, and kpis_v7.json gets a "simulator" member
+ * with them, fault detection per kind and the venue's account. A plain
+ * replay of exchange facts is unchanged by all of this.
  *
  * Memory is fixed (about 15 MiB, allocated per run): the loop holds one
  * event and one row, the injector at most FAULT_HELD_EVENTS_MAX events. */

@@ -71,6 +71,7 @@ typedef struct {
     bool record_too_wide;
     long line;                         /* physical line of the next record */
     long newlines_in_record;
+    bool expect_line_feed;             /* the last record ended in CR: only LF may follow */
     long record_bytes;
     /* Parsed rows waiting for the consumer (a ring). */
     scenario_row queue[SCENARIO_QUEUE_ROWS];

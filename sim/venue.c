@@ -17,15 +17,20 @@ void venue_init(venue *exchange, const kernel_config *config) {
     exchange->wallet_balance = config->seed_capital;
 }
 
+/* Sets one mark of the venue (symbol borrowed). */
+void venue_set_mark(venue *exchange, const char *symbol, double price) {
+    if (!isfinite(price) || price <= 0) return;
+    book_position *position = book_entry(&exchange->book, symbol);
+    if (position == NULL) return; /* beyond SYMBOLS_MAX: the kernel fails the run */
+    position->has_mark = true;
+    position->mark = price;
+}
+
 /* Updates the venue's marks from event (borrowed). */
 void venue_observe_marks(venue *exchange, const exchange_event *event) {
     for (size_t index = 0; index < event->fact_count; index++) {
         const exchange_fact *fact = &event->facts[index];
-        if (fact->type != FACT_MARK || !isfinite(fact->price) || fact->price <= 0) continue;
-        book_position *position = book_entry(&exchange->book, fact->symbol);
-        if (position == NULL) continue; /* beyond SYMBOLS_MAX: the kernel fails the run */
-        position->has_mark = true;
-        position->mark = fact->price;
+        if (fact->type == FACT_MARK) venue_set_mark(exchange, fact->symbol, fact->price);
     }
 }
 

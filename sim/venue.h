@@ -63,6 +63,10 @@ typedef struct {
 /* Starts a venue with config (copied): the wallet holds seed_capital. */
 void venue_init(venue *exchange, const kernel_config *config);
 
+/* Sets the venue's mark of symbol (finite, > 0; anything else is ignored,
+ * as is a new symbol beyond SYMBOLS_MAX). */
+void venue_set_mark(venue *exchange, const char *symbol, double price);
+
 /* Takes the marks of event's mark facts (finite, > 0) as the venue's truth.
  * event is borrowed. A mark for a new symbol beyond SYMBOLS_MAX is ignored
  * (the kernel reports that limit). */

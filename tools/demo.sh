@@ -7,8 +7,9 @@ BIN=${1:-bin/ledgersim}
 mkdir -p out
 echo "== ledgersim check scenarios/*.csv (outputs in out/<scenario>/)"
 "$BIN" check --out out scenarios/*.csv
-showcase=scenarios/backtest_showcase.csv
-[ -f "$showcase" ] || showcase=scenarios/nav_aum.csv
+# The showcase: a backtest with entries, TP and SL exits, funding, three
+# positions open at the end, and off-exchange holdings.
+showcase=scenarios/backtest_fuzz.csv
 echo "== ledgersim run $showcase --report --holdings fixtures/holdings/offexchange_holdings.json"
 "$BIN" run "$showcase" --out out/demo --report --holdings fixtures/holdings/offexchange_holdings.json
 if [ -f out/demo/reports/index.html ]; then

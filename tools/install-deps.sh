@@ -5,7 +5,7 @@
 set -eu
 PACKAGES="build-essential clang pkg-config libcsv-dev libcjson-dev libgsl-dev check libsubunit-dev \
 gnuplot-nox libcurl4-openssl-dev libssl-dev libwebsockets-dev chromium python3 valgrind \
-libclang-rt-14-dev strace"
+libclang-rt-14-dev strace time"
 missing=""
 for package in $PACKAGES; do
     status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)

@@ -117,6 +117,7 @@ static void fuzz_config(const char *path) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    if (size > FUZZ_INPUT_MAX) return 0;
     fuzz_positions(data, size);
     fuzz_registry(data, size);
     const char *path = fuzz_file_with(data, size);

@@ -75,22 +75,20 @@ static void check_json_file(const char *path, bool lines) {
         FUZZ_CHECK(lines); /* a log may be absent; a state file may not */
         return;
     }
-    static char text[4 << 20];
-    size_t length = fread(text, 1, sizeof text - 1, file);
-    FUZZ_CHECK(!ferror(file) && feof(file));
-    fclose(file);
-    text[length] = '\0';
-    char *start = text;
-    while (*start != '\0') {
-        char *end = lines ? strchr(start, '\n') : NULL;
-        if (end != NULL) *end = '\0';
-        cJSON *root = cJSON_Parse(start);
-        if (root == NULL) fprintf(stderr, "fuzz: %s: invalid JSON: %.200s\n", path, start);
+    char *text = NULL;
+    size_t capacity = 0;
+    ssize_t length;
+    /* A whole file is read up to a NUL byte, which JSON text never holds. */
+    while ((length = getdelim(&text, &capacity, lines ? '\n' : '\0', file)) > 0) {
+        if (text[length - 1] == '\n') text[length - 1] = '\0';
+        cJSON *root = cJSON_Parse(text);
+        if (root == NULL) fprintf(stderr, "fuzz: %s: invalid JSON: %.200s\n", path, text);
         FUZZ_CHECK(root != NULL);
         cJSON_Delete(root);
-        if (end == NULL) break;
-        start = end + 1;
     }
+    FUZZ_CHECK(!ferror(file));
+    free(text);
+    fclose(file);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

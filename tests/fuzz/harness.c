@@ -66,8 +66,9 @@ static void remove_scratch(void) {
 const char *fuzz_scratch_directory(void) {
     if (scratch_path[0] == '\0') {
         struct stat status;
-        const char *base = stat("/dev/shm", &status) == 0 && S_ISDIR(status.st_mode) ? "/dev/shm" : getenv("TMPDIR");
-        if (base == NULL || base[0] == '\0') base = "/tmp";
+        const char *base = getenv("TMPDIR");
+        if (base == NULL || base[0] == '\0')
+            base = stat("/dev/shm", &status) == 0 && S_ISDIR(status.st_mode) ? "/dev/shm" : "/tmp";
         snprintf(scratch_path, sizeof scratch_path, "%s/ledgersim-fuzz.XXXXXX", base);
         if (mkdtemp(scratch_path) == NULL) {
             perror("fuzz: mkdtemp");

@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 enum {
-    FUZZ_INPUT_MAX = 1 << 20   /* bytes of one input the targets look at; the rest is ignored */
+    FUZZ_INPUT_MAX = 1 << 20   /* bytes: a larger input is skipped (replay_main reads no more) */
 };
 
 /* The entry point libFuzzer calls once per input (and replay_main.c too). */
@@ -30,9 +30,11 @@ _Noreturn void fuzz_check_failed(const char *condition, const char *file, int li
  * the returned path is valid until the next call. Aborts if it cannot. */
 const char *fuzz_file_with(const uint8_t *data, size_t size);
 
-/* A fresh, empty scratch folder in memory-backed storage (/dev/shm, or
- * TMPDIR), the same for the whole process: everything under it is removed
- * by each call. For targets whose code under test writes files. */
+/* A fresh, empty scratch folder under TMPDIR (else /dev/shm, else /tmp),
+ * the same for the whole process: everything under it is removed by each
+ * call, and the folder at a normal exit (libFuzzer ends without one:
+ * tests/fuzz/run-fuzzers.sh points TMPDIR at a folder it removes). For
+ * targets whose code under test writes files. */
 const char *fuzz_scratch_directory(void);
 
 #endif

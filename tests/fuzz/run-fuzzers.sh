@@ -13,6 +13,10 @@ SECONDS_EACH=$2
 shift 2
 status=0
 mkdir -p "$BUILD/findings"
+# The targets' scratch files (fuzz_scratch_directory), in memory when possible.
+TMPDIR=$(mktemp -d /dev/shm/ledgersim-fuzz.XXXXXX 2>/dev/null || mktemp -d)
+export TMPDIR
+trap 'rm -rf "$TMPDIR"' EXIT
 for name in "$@"; do
     corpus="$BUILD/corpus/$name"
     mkdir -p "$corpus"

@@ -34,6 +34,7 @@ typedef struct {
     size_t entry_count;
 } recorder;
 
+/* Sink: records a delivered event (borrowed). */
 static void record_delivery(void *context, exchange_event *event) {
     recorder *log = context;
     ck_assert_uint_lt(log->delivered_count, LOG_MAX);
@@ -49,6 +50,7 @@ static void record_delivery(void *context, exchange_event *event) {
     log->delivered_count++;
 }
 
+/* Sink: records an injected fault (borrowed). */
 static void record_fault(void *context, const fault_record *record) {
     recorder *log = context;
     ck_assert_uint_lt(log->fault_count, LOG_MAX);
@@ -58,17 +60,20 @@ static void record_fault(void *context, const fault_record *record) {
     log->fault_count++;
 }
 
+/* Sink: records an orphan registry entry (the first 8; counts all). */
 static void record_entry(void *context, const registry_entry *entry) {
     recorder *log = context;
     if (log->entry_count < 8) log->entries[log->entry_count] = *entry;
     log->entry_count++;
 }
 
+/* Sink: the kernel holds only HELDUSDT. */
 static bool holds_nothing(void *context, const char *symbol) {
     (void)context;
     return strcmp(symbol, "HELDUSDT") == 0;
 }
 
+/* Sink: every symbol's mark is 100. */
 static bool mark_of_hundred(void *context, const char *symbol, double *mark) {
     (void)context;
     (void)symbol;
@@ -93,6 +98,7 @@ static fault_injector *new_injector(const char *plan_text, unsigned long seed, r
     return injector;
 }
 
+/* Frees what new_injector allocated. */
 static void free_injector(fault_injector *injector, recorder *log) {
     fault_injector_free(injector);
     free(injector);
@@ -123,6 +129,7 @@ static void submit_fills(fault_injector *injector, exchange_event *event, int fi
     }
 }
 
+/* A fault row of kind with symbol and value (ts 5, line 12). */
 static bool script(fault_injector *injector, fault_kind kind, const char *symbol, const char *value) {
     char error[256];
     return fault_injector_script(injector, kind, symbol, value, false, 0, false, 0, 5, 12, error, sizeof error);

@@ -7,7 +7,8 @@
  * bytes depend on them, so the optimised ones must match them on every double:
  * this compares them over millions of values from several distributions
  * (random bit patterns, money-like decimals, sums and ratios of them, values
- * beside powers of two and of ten) and over random valid and invalid texts.
+ * beside powers of two and of ten) and over random valid and invalid texts;
+ * and number_format_fixed against printf's "%.*f" itself.
  * LEDGERSIM_EQUIVALENCE_VALUES sets the values per distribution: 50000 by
  * default (a few seconds in `make test`; 500 under valgrind), and `make bench`
  * runs it with 300000 (2.1 million values and 600000 texts). */
@@ -390,12 +391,47 @@ START_TEST(test_parse_matches_reference) {
 }
 END_TEST
 
+START_TEST(test_fixed_matches_printf) {
+    long count = values_per_distribution();
+    long mismatches = 0;
+    for (int source = 0; source < SOURCE_COUNT; source++) {
+        uint64_t state = 0xF1BED000ULL + (uint64_t)source;
+        double running = 0;
+        for (long index = 0; index < count; index++) {
+            double value = source_value((value_source)source, &state, &running);
+            int decimals = (int)random_below(&state, NUMBER_FIXED_DECIMALS_MAX + 1);
+            char expected[400], actual[400];
+            snprintf(expected, sizeof expected, "%.*f", decimals, value);
+            number_format_fixed(value, decimals, actual, sizeof actual);
+            if (strcmp(expected, actual) == 0) continue;
+            if (++mismatches <= MISMATCHES_SHOWN)
+                fprintf(stderr, "%%.%df of %a: expected %s, got %s\n", decimals, value, expected, actual);
+        }
+    }
+    /* Exact halves at every decimal count, both signs, and non-finite values. */
+    const double specials[] = {0.5, 1.5, 2.5, 0.125, 0.375, 1e-5, 5e-5, 0.00005, 0.00015, 2.00005, -0.0, 0.0,
+                               -0.00001, 1e15, 9.2e18, 1e300, NAN, INFINITY, -INFINITY, 5e-324};
+    for (size_t index = 0; index < sizeof specials / sizeof specials[0]; index++)
+        for (int decimals = 0; decimals <= NUMBER_FIXED_DECIMALS_MAX; decimals++)
+            for (int sign = 0; sign < 2; sign++) {
+                double value = sign ? -specials[index] : specials[index];
+                char expected[400], actual[400];
+                snprintf(expected, sizeof expected, "%.*f", decimals, value);
+                number_format_fixed(value, decimals, actual, sizeof actual);
+                if (strcmp(expected, actual) != 0 && ++mismatches <= MISMATCHES_SHOWN)
+                    fprintf(stderr, "%%.%df of %a: expected %s, got %s\n", decimals, value, expected, actual);
+            }
+    ck_assert_msg(mismatches == 0, "%ld values print differently from printf's %%.*f", mismatches);
+}
+END_TEST
+
 static Suite *equivalence_suite(void) {
     Suite *suite = suite_create("number equivalence");
     TCase *format = tcase_create("format");
     tcase_set_timeout(format, 600);
     tcase_add_test(format, test_format_matches_reference);
     tcase_add_test(format, test_format_matches_reference_on_edge_values);
+    tcase_add_test(format, test_fixed_matches_printf);
     suite_add_tcase(suite, format);
     TCase *parse = tcase_create("parse");
     tcase_set_timeout(parse, 600);

@@ -56,6 +56,7 @@ static venue_order market(const char *symbol, int side, double qty, double ts) {
     return order;
 }
 
+/* Equal within 1e-9 relative (sums of fees and prices round). */
 static bool close_to(double value, double expected) { return fabs(value - expected) <= 1e-9 * fmax(1, fabs(expected)); }
 
 START_TEST(test_market_fill_at_mark_with_fee) {
