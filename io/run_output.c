@@ -81,7 +81,10 @@ static int log_flush(run_output *out, log_stream stream) {
     return 0;
 }
 
-/* Checks the pending buffer after an append and flushes when large (live: always). */
+/* Checks the pending buffer after an append and flushes when large (live:
+ * always). A large one flushes every log: a log written seldom (exits) never
+ * holds more than what came between two flushes of a busy one, so the memory
+ * of a run does not grow with its length. */
 static int log_appended(run_output *out, log_stream stream) {
     log_file *log = &out->logs[stream];
     if (buffer_failed(&log->pending)) {
@@ -90,7 +93,10 @@ static int log_appended(run_output *out, log_stream stream) {
         return -1;
     }
     log->written = true;
-    if (out->live || log->pending.length >= LOG_FLUSH_BYTES) return log_flush(out, stream);
+    if (out->live) return log_flush(out, stream);
+    if (log->pending.length < LOG_FLUSH_BYTES) return 0;
+    for (int other = 0; other < LOG_COUNT; other++)
+        if (log_flush(out, (log_stream)other) < 0) return -1;
     return 0;
 }
 
@@ -121,6 +127,7 @@ static void row_text(csv_row *row, const char *text, size_t length) {
 
 /* Appends the text of "%ld". */
 static void row_integer(csv_row *row, long value) {
+    assert(row->length + 20 <= CSV_ROW_CAPACITY); /* "-9223372036854775808" */
     char reversed[24];
     size_t count = 0;
     unsigned long magnitude = value < 0 ? 0UL - (unsigned long)value : (unsigned long)value;
