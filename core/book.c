@@ -50,6 +50,13 @@ book_position *book_entry(position_book *book, const char *symbol) {
     return entry;
 }
 
+/* Closing a position in several fills sums binary fractions (0.1 + 0.2 is
+ * not 0.3): what is left below this share of the position is rounding, not
+ * a position, and would otherwise live on as a phantom (counted open, given
+ * TP/SL, an R3 mismatch on every snapshot). No exchange trades a lot a
+ * billionth the size of the position it closes. */
+static const double QUANTITY_RESIDUE_RATIO = 1e-9;
+
 void book_apply_fill(book_position *position, int side, double quantity, double price, double ts) {
     assert(side == 1 || side == -1);
     assert(quantity > 0);
@@ -59,8 +66,9 @@ void book_apply_fill(book_position *position, int side, double quantity, double 
         if (held == 0) position->created_ts = ts;
         position->entry_price = (held_size * position->entry_price + quantity * price) / (held_size + quantity);
         position->qty = held + side * quantity;
-    } else if (quantity <= held_size) {
+    } else if (quantity <= held_size || quantity - held_size <= QUANTITY_RESIDUE_RATIO * quantity) {
         position->qty = held + side * quantity;
+        if (fabs(position->qty) <= QUANTITY_RESIDUE_RATIO * held_size) position->qty = 0;
         if (position->qty == 0) position->entry_price = 0;
     } else {
         position->qty = side * (quantity - held_size);

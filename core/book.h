@@ -39,7 +39,8 @@ book_position *book_entry(position_book *book, const char *symbol) WARN_UNUSED_R
 
 /* Folds a fill of side (+1 BUY, -1 SELL), quantity (> 0) and price into the
  * position: same direction averages, opposite reduces, past zero flips and
- * opens the remainder at price. */
+ * opens the remainder at price. A reduce or flip that leaves less than a
+ * billionth of the position (floating-point residue) closes it flat. */
 void book_apply_fill(book_position *position, int side, double quantity, double price, double ts);
 
 /* Unrealized PnL: (mark - entry) * qty with the last mark, 0 without one. */

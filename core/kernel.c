@@ -20,6 +20,7 @@ void kernel_init(kernel *k, const kernel_config *config) {
     k->ledger.count = 0;
     k->consistency = ledger_check_consistency(0, &k->ledger);
     memset(&k->sync_report, 0, sizeof k->sync_report);
+    k->ledger_stale = true;
     atr_init(&k->atr, config->atr_period);
     exits_init(&k->scanner);
     holdings_init(&k->holdings);
@@ -95,6 +96,7 @@ kernel_status kernel_apply_fact(kernel *k, const exchange_fact *fact) {
         if (isfinite(fact->qty) && fact->qty > 0 && (fact->side == 1 || fact->side == -1))
             book_apply_fill(position, fact->side, fact->qty, fact->price, k->event_ts);
         projection_apply_fill(&k->projection, fact->price, fact->qty, fact->fee, fact->realized_pnl);
+        k->ledger_stale = true;
         kpis_observe_fill(&k->kpis, fact->realized_pnl);
         return KERNEL_OK;
     }
@@ -196,8 +198,15 @@ bool kernel_last_exit(const kernel *k, const char *symbol, exit_reason *reason) 
 const account_snapshot *kernel_end_event(kernel *k) {
     assert(k->in_event);
     projection_apply_positions(&k->projection, k->exchange_positions, k->exchange_count);
-    kernel_sync_ledger(k, true);
-    exits_rearm(&k->scanner, &k->ledger); /* a position closed and reopened between marks is new */
+    /* Only fills and registry writes change what a sync reads (marks,
+     * balances and exchange positions do not), so most events skip it. */
+    if (k->ledger_stale) {
+        kernel_sync_ledger(k, true);
+        exits_rearm(&k->scanner, &k->ledger); /* a position closed and reopened between marks is new */
+        k->ledger_stale = false;
+    } else {
+        k->sync_report.seeded_count = k->sync_report.removed_count = 0;
+    }
     const account_snapshot *snapshot =
         projection_build_snapshot(&k->projection, k->event_id, k->event_ts, &k->book);
     kernel_value(k);
@@ -223,6 +232,7 @@ kernel_status kernel_apply_bar(kernel *k, const char *symbol, double high, doubl
 kernel_status kernel_put_tp_sl(kernel *k, const registry_entry *entry) {
     if (!registry_upsert(&k->registry, entry)) return KERNEL_SYMBOLS_FULL;
     kernel_sync_ledger(k, false);
+    k->ledger_stale = true; /* the next event's sync removes it if it has no position */
     return KERNEL_OK;
 }
 

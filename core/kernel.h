@@ -69,6 +69,7 @@ typedef struct {
     position_ledger ledger;
     ledger_consistency consistency;
     ledger_sync_report sync_report;   /* what the last sync changed */
+    bool ledger_stale;                /* a fill or a registry write since the last sync */
     atr_tracker atr;
     exit_scanner scanner;
     holdings_book holdings;

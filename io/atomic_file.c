@@ -110,12 +110,16 @@ static int sync_parent_directory(const char *path) {
     return result;
 }
 
-int atomic_file_write(const char *path, const void *data, size_t length) {
+/* path + ".tmp" into temporary (PATH_MAX-sized). */
+static int temporary_path(const char *path, char temporary[4096]) {
+    if (snprintf(temporary, 4096, "%s.tmp", path) < 4096) return 0;
+    errno = ENAMETOOLONG;
+    return -1;
+}
+
+int atomic_file_prepare(const char *path, const void *data, size_t length) {
     char temporary[4096];
-    if (snprintf(temporary, sizeof temporary, "%s.tmp", path) >= (int)sizeof temporary) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
+    if (temporary_path(path, temporary) < 0) return -1;
     int descriptor = io_open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (descriptor < 0) return -1;
     if (io_write_all(descriptor, data, length) < 0 || io_fsync(descriptor) < 0) {
@@ -125,12 +129,36 @@ int atomic_file_write(const char *path, const void *data, size_t length) {
         errno = saved;
         return -1;
     }
-    if (close(descriptor) < 0 || io_rename(temporary, path) < 0) {
+    if (close(descriptor) < 0) {
         int saved = errno;
         unlink(temporary);
         errno = saved;
         return -1;
     }
+    return 0;
+}
+
+int atomic_file_commit(const char *path) {
+    char temporary[4096];
+    if (temporary_path(path, temporary) < 0) return -1;
+    if (io_rename(temporary, path) < 0) {
+        int saved = errno;
+        unlink(temporary);
+        errno = saved;
+        return -1;
+    }
+    return 0;
+}
+
+int atomic_file_sync_directory(const char *path) { return sync_parent_directory(path); }
+
+void atomic_file_discard(const char *path) {
+    char temporary[4096];
+    if (temporary_path(path, temporary) == 0) unlink(temporary);
+}
+
+int atomic_file_write(const char *path, const void *data, size_t length) {
+    if (atomic_file_prepare(path, data, length) < 0 || atomic_file_commit(path) < 0) return -1;
     return sync_parent_directory(path);
 }
 

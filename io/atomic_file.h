@@ -19,6 +19,16 @@
  * on failure path is untouched and no temp file is left. */
 int atomic_file_write(const char *path, const void *data, size_t length) WARN_UNUSED_RESULT;
 
+/* The parts of atomic_file_write, for a set of files that should change
+ * together: prepare writes and fsyncs PATH.tmp (path untouched; on failure
+ * no temp is left); commit renames it over path; sync_directory fsyncs the
+ * folder holding path (once, after the last commit); discard removes a
+ * prepared temp. Returns 0, or -1 with errno set. */
+int atomic_file_prepare(const char *path, const void *data, size_t length) WARN_UNUSED_RESULT;
+int atomic_file_commit(const char *path) WARN_UNUSED_RESULT;
+int atomic_file_sync_directory(const char *path) WARN_UNUSED_RESULT;
+void atomic_file_discard(const char *path);
+
 /* Creates path and its parents (mode 0755), like mkdir -p. Returns 0 or -1. */
 int make_directories(const char *path) WARN_UNUSED_RESULT;
 

@@ -255,9 +255,8 @@ int run_output_order(run_output *out, const order_record *order) {
 typedef void (*state_renderer)(json_writer *writer, const kernel *k);
 
 /* Renders one state file into scratch and replaces it atomically. */
-static int write_state_file(run_output *out, const char *name, const kernel *k, state_renderer render) {
-    char path[PATH_CAPACITY];
-    snprintf(path, sizeof path, "%s/logs/state/%s", out->directory, name);
+/* Renders one state file into scratch and writes it as NAME.tmp. */
+static int prepare_state_file(run_output *out, const char *path, const kernel *k, state_renderer render) {
     buffer_reset(&out->scratch);
     json_writer writer;
     json_writer_init(&writer, &out->scratch, true);
@@ -270,19 +269,40 @@ static int write_state_file(run_output *out, const char *name, const kernel *k, 
         snprintf(out->error, sizeof out->error, "%s: larger than %d bytes or out of memory", path, STATE_FILE_LIMIT);
         return -1;
     }
-    if (atomic_file_write(path, out->scratch.data, out->scratch.length) < 0) return fail(out, "write", path);
+    if (atomic_file_prepare(path, out->scratch.data, out->scratch.length) < 0) return fail(out, "write", path);
     return 0;
 }
 
 static void render_registry(json_writer *writer, const kernel *k) { state_json_render_registry(writer, &k->registry); }
 
+enum { STATE_FILE_COUNT = 6 };
+
+/* Every state file is written to its temp first and renamed only when all
+ * six are on disk: a failed write leaves the whole previous set in place,
+ * not some files of the new version beside some of the old. */
 int run_output_state(run_output *out, const kernel *k) {
-    if (write_state_file(out, "account.json", k, state_render_account) < 0) return -1;
-    if (write_state_file(out, "nav.json", k, state_render_nav) < 0) return -1;
-    if (write_state_file(out, "kpis_v7.json", k, NULL) < 0) return -1;
-    if (write_state_file(out, "positions_state.json", k, state_render_positions_state) < 0) return -1;
-    if (write_state_file(out, "position_tp_sl.json", k, render_registry) < 0) return -1;
-    if (write_state_file(out, "state.json", k, state_render_state) < 0) return -1;
+    static const struct {
+        const char *name;
+        state_renderer render;  /* NULL: kpis_v7.json, which takes the extension */
+    } files[STATE_FILE_COUNT] = {
+        {"account.json", state_render_account}, {"nav.json", state_render_nav}, {"kpis_v7.json", NULL},
+        {"positions_state.json", state_render_positions_state}, {"position_tp_sl.json", render_registry},
+        {"state.json", state_render_state}};
+    char paths[STATE_FILE_COUNT][PATH_CAPACITY];
+    for (int index = 0; index < STATE_FILE_COUNT; index++) {
+        snprintf(paths[index], PATH_CAPACITY, "%s/logs/state/%s", out->directory, files[index].name);
+        if (prepare_state_file(out, paths[index], k, files[index].render) < 0) {
+            for (int prepared = 0; prepared < index; prepared++) atomic_file_discard(paths[prepared]);
+            return -1;
+        }
+    }
+    for (int index = 0; index < STATE_FILE_COUNT; index++)
+        if (atomic_file_commit(paths[index]) < 0) {
+            int failed = fail(out, "replace", paths[index]);
+            for (int left = index + 1; left < STATE_FILE_COUNT; left++) atomic_file_discard(paths[left]);
+            return failed;
+        }
+    if (atomic_file_sync_directory(paths[0]) < 0) return fail(out, "sync the folder of", paths[0]);
     return 0;
 }
 

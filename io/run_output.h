@@ -34,7 +34,7 @@ typedef enum { LOG_RECONCILE, LOG_NAV, LOG_EXITS, LOG_FAULTS, LOG_ORDERS, LOG_MA
 
 typedef struct {
     int descriptor;            /* -1 while closed */
-    buffer pending;            /* bytes not yet written (flushed at 1 MiB) */
+    buffer pending;            /* bytes not yet written (flushed at 256 KiB) */
     bool written;              /* anything appended this run */
 } log_file;
 

@@ -232,7 +232,7 @@ static void replay_start(replay *run, long line) {
 static void fact_from_row(const scenario_row *row, exchange_fact *fact) {
     memset(fact, 0, sizeof *fact);
     const double *number = row->number;
-    snprintf(fact->symbol, sizeof fact->symbol, "%s", row->symbol);
+    memcpy(fact->symbol, row->symbol, sizeof fact->symbol); /* both SYMBOL_CAPACITY */
     fact->has_leverage = row->given[COLUMN_LEVERAGE];
     fact->leverage = number[COLUMN_LEVERAGE];
     switch (row->type) {

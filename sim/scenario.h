@@ -1,7 +1,10 @@
 /* scenario.h -- the scenario CSV reader (shared/spec/scenario-format.md).
  *
- * Streams: the file is fed to libcsv in small pieces and rows are handed out
- * one at a time, so memory does not depend on the file's length. Every row is
+ * Streams: the file is read in 4 KiB pieces, one physical line at a time, and
+ * rows are handed out one at a time, so memory does not depend on the file's
+ * length. A plain line (no quote, CR, space, tab or NUL) is split at its
+ * commas in place; any other goes through libcsv, which makes the same cells
+ * and reports the same errors (quoting, CRLF, unterminated quotes). Every row is
  * validated completely here (columns, types, cells a type does not use,
  * timestamps that go back); semantic checks that need run state (expect
  * paths, fault parameters) are the replay's. An error is reported once, as

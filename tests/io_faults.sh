@@ -94,6 +94,16 @@ check_files() {
               exit bad }' "$3" "$4" "$work/now.sums"
 }
 
+# check_state_set CASE DIR: the six state files are all of one version (all
+# old or all new): they are written as temps and renamed only when all six
+# are on disk, so only a failing rename can leave a mix.
+check_state_set() {
+    sums "$2" | grep '^\./logs/state/' >"$work/state_now.sums"
+    grep '^\./logs/state/' "$work/old.sums" | cmp -s - "$work/state_now.sums" && return 0
+    grep '^\./logs/state/' "$work/new.sums" | cmp -s - "$work/state_now.sums" && return 0
+    fail "$1: the state files mix the old and the new version"
+}
+
 # check_failure CASE STATUS EXPECTED_STATUS: the clean error of a failed save.
 check_failure() {
     if [ "$2" -ne "$3" ]; then
@@ -127,6 +137,7 @@ for kind in $KINDS; do
             fi
             check_failure "$label" "$status" 3
             check_files "$label" "$work/out" "$work/old.sums" "$work/new.sums" || failures=$((failures + 1))
+            [ "$kind" = rename ] || [ "$kind" = any ] || check_state_set "$label" "$work/out"
             countdown=$((countdown + 1))
             if [ "$countdown" -gt "$COUNTDOWN_MAX" ]; then fail "run $kind$suffix: never completed"; break; fi
         done
