@@ -199,32 +199,12 @@ static int parse_fuzz_arguments(int argc, char **argv, fuzz_arguments *arguments
 
 /* --set over --config over the scenario's rows, as `run` does. */
 static bool build_fuzz_config(const fuzz_arguments *arguments, kernel_config *config) {
-    config_defaults(config);
-    for (int index = 0; index < arguments->setting_count; index++) {
-        char key[128];
-        const char *setting = arguments->settings[index];
-        const char *equals = strchr(setting, '=');
-        if (equals == NULL || equals == setting || (size_t)(equals - setting) >= sizeof key) {
-            fprintf(stderr, "ledgersim fuzz: --set %s: expected KEY=VALUE\n", setting);
-            return false;
-        }
-        memcpy(key, setting, (size_t)(equals - setting));
-        key[equals - setting] = '\0';
-        char reason[256];
-        config_set_result result = config_set(config, key, equals + 1, reason, sizeof reason);
-        if (result == CONFIG_SET_UNKNOWN_KEY || result == CONFIG_SET_BAD_VALUE) {
-            fprintf(stderr, "ledgersim fuzz: --set %s: %s\n", setting,
-                    result == CONFIG_SET_UNKNOWN_KEY ? "unknown config key" : reason);
-            return false;
-        }
-        (void)config_lock(config, key);
-    }
     char error[4096 + 256];
-    if (arguments->config_path != NULL && !config_file_apply(arguments->config_path, config, error, sizeof error)) {
-        fprintf(stderr, "ledgersim fuzz: %s\n", error);
-        return false;
-    }
-    return true;
+    if (config_build(config, arguments->settings, arguments->setting_count, arguments->config_path, error,
+                     sizeof error))
+        return true;
+    fprintf(stderr, "ledgersim fuzz: %s\n", error);
+    return false;
 }
 
 /* Runs the scenario for one seed (plan may be NULL: the clean run) into outcome. */

@@ -152,36 +152,15 @@ static int parse_run_arguments(int argc, char **argv, bool check, run_arguments 
     return 0;
 }
 
-/* Config precedence: --set over --config over scenario rows over defaults.
- * arguments is borrowed; config is owned by the caller.
- * Higher sources are applied first and lock their keys. */
+/* Config precedence: --set over --config over scenario rows over defaults
+ * (io/config_file). arguments is borrowed; config is owned by the caller. */
 static bool build_config(const run_arguments *arguments, kernel_config *config) {
-    config_defaults(config);
-    for (int index = 0; index < arguments->setting_count; index++) {
-        char key[128];
-        const char *setting = arguments->settings[index];
-        const char *equals = strchr(setting, '=');
-        if (equals == NULL || equals == setting || (size_t)(equals - setting) >= sizeof key) {
-            fprintf(stderr, "ledgersim: --set %s: expected KEY=VALUE\n", setting);
-            return false;
-        }
-        memcpy(key, setting, (size_t)(equals - setting));
-        key[equals - setting] = '\0';
-        char reason[256];
-        config_set_result result = config_set(config, key, equals + 1, reason, sizeof reason);
-        if (result == CONFIG_SET_UNKNOWN_KEY || result == CONFIG_SET_BAD_VALUE) {
-            fprintf(stderr, "ledgersim: --set %s: %s\n", setting,
-                    result == CONFIG_SET_UNKNOWN_KEY ? "unknown config key" : reason);
-            return false;
-        }
-        (void)config_lock(config, key);
-    }
     char error[4096 + 256];
-    if (arguments->config_path != NULL && !config_file_apply(arguments->config_path, config, error, sizeof error)) {
-        fprintf(stderr, "ledgersim: %s\n", error);
-        return false;
-    }
-    return true;
+    if (config_build(config, arguments->settings, arguments->setting_count, arguments->config_path, error,
+                     sizeof error))
+        return true;
+    fprintf(stderr, "ledgersim: %s\n", error);
+    return false;
 }
 
 /* out/<name of the scenario without .csv>, or DIR, or DIR/<name>, into

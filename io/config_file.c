@@ -55,3 +55,28 @@ bool config_file_apply(const char *path, kernel_config *config, char *error, siz
     cJSON_Delete(root);
     return applied;
 }
+
+bool config_build(kernel_config *config, const char *const *settings, int setting_count, const char *config_path,
+                  char *error, size_t error_capacity) {
+    config_defaults(config);
+    for (int index = 0; index < setting_count; index++) {
+        char key[128];
+        const char *setting = settings[index];
+        const char *equals = strchr(setting, '=');
+        if (equals == NULL || equals == setting || (size_t)(equals - setting) >= sizeof key) {
+            snprintf(error, error_capacity, "--set %s: expected KEY=VALUE", setting);
+            return false;
+        }
+        memcpy(key, setting, (size_t)(equals - setting));
+        key[equals - setting] = '\0';
+        char reason[256];
+        config_set_result result = config_set(config, key, equals + 1, reason, sizeof reason);
+        if (result == CONFIG_SET_UNKNOWN_KEY || result == CONFIG_SET_BAD_VALUE) {
+            snprintf(error, error_capacity, "--set %s: %s", setting,
+                     result == CONFIG_SET_UNKNOWN_KEY ? "unknown config key" : reason);
+            return false;
+        }
+        (void)config_lock(config, key);
+    }
+    return config_path == NULL || config_file_apply(config_path, config, error, error_capacity);
+}

@@ -13,4 +13,11 @@
 /* Applies and locks every key of path. False with error naming the file and key. */
 bool config_file_apply(const char *path, kernel_config *config, char *error, size_t error_capacity) WARN_UNUSED_RESULT;
 
+/* The whole precedence of a command line: defaults, then settings ("KEY=VALUE",
+ * --set, each locked), then the file at config_path (may be NULL; its keys
+ * locked unless --set locked them first). Scenario config rows come later and
+ * only fill unlocked keys. False with error ("--set X: ..." or naming the file). */
+bool config_build(kernel_config *config, const char *const *settings, int setting_count, const char *config_path,
+                  char *error, size_t error_capacity) WARN_UNUSED_RESULT;
+
 #endif
