@@ -506,6 +506,20 @@ bool state_json_load_registry(const char *path, tp_sl_registry *registry, bool *
     return ok;
 }
 
+/* The members a registry entry and a ledger entry share, after their own:
+ * tp and sl (null when absent) and the two timestamps. */
+static void render_levels(json_writer *writer, bool has_tp, double tp, bool has_sl, double sl, double created_ts,
+                          double updated_ts) {
+    json_key(writer, "tp");
+    json_optional_number(writer, has_tp, tp);
+    json_key(writer, "sl");
+    json_optional_number(writer, has_sl, sl);
+    json_key(writer, "created_ts");
+    json_number(writer, created_ts);
+    json_key(writer, "updated_ts");
+    json_number(writer, updated_ts);
+}
+
 void state_json_render_registry(json_writer *writer, const tp_sl_registry *registry) {
     json_object_begin(writer);
     for (size_t index = 0; index < registry->count; index++) {
@@ -516,14 +530,8 @@ void state_json_render_registry(json_writer *writer, const tp_sl_registry *regis
         json_string(writer, position_side_name(entry->side));
         json_key(writer, "entry_price");
         json_number(writer, entry->entry_price);
-        json_key(writer, "tp");
-        json_optional_number(writer, entry->has_tp, entry->tp);
-        json_key(writer, "sl");
-        json_optional_number(writer, entry->has_sl, entry->sl);
-        json_key(writer, "created_ts");
-        json_number(writer, entry->created_ts);
-        json_key(writer, "updated_ts");
-        json_number(writer, entry->updated_ts);
+        render_levels(writer, entry->has_tp, entry->tp, entry->has_sl, entry->sl, entry->created_ts,
+                      entry->updated_ts);
         json_object_end(writer);
     }
     json_object_end(writer);
@@ -541,14 +549,8 @@ void state_json_render_ledger(json_writer *writer, const position_ledger *ledger
         json_number(writer, entry->qty);
         json_key(writer, "entry_price");
         json_number(writer, entry->entry_price);
-        json_key(writer, "tp");
-        json_optional_number(writer, entry->has_tp, entry->tp);
-        json_key(writer, "sl");
-        json_optional_number(writer, entry->has_sl, entry->sl);
-        json_key(writer, "created_ts");
-        json_number(writer, entry->created_ts);
-        json_key(writer, "updated_ts");
-        json_number(writer, entry->updated_ts);
+        render_levels(writer, entry->has_tp, entry->tp, entry->has_sl, entry->sl, entry->created_ts,
+                      entry->updated_ts);
         json_object_end(writer);
     }
     json_object_end(writer);

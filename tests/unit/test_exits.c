@@ -30,7 +30,7 @@ static ledger_entry make_entry(const char *symbol, position_side side, double qt
     return entry;
 }
 
-/* Marks for the stub lookup: parallel symbol/price arrays. */
+/* Marks for the test's own mark lookup: parallel symbol/price arrays. */
 typedef struct {
     const char *symbols[8];
     double prices[8];
