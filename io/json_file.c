@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 bool json_nesting_exceeded(const char *text, size_t length) {
     int depth = 0;
@@ -28,39 +27,62 @@ bool json_nesting_exceeded(const char *text, size_t length) {
     return false;
 }
 
-json_file_status json_file_load(const char *path, cJSON **root, char *error, size_t error_capacity) {
-    *root = NULL;
+json_file_status json_file_read(const char *path, buffer *content, char *error, size_t error_capacity) {
+    enum { CHUNK_BYTES = 65536 };
     FILE *file = fopen(path, "rb");
     if (file == NULL) {
         if (errno == ENOENT) return JSON_FILE_MISSING;
         snprintf(error, error_capacity, "%s: cannot open: %s", path, strerror(errno));
         return JSON_FILE_ERROR;
     }
-    /* Sized by the file when it says its size, so that a small file costs a
-     * small allocation (16 MiB per load made fuzzing under ASan 15x slower);
-     * a file that yields more than its size grew while read, and is refused. */
-    struct stat status;
-    size_t capacity = JSON_FILE_LIMIT + 1;
-    if (fstat(fileno(file), &status) == 0 && S_ISREG(status.st_mode) && status.st_size > 0 &&
-        status.st_size < JSON_FILE_LIMIT)
-        capacity = (size_t)status.st_size + 1;
-    char *text = malloc(capacity);
-    size_t length = text != NULL ? fread(text, 1, capacity, file) : 0;
-    bool read_failed = text == NULL || ferror(file);
-    fclose(file);
-    if (read_failed || length > JSON_FILE_LIMIT || length == capacity) {
-        snprintf(error, error_capacity, "%s: %s", path,
-                 read_failed ? "cannot read" : length > JSON_FILE_LIMIT ? "larger than 16 MiB" : "changed while read");
-        free(text);
-        return JSON_FILE_ERROR;
+    json_file_status status = JSON_FILE_OK;
+    char chunk[CHUNK_BYTES];
+    for (;;) {
+        size_t got = fread(chunk, 1, sizeof chunk, file);
+        if (got > content->limit - content->length) {
+            status = JSON_FILE_TOO_LARGE;
+            break;
+        }
+        if (got > 0 && !buffer_append(content, chunk, got)) {
+            snprintf(error, error_capacity, "%s: out of memory", path);
+            status = JSON_FILE_ERROR;
+            break;
+        }
+        if (got < sizeof chunk) {
+            if (ferror(file)) {
+                snprintf(error, error_capacity, "%s: cannot read: %s", path, strerror(errno));
+                status = JSON_FILE_ERROR;
+            }
+            break;
+        }
     }
+    fclose(file);
+    return status;
+}
+
+json_file_status json_file_load(const char *path, cJSON **root, char *error, size_t error_capacity) {
+    *root = NULL;
+    buffer content;
+    buffer_init(&content, JSON_FILE_LIMIT + 1); /* + the NUL cJSON checks after the value */
+    json_file_status status = json_file_read(path, &content, error, error_capacity);
+    if (status == JSON_FILE_OK && content.length > JSON_FILE_LIMIT) status = JSON_FILE_TOO_LARGE;
+    if (status == JSON_FILE_TOO_LARGE) snprintf(error, error_capacity, "%s: larger than 16 MiB", path);
+    if (status == JSON_FILE_OK && !buffer_append(&content, "", 1)) {
+        snprintf(error, error_capacity, "%s: out of memory", path);
+        status = JSON_FILE_ERROR;
+    }
+    if (status != JSON_FILE_OK) {
+        buffer_free(&content);
+        return status == JSON_FILE_MISSING ? JSON_FILE_MISSING : JSON_FILE_ERROR;
+    }
+    const char *text = content.data;
+    size_t length = content.length - 1;
     const char *nul = memchr(text, '\0', length);
     if (nul != NULL) {
         snprintf(error, error_capacity, "%s: byte %zu: a NUL byte (not JSON text)", path, (size_t)(nul - text));
-        free(text);
+        buffer_free(&content);
         return JSON_FILE_ERROR;
     }
-    text[length] = '\0'; /* cJSON checks the byte after the value for a terminator */
     const char *end = NULL;
     *root = cJSON_ParseWithLengthOpts(text, length + 1, &end, true);
     if (*root == NULL) {
@@ -70,10 +92,10 @@ json_file_status json_file_load(const char *path, cJSON **root, char *error, siz
                      CJSON_NESTING_LIMIT);
         else
             snprintf(error, error_capacity, "%s: byte %zu: invalid JSON", path, offset);
-        free(text);
+        buffer_free(&content);
         return JSON_FILE_ERROR;
     }
-    free(text);
+    buffer_free(&content);
     return JSON_FILE_OK;
 }
 

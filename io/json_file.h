@@ -8,10 +8,18 @@
 #include <stddef.h>
 
 #include "core/limits.h"
+#include "io/buffer.h"
 
 enum { JSON_FILE_LIMIT = 16 << 20 };
 
-typedef enum { JSON_FILE_OK = 0, JSON_FILE_MISSING = 1, JSON_FILE_ERROR = -1 } json_file_status;
+typedef enum { JSON_FILE_OK = 0, JSON_FILE_MISSING = 1, JSON_FILE_TOO_LARGE = 2, JSON_FILE_ERROR = -1 } json_file_status;
+
+/* Reads the whole file at path into content (the caller's buffer: its limit
+ * is the most the file may hold; it grows with the file, so a small file
+ * costs a small allocation). JSON_FILE_MISSING when the file does not exist,
+ * JSON_FILE_TOO_LARGE past the limit, JSON_FILE_ERROR with error ("FILE:
+ * cannot open/read: reason") otherwise. */
+json_file_status json_file_read(const char *path, buffer *content, char *error, size_t error_capacity) WARN_UNUSED_RESULT;
 
 /* Parses path into *root (the caller frees it with cJSON_Delete). A file
  * that does not exist is JSON_FILE_MISSING; any other failure fills error

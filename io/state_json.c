@@ -18,7 +18,6 @@
 enum {
     EXCERPT_CAPACITY = 48,  /* bytes of user text quoted in one message */
     WHERE_CAPACITY = 128,   /* bytes of "positions[3] (BTCUSDT)" */
-    READ_CHUNK_BYTES = 65536
 };
 
 /* Where a message points: the file and the entry within it. */
@@ -441,41 +440,19 @@ bool state_json_parse_registry(const char *name, const char *text, size_t length
     return ok;
 }
 
-/* Reads the whole file at path into content (limit STATE_FILE_BYTES_MAX).
- * Returns 0, 1 when the file does not exist, or -1 with the reason in error. */
+/* Reads the whole file at path into content (limit STATE_FILE_BYTES_MAX,
+ * io/json_file's reader). Returns 0, 1 when the file does not exist, or -1
+ * with the reason in error. */
 static int read_whole_file(const char *path, buffer *content, char *error, size_t error_capacity) {
-    FILE *file = fopen(path, "rb");
-    if (file == NULL) {
-        if (errno == ENOENT) return 1;
-        snprintf(error, error_capacity, "%s: cannot open: %s", path, strerror(errno));
+    switch (json_file_read(path, content, error, error_capacity)) {
+    case JSON_FILE_OK: return 0;
+    case JSON_FILE_MISSING: return 1;
+    case JSON_FILE_TOO_LARGE:
+        snprintf(error, error_capacity, "%s: larger than the %d MiB limit of a state file", path,
+                 STATE_FILE_BYTES_MAX / (1024 * 1024));
         return -1;
+    default: return -1;
     }
-    char *chunk = malloc(READ_CHUNK_BYTES);
-    int result = 0;
-    if (chunk == NULL) {
-        snprintf(error, error_capacity, "%s: out of memory", path);
-        result = -1;
-    }
-    while (result == 0) {
-        size_t got = fread(chunk, 1, READ_CHUNK_BYTES, file);
-        if (got > 0 && content->length + got > STATE_FILE_BYTES_MAX) {
-            snprintf(error, error_capacity, "%s: larger than the %d MiB limit of a state file", path,
-                     STATE_FILE_BYTES_MAX / (1024 * 1024));
-            result = -1;
-        } else if (got > 0 && !buffer_append(content, chunk, got)) {
-            snprintf(error, error_capacity, "%s: out of memory", path);
-            result = -1;
-        } else if (got < READ_CHUNK_BYTES) {
-            if (ferror(file)) {
-                snprintf(error, error_capacity, "%s: cannot read: %s", path, strerror(errno));
-                result = -1;
-            }
-            break;
-        }
-    }
-    free(chunk);
-    fclose(file);
-    return result;
 }
 
 bool state_json_load_positions(const char *path, position_view *positions, size_t *count, char *error,
