@@ -60,7 +60,11 @@ json_file_status json_file_read(const char *path, buffer *content, char *error, 
     return status;
 }
 
-json_file_status json_file_load(const char *path, cJSON **root, char *error, size_t error_capacity) {
+/* Parses path into *root (the caller frees it with cJSON_Delete). A file
+ * that does not exist is JSON_FILE_MISSING; any other failure fills error
+ * ("FILE: cannot read...", "FILE: byte N: invalid JSON", "FILE: byte N:
+ * nested deeper than 1000 levels" for cJSON's CJSON_NESTING_LIMIT). */
+static json_file_status json_file_load(const char *path, cJSON **root, char *error, size_t error_capacity) {
     *root = NULL;
     buffer content;
     buffer_init(&content, JSON_FILE_LIMIT + 1); /* + the NUL cJSON checks after the value */

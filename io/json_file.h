@@ -21,11 +21,6 @@ typedef enum { JSON_FILE_OK = 0, JSON_FILE_MISSING = 1, JSON_FILE_TOO_LARGE = 2,
  * cannot open/read: reason") otherwise. */
 json_file_status json_file_read(const char *path, buffer *content, char *error, size_t error_capacity) WARN_UNUSED_RESULT;
 
-/* Parses path into *root (the caller frees it with cJSON_Delete). A file
- * that does not exist is JSON_FILE_MISSING; any other failure fills error
- * ("FILE: cannot read...", "FILE: byte N: invalid JSON", "FILE: byte N:
- * nested deeper than 1000 levels" for cJSON's CJSON_NESTING_LIMIT). */
-json_file_status json_file_load(const char *path, cJSON **root, char *error, size_t error_capacity) WARN_UNUSED_RESULT;
 
 /* True when arrays and objects in text[0..length) (strings skipped) nest
  * deeper than CJSON_NESTING_LIMIT: what makes cJSON refuse a document there. */

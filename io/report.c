@@ -43,11 +43,6 @@ static bool find_gnuplot(char out[REPORT_PATH_CAPACITY]) {
     }
 }
 
-bool report_gnuplot_available(void) {
-    char path[REPORT_PATH_CAPACITY];
-    return find_gnuplot(path);
-}
-
 /* True for the names report_write generates in DIR/reports (removed before
  * a new report so that no chart of an earlier run survives). */
 static bool generated_name(const char *name) {

@@ -48,7 +48,5 @@ enum {
  * stderr is a terminal. */
 int report_write(const char *run_directory, char *error, size_t error_capacity) WARN_UNUSED_RESULT;
 
-/* True when an executable named gnuplot is in a folder of PATH. */
-bool report_gnuplot_available(void);
 
 #endif

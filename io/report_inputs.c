@@ -40,7 +40,8 @@ int report_fail(report_context *context, const char *format, ...) {
     return -1;
 }
 
-void report_note(report_context *context, const char *format, ...) {
+/* Adds a warning line for index.html (dropped past the note limit). */
+__attribute__((format(printf, 2, 3))) static void report_note(report_context *context, const char *format, ...) {
     if (context->note_count >= sizeof context->notes / sizeof context->notes[0]) return;
     va_list arguments;
     va_start(arguments, format);
@@ -48,7 +49,8 @@ void report_note(report_context *context, const char *format, ...) {
     va_end(arguments);
 }
 
-void report_see_x(report_context *context, double x) {
+/* Widens the context's x range by x (finite values only). */
+static void report_see_x(report_context *context, double x) {
     if (!isfinite(x)) return;
     if (!context->has_x || x < context->x_min) context->x_min = x;
     if (!context->has_x || x > context->x_max) context->x_max = x;

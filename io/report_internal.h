@@ -205,10 +205,6 @@ extern const char *const report_fault_kind_names[7];
 
 /* Formats an error into context->error and returns -1. */
 int report_fail(report_context *context, const char *format, ...) __attribute__((format(printf, 2, 3)));
-/* Adds a warning line for index.html (dropped past the note limit). */
-void report_note(report_context *context, const char *format, ...) __attribute__((format(printf, 2, 3)));
-/* Widens the context's x range by x (finite values only). */
-void report_see_x(report_context *context, double x);
 /* path = directory + "/" + name; false (and an error) when it does not fit. */
 bool report_join(report_context *context, char *path, const char *directory, const char *name);
 
