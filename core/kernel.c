@@ -225,6 +225,16 @@ const account_snapshot *kernel_end_event(kernel *k) {
     return snapshot;
 }
 
+kernel_event_result kernel_apply_event(kernel *k, const char *event_id, bool synthetic_id, double ts,
+                                       const exchange_fact *facts, size_t count) {
+    if (!kernel_begin_event(k, event_id, synthetic_id, ts)) return KERNEL_EVENT_DUPLICATE;
+    kernel_event_result result = KERNEL_EVENT_APPLIED;
+    for (size_t index = 0; index < count && result == KERNEL_EVENT_APPLIED; index++)
+        if (kernel_apply_fact(k, &facts[index]) != KERNEL_OK) result = KERNEL_EVENT_SYMBOLS_FULL;
+    kernel_end_event(k);
+    return result;
+}
+
 kernel_status kernel_apply_bar(kernel *k, const char *symbol, double high, double low, double close) {
     return atr_add_bar(&k->atr, symbol, high, low, close) ? KERNEL_OK : KERNEL_SYMBOLS_FULL;
 }

@@ -110,6 +110,18 @@ kernel_status kernel_apply_fact(kernel *k, const exchange_fact *fact) WARN_UNUSE
 /* Closes the event (see the header comment) and returns its snapshot. */
 const account_snapshot *kernel_end_event(kernel *k);
 
+typedef enum {
+    KERNEL_EVENT_APPLIED,      /* snapshot built */
+    KERNEL_EVENT_DUPLICATE,    /* id applied already: skipped and counted */
+    KERNEL_EVENT_SYMBOLS_FULL  /* a fact named a symbol past SYMBOLS_MAX; the event was still closed */
+} kernel_event_result;
+
+/* One whole event, as both drivers deliver it: kernel_begin_event, each of
+ * the count facts (borrowed) in order, kernel_end_event. A fact that fails
+ * stops the facts, and the event is closed all the same. */
+kernel_event_result kernel_apply_event(kernel *k, const char *event_id, bool synthetic_id, double ts,
+                                       const exchange_fact *facts, size_t count) WARN_UNUSED_RESULT;
+
 /* A bar for the ATR (does not move the mark). */
 kernel_status kernel_apply_bar(kernel *k, const char *symbol, double high, double low, double close) WARN_UNUSED_RESULT;
 

@@ -47,17 +47,15 @@ pipeline_result pipeline_apply(pipeline *flow, const normalized_event *event) {
         }
     }
     kernel *core = flow->core;
-    if (!kernel_begin_event(core, event->event_id, false, ts)) {
+    kernel_event_result applied = kernel_apply_event(core, event->event_id, false, ts, event->facts, event->fact_count);
+    if (applied == KERNEL_EVENT_DUPLICATE) {
         flow->duplicates++;
         return PIPELINE_DUPLICATE;
     }
-    for (size_t index = 0; index < event->fact_count; index++)
-        if (kernel_apply_fact(core, &event->facts[index]) != KERNEL_OK) {
-            kernel_end_event(core);
-            snprintf(flow->error, sizeof flow->error, "event %s: more than %d symbols", event->event_id, SYMBOLS_MAX);
-            return PIPELINE_FAILED;
-        }
-    kernel_end_event(core);
+    if (applied == KERNEL_EVENT_SYMBOLS_FULL) {
+        snprintf(flow->error, sizeof flow->error, "event %s: more than %d symbols", event->event_id, SYMBOLS_MAX);
+        return PIPELINE_FAILED;
+    }
     flow->events_applied++;
     if (flow->outputs != NULL && run_output_event(flow->outputs, core) != 0) {
         snprintf(flow->error, sizeof flow->error, "outputs: %s", flow->outputs->error);

@@ -274,14 +274,13 @@ static void fact_from_row(const scenario_row *row, exchange_fact *fact) {
  * Returns whether the kernel applied it (false: a duplicate id, skipped). */
 static bool replay_apply_event(replay *run, const exchange_event *event) {
     kernel *core = &run->core;
-    if (!kernel_begin_event(core, event->event_id, event->synthetic, event->ts)) return false;
-    for (size_t index = 0; index < event->fact_count; index++)
-        if (kernel_apply_fact(core, &event->facts[index]) != KERNEL_OK) {
-            replay_fail(run, REPLAY_BAD_INPUT, event->line, "more than %d symbols", SYMBOLS_MAX);
-            kernel_end_event(core);
-            return true;
-        }
-    kernel_end_event(core);
+    kernel_event_result applied =
+        kernel_apply_event(core, event->event_id, event->synthetic, event->ts, event->facts, event->fact_count);
+    if (applied == KERNEL_EVENT_DUPLICATE) return false;
+    if (applied == KERNEL_EVENT_SYMBOLS_FULL) {
+        replay_fail(run, REPLAY_BAD_INPUT, event->line, "more than %d symbols", SYMBOLS_MAX);
+        return true;
+    }
     run->result->events++;
     if (run->output_open && run_output_event(&run->output, core) < 0)
         replay_fail(run, REPLAY_OUTPUT_ERROR, 0, "%s", run->output.error);

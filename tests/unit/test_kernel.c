@@ -487,6 +487,32 @@ START_TEST(test_symbols_full) {
 }
 END_TEST
 
+/* kernel_apply_event: one snapshot per applied event, a duplicate skipped
+ * and counted, and a fact past SYMBOLS_MAX reported with the event still
+ * closed (so the next event can open). */
+START_TEST(test_apply_event_whole) {
+    kernel *k = new_kernel();
+    exchange_fact facts[2] = {fill_fact("BTCUSDT", 1, 0.1, 50000, 2, 0), balance_fact(9998, 0, 5000, 0)};
+    ck_assert_int_eq(kernel_apply_event(k, "e1", false, START_TS, facts, 2), KERNEL_EVENT_APPLIED);
+    ck_assert_int_eq(k->projection.snapshot.event_seq, 1);
+    ck_assert_double_eq(k->projection.snapshot.k.capital, 24998);
+    ck_assert_int_eq(kernel_apply_event(k, "e1", false, START_TS + 1, facts, 2), KERNEL_EVENT_DUPLICATE);
+    ck_assert_int_eq(k->projection.snapshot.event_seq, 1);
+    ck_assert_int_eq(k->duplicates_skipped, 1);
+    exchange_fact marks[SYMBOLS_MAX + 1];
+    for (int index = 0; index <= SYMBOLS_MAX; index++) {
+        char symbol[SYMBOL_CAPACITY];
+        snprintf(symbol, sizeof symbol, "S%03dUSDT", index);
+        marks[index] = mark_fact(symbol, 1);
+    }
+    ck_assert_int_eq(kernel_apply_event(k, "many", false, START_TS + 2, marks, SYMBOLS_MAX + 1),
+                     KERNEL_EVENT_SYMBOLS_FULL);
+    ck_assert(!k->in_event);
+    ck_assert_int_eq(k->projection.snapshot.event_seq, 2);
+    free(k);
+}
+END_TEST
+
 /* Every test of core/kernel.c. */
 static Suite *kernel_suite(void) {
     Suite *suite = suite_create("kernel");
@@ -498,6 +524,7 @@ static Suite *kernel_suite(void) {
     tcase_add_test(events, test_corrupt_facts_are_safe);
     tcase_add_test(events, test_corrupt_price_still_moves_quantity);
     tcase_add_test(events, test_symbols_full);
+    tcase_add_test(events, test_apply_event_whole);
     suite_add_tcase(suite, events);
     TCase *exits = tcase_create("exits");
     tcase_add_test(exits, test_exit_fires_once_until_quantity_changes);
