@@ -40,3 +40,8 @@ const char *event_first_symbol(const exchange_event *event) {
         if (event->facts[index].symbol[0] != '\0') return event->facts[index].symbol;
     return NULL;
 }
+
+void event_synthetic_id(char out[EVENT_ID_CAPACITY], long line) {
+    assert(line > 0);
+    snprintf(out, EVENT_ID_CAPACITY, "row%ld", line);
+}

@@ -34,6 +34,10 @@ bool event_add_fact(exchange_event *event, const exchange_fact *fact) WARN_UNUSE
 /* Copies source into target, only the facts in use (an event is large). */
 void event_copy(exchange_event *target, const exchange_event *source);
 
+/* The id of an event from a row without an event_id, "row<LINE>" (the
+ * scenario format's rule), into out. */
+void event_synthetic_id(char out[EVENT_ID_CAPACITY], long line);
+
 /* The symbol of the event's first fact that names one, or NULL. The
  * pointer is into the event (borrowed). */
 const char *event_first_symbol(const exchange_event *event);

@@ -507,7 +507,7 @@ bool fault_injector_script(fault_injector *injector, fault_kind kind, const char
         return true;
     case FAULT_ZERO_WALLET: {
         char frame_id[EVENT_ID_CAPACITY];
-        snprintf(frame_id, sizeof frame_id, "row%ld", line);
+        event_synthetic_id(frame_id, line);
         zero_wallet_frame(injector, frame_id, true, ts, line, false);
         return true;
     }

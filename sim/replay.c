@@ -406,7 +406,7 @@ static void replay_fact_row(replay *run, const scenario_row *row) {
         bool synthetic = row->event_id[0] == '\0';
         char event_id[EVENT_ID_CAPACITY];
         if (synthetic)
-            snprintf(event_id, sizeof event_id, "row%ld", row->line);
+            event_synthetic_id(event_id, row->line);
         else
             snprintf(event_id, sizeof event_id, "%s", row->event_id);
         event_start(event, event_id, synthetic, row->ts, row->line);
