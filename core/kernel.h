@@ -4,10 +4,9 @@
  * into the same normalized exchange facts and hand them here, one exchange
  * event at a time:
  *
- *     if (kernel_begin_event(k, id, synthetic, ts)) {
- *         for each fact: kernel_apply_fact(k, &fact);
- *         kernel_end_event(k);     // snapshot, ledger sync, NAV, exits
- *     }
+ *     kernel_apply_event(k, id, synthetic, ts, facts, count);
+ *         // = kernel_begin_event, kernel_apply_fact each, kernel_end_event
+ *         //   (snapshot, ledger sync, NAV, exits)
  *
  * Per event, in order (the scenario format's rules): apply the facts; hand
  * the exchange position list to the projection; sync the ledger (seed TP/SL,
