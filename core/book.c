@@ -6,15 +6,29 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/text.h"
+
 void book_init(position_book *book) { book->count = 0; }
+
+/* The first 8 bytes of symbol (NUL-padded) as a big-endian integer: two
+ * keys compare as strcmp compares those bytes, so most comparisons of a
+ * search are one integer compare. */
+static uint64_t symbol_key(const char *symbol) {
+    uint64_t key = 0;
+    for (int index = 0; index < 8 && symbol[index] != '\0'; index++)
+        key |= (uint64_t)(unsigned char)symbol[index] << (56 - 8 * index);
+    return key;
+}
 
 /* Binary search: the index of symbol, or of where it would be inserted. */
 static size_t book_search(const position_book *book, const char *symbol, bool *found) {
+    uint64_t key = symbol_key(symbol);
     size_t low = 0;
     size_t high = book->count;
     while (low < high) {
         size_t middle = low + (high - low) / 2;
-        int order = strcmp(book->positions[middle].symbol, symbol);
+        uint64_t middle_key = book->keys[middle];
+        int order = middle_key < key ? -1 : middle_key > key ? 1 : strcmp(book->positions[middle].symbol, symbol);
         if (order == 0) {
             *found = true;
             return middle;
@@ -42,10 +56,12 @@ book_position *book_entry(position_book *book, const char *symbol) {
     if (book->count == SYMBOLS_MAX) return NULL;
     memmove(&book->positions[index + 1], &book->positions[index],
             (book->count - index) * sizeof book->positions[0]);
+    memmove(&book->keys[index + 1], &book->keys[index], (book->count - index) * sizeof book->keys[0]);
+    book->keys[index] = symbol_key(symbol);
     book->count++;
     book_position *entry = &book->positions[index];
     memset(entry, 0, sizeof *entry);
-    snprintf(entry->symbol, sizeof entry->symbol, "%s", symbol);
+    text_copy(entry->symbol, sizeof entry->symbol, symbol);
     entry->leverage = 1.0;
     return entry;
 }

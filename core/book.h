@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/limits.h"
 
@@ -24,6 +25,7 @@ typedef struct {
 
 typedef struct {
     book_position positions[SYMBOLS_MAX];
+    uint64_t keys[SYMBOLS_MAX];  /* the first 8 bytes of each symbol, big-endian: a search compares these first */
     size_t count;
 } position_book;
 

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/text.h"
+
 void exits_init(exit_scanner *scanner) { scanner->count = 0; }
 
 const char *exit_reason_name(exit_reason reason) {
@@ -60,10 +62,10 @@ size_t exits_scan(exit_scanner *scanner, const position_ledger *ledger, mark_loo
         if (!lookup(context, entry->symbol, &mark) || !exits_decide(entry, mark, &reason)) continue;
         if (scanner_find(scanner, entry->symbol) < scanner->count) continue;
         assert(scanner->count < SYMBOLS_MAX);
-        snprintf(scanner->symbols[scanner->count], SYMBOL_CAPACITY, "%s", entry->symbol);
+        text_copy(scanner->symbols[scanner->count], SYMBOL_CAPACITY, entry->symbol);
         scanner->fired_qty[scanner->count++] = entry->qty;
         exit_intent *intent = &intents[produced++];
-        snprintf(intent->symbol, sizeof intent->symbol, "%s", entry->symbol);
+        text_copy(intent->symbol, sizeof intent->symbol, entry->symbol);
         intent->side = entry->side;
         intent->qty = entry->qty;
         intent->reason = reason;

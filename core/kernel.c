@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/text.h"
+
 /* The kernel's mark as the callback shape of the exit scanner and NAV. */
 static bool mark_of(const void *context, const char *symbol, double *mark) {
     return kernel_mark(context, symbol, mark);
@@ -46,7 +48,7 @@ bool kernel_begin_event(kernel *k, const char *event_id, bool synthetic_id, doub
         return false;
     }
     k->in_event = true;
-    snprintf(k->event_id, sizeof k->event_id, "%s", event_id);
+    text_copy(k->event_id, sizeof k->event_id, event_id);
     k->event_ts = ts;
     k->event_moved_mark = false;
     k->marked_count = 0;
@@ -73,7 +75,7 @@ static kernel_status apply_exchange_position(kernel *k, const exchange_fact *fac
         k->exchange_count++;
     }
     exchange_position *position = &positions[index];
-    snprintf(position->symbol, sizeof position->symbol, "%s", fact->symbol);
+    text_copy(position->symbol, sizeof position->symbol, fact->symbol);
     position->qty = fact->qty;
     position->entry_price = projection_safe(fact->entry_price, 0.0);
     position->mark_price = projection_safe(fact->mark_price, 0.0);
@@ -181,7 +183,7 @@ static void remember_exit(kernel *k, const exit_intent *intent) {
         memmove(&k->last_exits[index + 1], &k->last_exits[index],
                 (k->last_exit_count - index) * sizeof k->last_exits[0]);
         k->last_exit_count++;
-        snprintf(k->last_exits[index].symbol, SYMBOL_CAPACITY, "%s", intent->symbol);
+        text_copy(k->last_exits[index].symbol, SYMBOL_CAPACITY, intent->symbol);
     }
     k->last_exits[index].reason = intent->reason;
 }

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/text.h"
+
 const char *consistency_name(consistency_status status) {
     static const char *const names[] = {"green", "yellow", "red"};
     assert(status >= CONSISTENCY_GREEN && status <= CONSISTENCY_RED);
@@ -134,7 +136,7 @@ void ledger_sync(tp_sl_registry *registry, position_ledger *ledger, const positi
             const char *symbol = registry->entries[index].symbol;
             if (has_position(positions, position_count, symbol)) continue;
             if (report != NULL)
-                snprintf(report->removed[report->removed_count++], SYMBOL_CAPACITY, "%s", symbol);
+                text_copy(report->removed[report->removed_count++], SYMBOL_CAPACITY, symbol);
             registry_delete(registry, symbol);
         }
     }
@@ -144,11 +146,11 @@ void ledger_sync(tp_sl_registry *registry, position_ledger *ledger, const positi
             if (!position_admitted(position) || registry_find(registry, position->symbol) != NULL) continue;
             registry_entry entry = {.side = position->side, .entry_price = position->entry_price,
                                     .has_tp = true, .has_sl = true, .created_ts = ts, .updated_ts = ts};
-            snprintf(entry.symbol, sizeof entry.symbol, "%s", position->symbol);
+            text_copy(entry.symbol, sizeof entry.symbol, position->symbol);
             ledger_seed_levels(position, atr, config, &entry.tp, &entry.sl);
             if (!registry_upsert(registry, &entry)) break;
             if (report != NULL)
-                snprintf(report->seeded[report->seeded_count++], SYMBOL_CAPACITY, "%s", position->symbol);
+                text_copy(report->seeded[report->seeded_count++], SYMBOL_CAPACITY, position->symbol);
         }
     }
     ledger_build(ledger, positions, position_count, registry);
@@ -194,7 +196,7 @@ bool atr_add_bar(atr_tracker *atr, const char *symbol, double high, double low, 
         atr->count++;
         window = &atr->windows[index];
         memset(window, 0, sizeof *window);
-        snprintf(window->symbol, sizeof window->symbol, "%s", symbol);
+        text_copy(window->symbol, sizeof window->symbol, symbol);
     }
     double true_range = high - low;
     if (window->bars_seen > 0) {

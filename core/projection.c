@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/number.h"
+#include "core/text.h"
 
 /* Python's max(a, b) and min(a, b): the first argument unless the second is
  * strictly greater (smaller). With a NaN this differs from fmax/fmin, and the
@@ -180,7 +181,7 @@ const account_snapshot *projection_build_snapshot(account_projection *projection
     snapshot->e = projection->e;
     snapshot->event_seq = projection->event_seq;
     snapshot->ts = ts;
-    snprintf(snapshot->source_event_id, sizeof snapshot->source_event_id, "%s", source_event_id);
+    text_copy(snapshot->source_event_id, sizeof snapshot->source_event_id, source_event_id);
     projection_classify(&projection->config.reconcile, k, &snapshot->e, projection->positions,
                         projection->position_count, &snapshot->reconcile);
     return snapshot;

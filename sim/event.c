@@ -5,9 +5,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/text.h"
+
 /* Empties event and names it; the caller owns event. */
 void event_start(exchange_event *event, const char *event_id, bool synthetic, double ts, long line) {
-    snprintf(event->event_id, sizeof event->event_id, "%s", event_id);
+    text_copy(event->event_id, sizeof event->event_id, event_id);
     event->synthetic = synthetic;
     event->ts = ts;
     event->line = line;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/number.h"
+#include "core/text.h"
 
 static const char *const kind_names[FAULT_KIND_COUNT] = {"stale_mark", "zero_wallet", "orphan_tp_sl", "drop",
                                                          "duplicate",  "delay",       "corrupt"};
@@ -205,7 +206,7 @@ static stale_symbol *stale_entry(fault_injector *injector, const char *symbol, b
             (injector->stale_count - index) * sizeof injector->stale[0]);
     injector->stale_count++;
     stale_symbol *entry = &injector->stale[index];
-    snprintf(entry->symbol, sizeof entry->symbol, "%s", symbol);
+    text_copy(entry->symbol, sizeof entry->symbol, symbol);
     entry->scripted_remaining = 0;
     entry->drawn_remaining = 0;
     return entry;
@@ -359,7 +360,7 @@ static void orphan_entry(fault_injector *injector, const char *symbol, bool has_
                          double sl, double ts, bool drawn) {
     registry_entry entry;
     memset(&entry, 0, sizeof entry);
-    snprintf(entry.symbol, sizeof entry.symbol, "%s", symbol);
+    text_copy(entry.symbol, sizeof entry.symbol, symbol);
     entry.side = has_tp && has_sl && tp < sl ? SIDE_SHORT : SIDE_LONG;
     double mark;
     entry.entry_price = injector->sink.mark(injector->sink.context, symbol, &mark) ? mark : 0;

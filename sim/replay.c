@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/number.h"
+#include "core/text.h"
 #include "sim/event.h"
 #include "sim/expect.h"
 #include "sim/scenario.h"
@@ -301,13 +302,13 @@ static void queue_exits(replay *run) {
         if (run->exit_count == EXIT_QUEUE_MAX) {
             order_record record = {.ts = core->event_ts, .side = intent->side == SIDE_LONG ? -1 : 1,
                                    .qty = intent->qty, .filled = false, .reason = "exit queue full"};
-            snprintf(record.symbol, sizeof record.symbol, "%s", intent->symbol);
+            text_copy(record.symbol, sizeof record.symbol, intent->symbol);
             run->exchange.orders_rejected++;
             replay_log_order(run, &record);
             continue;
         }
         queued_exit *queued = &run->exits[(run->exit_head + run->exit_count) % EXIT_QUEUE_MAX];
-        snprintf(queued->symbol, sizeof queued->symbol, "%s", intent->symbol);
+        text_copy(queued->symbol, sizeof queued->symbol, intent->symbol);
         queued->side = intent->side;
         queued->reason = intent->reason;
         queued->mark = intent->mark;
@@ -356,7 +357,7 @@ static void replay_drain_exits(replay *run) {
         venue_order order = {.ts = queued.ts, .side = queued.side == SIDE_LONG ? -1 : 1, .qty = 0,
                              .reduce_only = true, .has_base_price = true, .base_price = queued.mark,
                              .reason = queued.reason == EXIT_TP ? "exit TP" : "exit SL"};
-        snprintf(order.symbol, sizeof order.symbol, "%s", queued.symbol);
+        text_copy(order.symbol, sizeof order.symbol, queued.symbol);
         order_record record;
         bool filled = venue_execute(&run->exchange, &order, &run->venue_event, &record);
         replay_log_order(run, &record);
@@ -408,7 +409,7 @@ static void replay_fact_row(replay *run, const scenario_row *row) {
         if (synthetic)
             event_synthetic_id(event_id, row->line);
         else
-            snprintf(event_id, sizeof event_id, "%s", row->event_id);
+            text_copy(event_id, sizeof event_id, row->event_id);
         event_start(event, event_id, synthetic, row->ts, row->line);
     }
     exchange_fact fact;
@@ -422,7 +423,7 @@ static void replay_fact_row(replay *run, const scenario_row *row) {
 static void replay_order_row(replay *run, const scenario_row *row) {
     venue_order order = {.ts = row->ts, .side = row->side, .qty = row->number[COLUMN_QTY], .reduce_only = false,
                          .has_base_price = false, .reason = "strategy"};
-    snprintf(order.symbol, sizeof order.symbol, "%s", row->symbol);
+    text_copy(order.symbol, sizeof order.symbol, row->symbol);
     order_record record;
     bool filled = venue_execute(&run->exchange, &order, &run->venue_event, &record);
     replay_log_order(run, &record);
@@ -496,13 +497,13 @@ static void replay_market_row(replay *run, const scenario_row *row) {
                                 .has_tp = row->given[COLUMN_TP], .tp = number[COLUMN_TP],
                                 .has_sl = row->given[COLUMN_SL], .sl = number[COLUMN_SL],
                                 .created_ts = row->ts, .updated_ts = row->ts};
-        snprintf(entry.symbol, sizeof entry.symbol, "%s", row->symbol);
+        text_copy(entry.symbol, sizeof entry.symbol, row->symbol);
         status = kernel_put_tp_sl(&run->core, &entry);
     } else {
         assert(row->type == ROW_HOLDING);
         holding item = {.qty = number[COLUMN_QTY], .has_avg_cost = row->given[COLUMN_AVG_COST],
                         .avg_cost = number[COLUMN_AVG_COST]};
-        snprintf(item.asset, sizeof item.asset, "%s", row->symbol);
+        text_copy(item.asset, sizeof item.asset, row->symbol);
         status = kernel_set_holding(&run->core, &item);
     }
     if (status != KERNEL_OK && row->type == ROW_HOLDING)
@@ -627,7 +628,7 @@ replay_status replay_file(const char *path, const replay_options *options, repla
         run->failed = true;
         run->status = REPLAY_BAD_INPUT;
     }
-    scenario_row row;
+    const scenario_row *row = NULL;
     while (!run->failed) {
         int next = scenario_next(&run->reader, &row);
         if (next < 0) {
@@ -636,7 +637,7 @@ replay_status replay_file(const char *path, const replay_options *options, repla
         }
         if (next <= 0) break;
         result->rows++;
-        replay_row(run, &row);
+        replay_row(run, row);
     }
     if (!run->failed) replay_finish(run);
     if (run->failed)

@@ -7,6 +7,9 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "core/number.h"
 
@@ -97,10 +100,14 @@ static void on_field(void *data, size_t length, void *context) {
 
 /* The cells of the record at hand (reader->cell_count of them, at most
  * COLUMN_COUNT): NUL-terminated texts, in reader->cells or in place in the
- * input, and their lengths. */
+ * input, and their lengths. A plain line (see feed_plain_line) sets only the
+ * cells in nonempty; its bytes are all printable, so its texts need no
+ * character check. */
 typedef struct {
     const char *text[COLUMN_COUNT];
     size_t length[COLUMN_COUNT];
+    uint32_t nonempty;                 /* bit per field: the cell has text */
+    bool plain;
 } record_cells;
 
 static void parse_header(scenario_reader *reader, long line, const record_cells *cells) {
@@ -130,6 +137,7 @@ static void parse_header(scenario_reader *reader, long line, const record_cells 
         }
         seen[column] = true;
         reader->column_of_field[field] = column;
+        if (column == COLUMN_TYPE) reader->type_field = field;
     }
     if (!seen[COLUMN_TYPE]) {
         reader_fail(reader, line, "the header has no 'type' column");
@@ -141,12 +149,12 @@ static void parse_header(scenario_reader *reader, long line, const record_cells 
 
 /* Copies a text cell of length bytes, checking its length and characters. */
 static bool parse_text(scenario_reader *reader, long line, column_id column, const char *cell, size_t length,
-                       char *out, size_t capacity, bool symbol_characters) {
+                       char *out, size_t capacity, bool symbol_characters, bool printable) {
     if (length >= capacity) {
         reader_fail(reader, line, "%s '%.40s...' is longer than %zu bytes", column_names[column], cell, capacity - 1);
         return false;
     }
-    for (size_t index = 0; index < length; index++) {
+    for (size_t index = 0; index < length && (symbol_characters || !printable); index++) {
         unsigned char byte = (unsigned char)cell[index];
         /* Digits, letters (either case: byte | 0x20), '_', '-', '.'. */
         bool allowed = symbol_characters ? (unsigned)(byte - '0') < 10 || (unsigned)((byte | 0x20) - 'a') < 26 ||
@@ -173,42 +181,70 @@ static bool parse_side(scenario_reader *reader, long line, const char *cell, sce
     return true;
 }
 
-/* Parses every given cell of the record into row; false on an error. */
+/* Parses a ts cell. The rows of one event repeat their ts text, so the
+ * last text parsed and its value are remembered. */
+static bool parse_ts(scenario_reader *reader, const char *cell, size_t length, double *ts) {
+    if (length == reader->ts_text_length && memcmp(cell, reader->ts_text, length) == 0) {
+        *ts = reader->ts_value;
+        return true;
+    }
+    if (!number_parse_timestamp(cell, length, ts)) return false;
+    if (length < sizeof reader->ts_text) {
+        memcpy(reader->ts_text, cell, length);
+        reader->ts_text_length = length;
+        reader->ts_value = *ts;
+    }
+    return true;
+}
+
+/* Parses the given cells of the record into row; false on an error. The
+ * columns the slot's previous row gave are cleared first, so a slot never
+ * shows a value of the row it held before (scenario_open zeroed the rest). */
 static bool parse_cells(scenario_reader *reader, long line, const record_cells *cells, scenario_row *row,
                         char *side_text) {
-    for (int field = 0; field < reader->field_count; field++) {
+    for (unsigned previous = row->given_columns; previous != 0; previous &= previous - 1) {
+        int column = __builtin_ctz(previous);
+        row->given[column] = false;
+        row->number[column] = 0;
+    }
+    row->given_columns = 0;
+    unsigned used = columns_used[row->type];
+    for (uint32_t fields = cells->nonempty; fields != 0; fields &= fields - 1) {
+        int field = __builtin_ctz(fields);
         column_id column = reader->column_of_field[field];
         const char *cell = cells->text[field];
         size_t length = cells->length[field];
-        if (column == COLUMN_TYPE || cell[0] == '\0') continue;
-        if (!(columns_used[row->type] & BIT(column))) {
+        assert(length > 0);
+        if (column == COLUMN_TYPE) continue;
+        if (!(used & BIT(column))) {
             reader_fail(reader, line, "column '%s' is not used by %s rows (given '%s')", column_names[column],
                         row_type_names[row->type], cell);
             return false;
         }
         row->given[column] = true;
+        row->given_columns |= BIT(column);
         bool valid = true;
         switch (column) {
         case COLUMN_TS:
-            row->has_ts = number_parse_timestamp(cell, length, &row->ts);
+            row->has_ts = parse_ts(reader, cell, length, &row->ts);
             if (!row->has_ts) reader_fail(reader, line, "ts '%s' is neither epoch seconds nor ISO-8601 UTC", cell);
             valid = row->has_ts;
             break;
         case COLUMN_EVENT_ID:
-            valid = parse_text(reader, line, column, cell, length, row->event_id, sizeof row->event_id, false);
+            valid = parse_text(reader, line, column, cell, length, row->event_id, sizeof row->event_id, false, cells->plain);
             break;
         case COLUMN_SYMBOL:
-            valid = parse_text(reader, line, column, cell, length, row->symbol, sizeof row->symbol, true);
+            valid = parse_text(reader, line, column, cell, length, row->symbol, sizeof row->symbol, true, cells->plain);
             break;
         case COLUMN_SIDE:
             valid = parse_side(reader, line, cell, row);
             snprintf(side_text, 8, "%.7s", cell);
             break;
         case COLUMN_KEY:
-            valid = parse_text(reader, line, column, cell, length, row->key, sizeof row->key, false);
+            valid = parse_text(reader, line, column, cell, length, row->key, sizeof row->key, false, cells->plain);
             break;
         case COLUMN_VALUE:
-            valid = parse_text(reader, line, column, cell, length, row->value, sizeof row->value, false);
+            valid = parse_text(reader, line, column, cell, length, row->value, sizeof row->value, false, cells->plain);
             break;
         default:
             valid = number_parse(cell, length, &row->number[column]);
@@ -381,30 +417,45 @@ static bool check_time(scenario_reader *reader, long line, const scenario_row *r
     return true;
 }
 
+/* The row types in the order a lookup tries them: the most frequent first. */
+static const row_type row_type_lookup_order[ROW_TYPE_COUNT] = {
+    ROW_MARK, ROW_FILL, ROW_BALANCE, ROW_POSITION, ROW_FUNDING, ROW_BAR, ROW_ORDER, ROW_FUNDING_RATE,
+    ROW_TP_SL, ROW_EXPECT, ROW_FAULT, ROW_HOLDING, ROW_CONFIG};
+
+/* The row type named by text (length bytes), or ROW_TYPE_COUNT. */
+static int row_type_of(const char *text, size_t length) {
+    for (int index = 0; index < ROW_TYPE_COUNT; index++) {
+        row_type type = row_type_lookup_order[index];
+        const char *name = row_type_names[type];
+        if (name[0] == text[0] && strlen(name) == length && memcmp(name, text, length) == 0) return type;
+    }
+    return ROW_TYPE_COUNT;
+}
+
 static void parse_record(scenario_reader *reader, long line, const record_cells *cells) {
     if (reader->cell_count != reader->field_count || reader->record_too_wide) {
         reader_fail(reader, line, "%d fields, but the header has %d", reader->cell_count, reader->field_count);
         return;
     }
     assert(reader->queue_count < SCENARIO_QUEUE_ROWS);
+    assert(reader->type_field >= 0 && reader->type_field < reader->field_count);
     scenario_row *row = &reader->queue[(reader->queue_head + reader->queue_count) % SCENARIO_QUEUE_ROWS];
-    /* number[] too: a cell not given reads 0, never a value of the row this ring slot held before. */
-    memset(row, 0, offsetof(scenario_row, key));
-    row->line = line;
-    const char *type_cell = NULL;
-    for (int field = 0; field < reader->field_count && type_cell == NULL; field++)
-        if (reader->column_of_field[field] == COLUMN_TYPE) type_cell = cells->text[field];
-    assert(type_cell != NULL);
-    int type = 0;
-    while (type < ROW_TYPE_COUNT &&
-           (row_type_names[type][0] != type_cell[0] || strcmp(row_type_names[type], type_cell) != 0))
-        type++;
-    if (type == ROW_TYPE_COUNT) {
-        reader_fail(reader, line, type_cell[0] == '\0' ? "the type cell is empty" : "unknown row type '%s'",
-                    type_cell);
+    if (!(cells->nonempty & (UINT32_C(1) << reader->type_field))) {
+        reader_fail(reader, line, "the type cell is empty");
         return;
     }
+    const char *type_cell = cells->text[reader->type_field];
+    int type = row_type_of(type_cell, cells->length[reader->type_field]);
+    if (type == ROW_TYPE_COUNT) {
+        reader_fail(reader, line, "unknown row type '%s'", type_cell);
+        return;
+    }
+    row->line = line;
     row->type = (row_type)type;
+    row->has_ts = false;
+    row->ts = 0;
+    row->event_id[0] = row->symbol[0] = '\0';
+    row->side = 0;
     row->key[0] = row->value[0] = '\0';
     char side_text[8] = "";
     if (!parse_cells(reader, line, cells, row, side_text) || !validate_row(reader, line, row, side_text) ||
@@ -445,20 +496,27 @@ static void end_record(scenario_reader *reader, int terminator, const record_cel
 static void on_record(int terminator, void *context) {
     scenario_reader *reader = context;
     record_cells cells;
+    cells.nonempty = 0;
+    cells.plain = false;
     int stored = reader->cell_count < COLUMN_COUNT ? reader->cell_count : COLUMN_COUNT;
     for (int field = 0; field < stored; field++) {
         cells.text[field] = reader->cells[field];
         cells.length[field] = strlen(reader->cells[field]);
+        cells.nonempty |= (uint32_t)(cells.length[field] > 0) << field;
     }
     end_record(reader, terminator, &cells);
 }
 
 int scenario_open(scenario_reader *reader, const char *path) {
     memset(reader, 0, offsetof(scenario_reader, queue));
+    memset(reader->queue, 0, sizeof reader->queue); /* see parse_cells */
+    memset(reader->input, 0, sizeof reader->input); /* see split_plain_line */
     reader->queue_head = reader->queue_count = 0;
     reader->end_of_file = reader->failed = reader->timed_row_seen = false;
     reader->rows_read = reader->bytes_read = reader->last_ts_line = 0;
     reader->error[0] = '\0';
+    reader->ts_text_length = 0;
+    reader->type_field = -1;
     reader->line = 1;
     snprintf(reader->path, sizeof reader->path, "%s", path);
     reader->file = fopen(path, "rb");
@@ -476,92 +534,187 @@ int scenario_open(scenario_reader *reader, const char *path) {
     return 0;
 }
 
-/* The bytes of a plain line: cell text, the comma between cells, and the
- * bytes after which libcsv (CSV_STRICT, default space and terminator
- * functions) would do more than split at commas: quotes, CR, the spaces and
- * tabs it trims, NUL (a cell error). */
+/* A plain line: every byte printable ASCII or above 0x7f, no '"', no space.
+ * libcsv (CSV_STRICT, default space and terminator functions) would only
+ * split it at its commas; any other byte (quotes, CR, the spaces and tabs it
+ * trims, NUL, control bytes) sends the line to libcsv. */
 enum { PLAIN_TEXT = 0, PLAIN_COMMA = 1, PLAIN_NOT = 2 };
-static const unsigned char plain_line_byte[256] = {
-    ['\0'] = PLAIN_NOT, ['\t'] = PLAIN_NOT, ['\r'] = PLAIN_NOT, [' '] = PLAIN_NOT, ['"'] = PLAIN_NOT,
-    [','] = PLAIN_COMMA};
 
-/* Takes a whole line (ending in '\n', libcsv between records) apart at its
- * commas, in place: the cells are the line's own bytes, each comma and the
- * '\n' overwritten with a NUL. The record is what libcsv and on_field would
- * have made of it. Returns false, the line untouched, when it has a byte that
- * asks for libcsv, a cell longer than SCENARIO_FIELD_MAX or too many cells
- * (libcsv then reports those). Most scenario lines are plain: this saves
- * libcsv's two copies of every cell. */
-/* Ends the cell of the plain line start that began at *begin at end (a comma
- * or the line's end): false when it is too long or one too many. */
-static inline bool end_plain_cell(char *start, size_t end, size_t *begin, record_cells *cells, size_t *ends,
-                                  int *cell_count) {
-    if (*cell_count == COLUMN_COUNT || end - *begin > SCENARIO_FIELD_MAX) return false;
-    cells->text[*cell_count] = start + *begin;
-    cells->length[*cell_count] = end - *begin;
-    ends[(*cell_count)++] = end;
-    *begin = end + 1;
+static inline unsigned char plain_byte_kind(unsigned char byte) {
+    if (byte == ',') return PLAIN_COMMA;
+    return byte <= ' ' || byte == '"' || byte == 0x7f ? PLAIN_NOT : PLAIN_TEXT;
+}
+
+enum { PLAIN_WORDS_MAX = (SCENARIO_LINE_MAX + 2) / 64 + 1 };
+
+/* The set bits of word. Without the popcnt instruction (not in baseline
+ * x86-64) GCC's builtin is a library call; this is a dozen inline operations. */
+static inline int bit_count(uint64_t word) {
+#if defined(__POPCNT__)
+    return __builtin_popcountll(word);
+#else
+    word = word - ((word >> 1) & UINT64_C(0x5555555555555555));
+    word = (word & UINT64_C(0x3333333333333333)) + ((word >> 2) & UINT64_C(0x3333333333333333));
+    word = (word + (word >> 4)) & UINT64_C(0x0f0f0f0f0f0f0f0f);
+    return (int)((word * UINT64_C(0x0101010101010101)) >> 56);
+#endif
+}
+
+/* A plain line as bit masks, one bit per byte (64 to a word): its commas,
+ * with one more at the line's end (content) so that every cell ends in one. */
+typedef struct {
+    uint64_t commas[PLAIN_WORDS_MAX];
+    size_t words;
+    size_t content;
+    int count;                         /* cells: the commas, counting the one at the end */
+} plain_split;
+
+/* The masks of the 64 bytes at word w: false when one is not plain. */
+static inline bool plain_word(const char *start, size_t content, size_t w, uint64_t *commas) {
+    uint64_t comma_bits = 0, not_plain_bits = 0;
+    size_t first = w * 64;
+#if defined(__SSE2__)
+    /* Per 16 bytes: x <= ' ' as min(x, ' ') == x, '"', DEL, and the commas;
+     * bytes past content (the line's '\n' and whatever follows, read only as
+     * far as the input's padding) are masked off. */
+    const __m128i space = _mm_set1_epi8(' '), quote = _mm_set1_epi8('"'), delete = _mm_set1_epi8(0x7f),
+                  comma = _mm_set1_epi8(',');
+    for (size_t index = first; index < content && index < first + 64; index += 16) {
+        __m128i bytes = _mm_loadu_si128((const __m128i *)(const void *)(start + index));
+        __m128i not_plain = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(bytes, space), bytes),
+                                         _mm_or_si128(_mm_cmpeq_epi8(bytes, quote), _mm_cmpeq_epi8(bytes, delete)));
+        int shift = (int)(index - first);
+        not_plain_bits |= (uint64_t)(uint32_t)_mm_movemask_epi8(not_plain) << shift;
+        comma_bits |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, comma)) << shift;
+    }
+    uint64_t valid = content - first >= 64 ? ~UINT64_C(0) : (UINT64_C(1) << (content - first)) - 1;
+    not_plain_bits &= valid;
+    comma_bits &= valid;
+#else
+    for (size_t index = first; index < content && index < first + 64; index++) {
+        unsigned char kind = plain_byte_kind((unsigned char)start[index]);
+        not_plain_bits |= (uint64_t)(kind == PLAIN_NOT) << (index - first);
+        comma_bits |= (uint64_t)(kind == PLAIN_COMMA) << (index - first);
+    }
+#endif
+    *commas = comma_bits;
+    return not_plain_bits == 0;
+}
+
+/* Finds the commas of content bytes at start; false when the line is not
+ * plain or has more than COLUMN_COUNT cells. */
+static bool split_plain_line(const char *start, size_t content, plain_split *split) {
+    assert(content <= SCENARIO_LINE_MAX + 1);
+    split->content = content;
+    split->words = content / 64 + 1;
+    int count = 0;
+    for (size_t w = 0; w < split->words; w++) {
+        if (!plain_word(start, content, w, &split->commas[w])) return false;
+        if (w + 1 == split->words) split->commas[w] |= UINT64_C(1) << (content % 64);
+        count += bit_count(split->commas[w]);
+    }
+    split->count = count;
+    return count <= COLUMN_COUNT;
+}
+
+/* The offset of the first comma at or after position (there is always one:
+ * the line's end). */
+static size_t plain_next_comma(const plain_split *split, size_t position) {
+    size_t w = position / 64;
+    uint64_t bits = split->commas[w] & (~UINT64_C(0) << (position % 64));
+    while (bits == 0) bits = split->commas[++w];
+    assert(w < split->words);
+    return w * 64 + (size_t)__builtin_ctzll(bits);
+}
+
+/* Sets the cells of the split line at start, each NUL-terminated in place
+ * (at its comma): every cell when all is true (the header), else only the
+ * non-empty ones. False when a cell is longer than SCENARIO_FIELD_MAX. */
+static bool plain_cells(char *start, const plain_split *split, bool all, record_cells *cells) {
+    cells->nonempty = 0;
+    int commas_before_word = 0;
+    uint64_t previous_comma = 1; /* a cell begins at 0 and after each comma */
+    for (size_t w = 0; w < split->words; w++) {
+        uint64_t commas = split->commas[w];
+        uint64_t begins = (commas << 1) | previous_comma;
+        previous_comma = commas >> 63;
+        uint64_t wanted = all ? begins : begins & ~commas; /* a begin on a comma is an empty cell */
+        if (w + 1 == split->words) wanted &= (UINT64_C(2) << (split->content % 64)) - 1;
+        for (; wanted != 0; wanted &= wanted - 1) {
+            unsigned bit = (unsigned)__builtin_ctzll(wanted);
+            size_t begin = w * 64 + bit;
+            int field = commas_before_word + bit_count(commas & ((UINT64_C(1) << bit) - 1));
+            size_t end = plain_next_comma(split, begin);
+            assert(field < split->count);
+            if (end - begin > SCENARIO_FIELD_MAX) return false;
+            cells->text[field] = start + begin;
+            cells->length[field] = end - begin;
+            cells->nonempty |= (uint32_t)(end != begin) << field;
+            /* The masks, not the bytes, say where cells end: the comma can go. */
+            start[end] = '\0';
+        }
+        commas_before_word += bit_count(commas);
+    }
     return true;
 }
 
+/* Takes a whole line (ending in '\n', libcsv between records) apart at its
+ * commas, in place. The record is what libcsv and on_field would have made
+ * of it. Returns false, the line untouched, when libcsv must read it: a byte
+ * that is not plain, a cell longer than SCENARIO_FIELD_MAX, too many cells
+ * (libcsv then reports those). Most scenario lines are plain: this saves
+ * libcsv's two copies of every cell, and rows touch only their non-empty
+ * cells. */
 static bool feed_plain_line(scenario_reader *reader, char *start, size_t length) {
     enum { LIBCSV_ROW_NOT_BEGUN = 0 }; /* csv_parser.pstate between records */
     if (reader->parser.pstate != LIBCSV_ROW_NOT_BEGUN) return false;
     size_t content = length - 1;
     record_cells cells;
-    size_t ends[COLUMN_COUNT]; /* where each cell ends: a comma, then the '\n' */
+    cells.plain = true;
+    cells.nonempty = 0;
     int cell_count = 0;
-    size_t begin = 0, index = 0;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    /* Eight bytes at a time. In each, per byte and exactly (no carry between
-     * bytes): below 0x21 (every byte of PLAIN_NOT but '"', plus control bytes,
-     * which only send the line to libcsv) or '"' stops; commas end cells. */
-    const uint64_t ones = UINT64_C(0x0101010101010101), low7 = UINT64_C(0x7f7f7f7f7f7f7f7f);
-    const uint64_t high = ~low7;
-    for (; index + 8 <= content; index += 8) {
-        uint64_t word;
-        memcpy(&word, start + index, sizeof word);
-        uint64_t below_0x21 = ~(((word & low7) + (0x80 - 0x21) * ones) | word) & high;
-        uint64_t quotes = word ^ ('"' * ones), commas = word ^ (',' * ones);
-        quotes = ~(((quotes & low7) + low7) | quotes | low7);
-        commas = ~(((commas & low7) + low7) | commas | low7);
-        if ((below_0x21 | quotes) != 0) return false;
-        for (; commas != 0; commas &= commas - 1)
-            if (!end_plain_cell(start, index + (size_t)__builtin_ctzll(commas) / 8, &begin, &cells, ends, &cell_count))
-                return false;
-    }
-#endif
-    for (; index < content; index++) {
-        unsigned char kind = plain_line_byte[(unsigned char)start[index]];
-        if (kind == PLAIN_TEXT) continue;
-        if (kind == PLAIN_NOT || !end_plain_cell(start, index, &begin, &cells, ends, &cell_count)) return false;
-    }
     /* libcsv reports an empty line as a record end with no cell. */
     if (content > 0) {
-        if (!end_plain_cell(start, content, &begin, &cells, ends, &cell_count)) return false;
-        for (int field = 0; field < cell_count; field++) start[ends[field]] = '\0';
+        plain_split split;
+        if (!split_plain_line(start, content, &split) || !plain_cells(start, &split, !reader->header_done, &cells))
+            return false;
+        cell_count = split.count;
     }
     reader->cell_count = cell_count;
     end_record(reader, '\n', &cells);
     return true;
 }
 
-/* Feeds the parser up to the next newline (one physical line at most). */
-static void feed_line(scenario_reader *reader) {
+/* Feeds the parser the next physical line, whole. Returns false when the
+ * buffer holds no whole line and more input may come (the caller refills). */
+static bool feed_line(scenario_reader *reader) {
     char *start = reader->input + reader->input_offset;
     size_t available = reader->input_length - reader->input_offset;
     const char *newline = memchr(start, '\n', available);
+    if (newline == NULL && !reader->input_exhausted && available < SCENARIO_FEED_BYTES) return false;
+    /* A line, or the last bytes of a file that does not end in a newline. */
     size_t length = newline != NULL ? (size_t)(newline - start) + 1 : available;
-    reader->line_bytes += (long)length;
-    if (reader->line_bytes > SCENARIO_LINE_MAX + 2) {
+    if (length > SCENARIO_LINE_MAX + 2) {
         reader_fail(reader, reader->line, "line longer than %d bytes", SCENARIO_LINE_MAX);
-        return;
+        return true;
     }
-    if (newline != NULL) reader->line_bytes = 0;
     reader->input_offset += length;
-    if (newline != NULL && feed_plain_line(reader, start, length)) return;
+    if (newline != NULL && feed_plain_line(reader, start, length)) return true;
     if (csv_parse(&reader->parser, start, length, on_field, on_record, reader) != length)
         reader_fail(reader, reader->line, "%s", csv_strerror(csv_error(&reader->parser)));
+    return true;
+}
+
+/* Moves the unfed bytes to the front of the buffer and reads after them. */
+static void refill(scenario_reader *reader) {
+    size_t remaining = reader->input_length - reader->input_offset;
+    memmove(reader->input, reader->input + reader->input_offset, remaining);
+    size_t got = fread(reader->input + remaining, 1, SCENARIO_FEED_BYTES - remaining, reader->file);
+    assert(remaining + got <= SCENARIO_FEED_BYTES);
+    reader->input_length = remaining + got;
+    reader->input_offset = 0;
+    reader->bytes_read += (long)got;
+    if (got == 0) reader->input_exhausted = true;
 }
 
 /* At the end of the file: flushes the last record and checks the whole. */
@@ -583,26 +736,16 @@ static void finish(scenario_reader *reader) {
         reader_fail(reader, 2, "no rows after the header");
 }
 
-int scenario_next(scenario_reader *reader, scenario_row *row) {
+int scenario_next(scenario_reader *reader, const scenario_row **row) {
     while (reader->queue_count == 0 && !reader->failed && !reader->end_of_file) {
-        if (reader->input_offset == reader->input_length) {
-            reader->input_length = fread(reader->input, 1, sizeof reader->input, reader->file);
-            reader->input_offset = 0;
-            reader->bytes_read += (long)reader->input_length;
-            if (reader->input_length == 0) {
-                finish(reader);
-                break;
-            }
-        }
-        feed_line(reader);
+        if (reader->input_exhausted && reader->input_offset == reader->input_length)
+            finish(reader);
+        else if (!feed_line(reader))
+            refill(reader);
     }
     if (reader->failed) return -1;
     if (reader->queue_count == 0) return 0;
-    /* The fixed part and the two texts (most of key and value is unused). */
-    const scenario_row *next = &reader->queue[reader->queue_head];
-    memcpy(row, next, offsetof(scenario_row, key));
-    memcpy(row->key, next->key, strlen(next->key) + 1);
-    memcpy(row->value, next->value, strlen(next->value) + 1);
+    *row = &reader->queue[reader->queue_head];
     reader->queue_head = (reader->queue_head + 1) % SCENARIO_QUEUE_ROWS;
     reader->queue_count--;
     return 1;

@@ -1,6 +1,6 @@
 /* scenario.h -- the scenario CSV reader (shared/spec/scenario-format.md).
  *
- * Streams: the file is read in 4 KiB pieces, one physical line at a time, and
+ * Streams: the file is read in 64 KiB pieces, one physical line at a time, and
  * rows are handed out one at a time, so memory does not depend on the file's
  * length. A plain line (no quote, CR, space, tab or NUL) is split at its
  * commas in place; any other goes through libcsv, which makes the same cells
@@ -24,7 +24,8 @@ enum {
     SCENARIO_VALUE_CAPACITY = SCENARIO_FIELD_MAX + 1,
     SCENARIO_ERROR_CAPACITY = 4096 + 512,
     SCENARIO_QUEUE_ROWS = 64,          /* rows parsed ahead of the consumer */
-    SCENARIO_FEED_BYTES = 4096
+    SCENARIO_FEED_BYTES = 65536,       /* read size; a line is kept whole in it */
+    SCENARIO_TS_CACHE_BYTES = 40       /* longest ts text whose value is remembered */
 };
 
 typedef enum {
@@ -50,6 +51,7 @@ typedef struct {
     char symbol[SYMBOL_CAPACITY];
     int side;                          /* BUY/LONG +1, SELL/SHORT -1, 0 not given */
     bool given[COLUMN_COUNT];
+    unsigned given_columns;            /* the same as bits: 1u << column */
     double number[COLUMN_COUNT];
     char key[SCENARIO_VALUE_CAPACITY];
     char value[SCENARIO_VALUE_CAPACITY];
@@ -60,13 +62,16 @@ typedef struct {
     FILE *file;
     struct csv_parser parser;
     bool parser_ready;
-    char input[SCENARIO_FEED_BYTES];   /* bytes read, not yet fed */
+    /* Bytes read, not yet fed; 16 zero bytes past the last so that the line
+     * splitter may read a whole vector past a line's end. */
+    char input[SCENARIO_FEED_BYTES + 16];
     size_t input_length;
     size_t input_offset;
-    long line_bytes;                   /* bytes of the current physical line so far */
+    bool input_exhausted;              /* fread found the end of the file */
     /* Header: column of each field position. */
     int column_of_field[COLUMN_COUNT];
     int field_count;
+    int type_field;                    /* the field that holds the type */
     bool header_done;
     /* The record being assembled by libcsv callbacks. */
     char cells[COLUMN_COUNT][SCENARIO_VALUE_CAPACITY];
@@ -85,6 +90,10 @@ typedef struct {
     bool timed_row_seen;
     double last_ts;
     long last_ts_line;
+    /* The last ts text parsed and its value: the rows of one event repeat it. */
+    char ts_text[SCENARIO_TS_CACHE_BYTES];
+    size_t ts_text_length;             /* 0: nothing remembered */
+    double ts_value;
     long rows_read;
     long bytes_read;
     char error[SCENARIO_ERROR_CAPACITY];
@@ -94,9 +103,11 @@ typedef struct {
  * The reader is large: allocate it. */
 int scenario_open(scenario_reader *reader, const char *path) WARN_UNUSED_RESULT;
 
-/* The next row: 1 and *row filled, 0 at the end of the file, -1 on error
- * (reader->error holds "FILE:LINE: message"). */
-int scenario_next(scenario_reader *reader, scenario_row *row) WARN_UNUSED_RESULT;
+/* The next row: 1 and *row pointing at it, 0 at the end of the file, -1 on
+ * error (reader->error holds "FILE:LINE: message"). The row belongs to the
+ * reader and stays valid until the next call (it is a slot of the queue:
+ * handing it out saves a copy per row). */
+int scenario_next(scenario_reader *reader, const scenario_row **row) WARN_UNUSED_RESULT;
 
 /* Closes the file and frees the parser. */
 void scenario_close(scenario_reader *reader);

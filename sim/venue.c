@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/text.h"
+
 enum { BASIS_POINTS_PER_UNIT = 10000 };
 
 /* Starts the venue; config is copied, exchange is owned by the caller. */
@@ -67,7 +69,7 @@ static void balance_fact(const venue *exchange, exchange_fact *fact) {
 static void position_fact(const book_position *position, exchange_fact *fact) {
     memset(fact, 0, sizeof *fact);
     fact->type = FACT_POSITION;
-    snprintf(fact->symbol, sizeof fact->symbol, "%s", position->symbol);
+    text_copy(fact->symbol, sizeof fact->symbol, position->symbol);
     fact->qty = position->qty;
     fact->entry_price = position->entry_price;
     fact->mark_price = position->has_mark ? position->mark : 0;
@@ -110,7 +112,7 @@ size_t venue_append_account(const venue *exchange, exchange_event *event) {
 static bool reject(venue *exchange, const venue_order *order, order_record *record, const char *reason) {
     memset(record, 0, sizeof *record);
     record->ts = order->ts;
-    snprintf(record->symbol, sizeof record->symbol, "%s", order->symbol);
+    text_copy(record->symbol, sizeof record->symbol, order->symbol);
     record->side = order->side;
     record->qty = order->qty;
     record->filled = false;
@@ -172,7 +174,7 @@ bool venue_execute(venue *exchange, const venue_order *order, exchange_event *ev
     exchange_fact fact;
     memset(&fact, 0, sizeof fact);
     fact.type = FACT_FILL;
-    snprintf(fact.symbol, sizeof fact.symbol, "%s", order->symbol);
+    text_copy(fact.symbol, sizeof fact.symbol, order->symbol);
     fact.side = order->side;
     fact.qty = quantity;
     fact.price = price;
@@ -190,7 +192,7 @@ bool venue_execute(venue *exchange, const venue_order *order, exchange_event *ev
 
     memset(record, 0, sizeof *record);
     record->ts = order->ts;
-    snprintf(record->symbol, sizeof record->symbol, "%s", order->symbol);
+    text_copy(record->symbol, sizeof record->symbol, order->symbol);
     record->side = order->side;
     record->qty = quantity;
     record->filled = true;
@@ -217,7 +219,7 @@ venue_funding_result venue_charge_funding(venue *exchange, const char *symbol, d
     exchange_fact fact;
     memset(&fact, 0, sizeof fact);
     fact.type = FACT_FUNDING;
-    snprintf(fact.symbol, sizeof fact.symbol, "%s", symbol);
+    text_copy(fact.symbol, sizeof fact.symbol, symbol);
     fact.amount = amount;
     bool added = event_add_fact(event, &fact);
     balance_fact(exchange, &fact);

@@ -44,19 +44,19 @@ static bool read_rows(const char *path) {
         fprintf(stderr, "fuzz: cannot open %s: %s\n", path, reader.error);
         abort();
     }
-    scenario_row row;
+    const scenario_row *row = NULL;
     long previous_line = 0;
     bool timed = false;
     double last_ts = 0;
     int next;
     while ((next = scenario_next(&reader, &row)) > 0) {
-        check_row(&row, previous_line);
-        previous_line = row.line;
-        if (row.type == ROW_CONFIG) FUZZ_CHECK(!timed);
-        if (row.has_ts) {
-            FUZZ_CHECK(!timed || row.ts >= last_ts);
+        check_row(row, previous_line);
+        previous_line = row->line;
+        if (row->type == ROW_CONFIG) FUZZ_CHECK(!timed);
+        if (row->has_ts) {
+            FUZZ_CHECK(!timed || row->ts >= last_ts);
             timed = true;
-            last_ts = row.ts;
+            last_ts = row->ts;
         }
     }
     /* Every error is "FILE:LINE: message". */
