@@ -12,7 +12,8 @@ void book_init(position_book *book) { book->count = 0; }
 
 /* The first 8 bytes of symbol (NUL-padded) as a big-endian integer: two
  * keys compare as strcmp compares those bytes, so most comparisons of a
- * search are one integer compare. */
+ * search are one integer compare, and equal keys with a NUL in them (a
+ * symbol shorter than 8 bytes) are equal symbols. */
 static uint64_t symbol_key(const char *symbol) {
     uint64_t key = 0;
     for (int index = 0; index < 8 && symbol[index] != '\0'; index++)
@@ -23,12 +24,16 @@ static uint64_t symbol_key(const char *symbol) {
 /* Binary search: the index of symbol, or of where it would be inserted. */
 static size_t book_search(const position_book *book, const char *symbol, bool *found) {
     uint64_t key = symbol_key(symbol);
+    bool key_is_whole = (key & 0xff) == 0;
     size_t low = 0;
     size_t high = book->count;
     while (low < high) {
         size_t middle = low + (high - low) / 2;
         uint64_t middle_key = book->keys[middle];
-        int order = middle_key < key ? -1 : middle_key > key ? 1 : strcmp(book->positions[middle].symbol, symbol);
+        int order = middle_key < key   ? -1
+                    : middle_key > key ? 1
+                    : key_is_whole     ? 0
+                                       : strcmp(book->positions[middle].symbol + 8, symbol + 8);
         if (order == 0) {
             *found = true;
             return middle;

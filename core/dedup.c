@@ -17,21 +17,39 @@ static uint32_t hash_id(const char *id) {
     return (uint32_t)(hash ^ (hash >> 32));
 }
 
-/* The table slot holding id, or the empty slot where it would go. */
-static uint32_t table_probe(const event_id_window *window, const char *id, bool *found) {
-    uint32_t slot = hash_id(id) & (DEDUP_TABLE_SLOTS - 1);
+_Static_assert(DEDUP_WINDOW_IDS < (1 << DEDUP_INDEX_BITS), "a ring index + 1 fits its bits");
+
+static const uint32_t INDEX_MASK = (UINT32_C(1) << DEDUP_INDEX_BITS) - 1;
+
+/* A table entry: ring_index + 1 and the top bits of hash. */
+static uint32_t table_entry(uint32_t hash, uint32_t ring_index) { return (hash & ~INDEX_MASK) | (ring_index + 1); }
+
+/* The table slot holding id (hash: hash_id(id)), or the empty slot where
+ * it would go. */
+static uint32_t table_probe(const event_id_window *window, const char *id, uint32_t hash, bool *found) {
+    uint32_t slot = hash & (DEDUP_TABLE_SLOTS - 1);
     for (;;) {
         uint32_t entry = window->table[slot];
         if (entry == 0) {
             *found = false;
             return slot;
         }
-        if (strcmp(window->ids[entry - 1], id) == 0) {
+        if (((entry ^ hash) & ~INDEX_MASK) == 0 && strcmp(window->ids[(entry & INDEX_MASK) - 1], id) == 0) {
             *found = true;
             return slot;
         }
         slot = (slot + 1) & (DEDUP_TABLE_SLOTS - 1);
     }
+}
+
+/* The table slot that holds ring index ring_index (it is in the table). */
+static uint32_t table_slot_of(const event_id_window *window, uint32_t ring_index) {
+    uint32_t slot = hash_id(window->ids[ring_index]) & (DEDUP_TABLE_SLOTS - 1);
+    while ((window->table[slot] & INDEX_MASK) != ring_index + 1) {
+        assert(window->table[slot] != 0);
+        slot = (slot + 1) & (DEDUP_TABLE_SLOTS - 1);
+    }
+    return slot;
 }
 
 /* Removes the table slot at hole, shifting later probe chains back. */
@@ -41,7 +59,7 @@ static void table_remove(event_id_window *window, uint32_t hole) {
         slot = (slot + 1) & (DEDUP_TABLE_SLOTS - 1);
         uint32_t entry = window->table[slot];
         if (entry == 0) break;
-        uint32_t home = hash_id(window->ids[entry - 1]) & (DEDUP_TABLE_SLOTS - 1);
+        uint32_t home = hash_id(window->ids[(entry & INDEX_MASK) - 1]) & (DEDUP_TABLE_SLOTS - 1);
         bool movable = hole <= slot ? (home <= hole || home > slot) : (home <= hole && home > slot);
         if (movable) {
             window->table[hole] = entry;
@@ -52,21 +70,21 @@ static void table_remove(event_id_window *window, uint32_t hole) {
 }
 
 bool dedup_admit(event_id_window *window, const char *id) {
-    assert(strlen(id) < EVENT_ID_CAPACITY);
+    size_t length = strlen(id);
+    assert(length < EVENT_ID_CAPACITY);
+    uint32_t hash = hash_id(id);
     bool found;
-    uint32_t slot = table_probe(window, id, &found);
+    uint32_t slot = table_probe(window, id, hash, &found);
     if (found) return false;
     if (window->stored == DEDUP_WINDOW_IDS) {
-        bool old_found;
-        uint32_t old_slot = table_probe(window, window->ids[window->next], &old_found);
-        assert(old_found);
-        table_remove(window, old_slot);
-        slot = table_probe(window, id, &found);
+        table_remove(window, table_slot_of(window, window->next));
+        slot = table_probe(window, id, hash, &found);
+        assert(!found);
     } else {
         window->stored++;
     }
-    strcpy(window->ids[window->next], id);
-    window->table[slot] = window->next + 1;
+    memcpy(window->ids[window->next], id, length + 1);
+    window->table[slot] = table_entry(hash, window->next);
     window->next = (window->next + 1) % DEDUP_WINDOW_IDS;
     return true;
 }

@@ -14,11 +14,17 @@
 
 #include "core/limits.h"
 
-enum { DEDUP_TABLE_SLOTS = DEDUP_WINDOW_IDS * 2 };
+enum {
+    DEDUP_TABLE_SLOTS = DEDUP_WINDOW_IDS * 2,
+    DEDUP_INDEX_BITS = 17              /* holds DEDUP_WINDOW_IDS (ring index + 1) */
+};
 
 typedef struct {
     char ids[DEDUP_WINDOW_IDS][EVENT_ID_CAPACITY]; /* ring of remembered ids */
-    uint32_t table[DEDUP_TABLE_SLOTS];             /* open addressing: ring index + 1, 0 empty */
+    /* Open addressing: the ring index + 1 in the low DEDUP_INDEX_BITS (0:
+     * empty), the top bits of the id's hash above them. A probe compares
+     * those bits first and reads an id only when they match. */
+    uint32_t table[DEDUP_TABLE_SLOTS];
     uint32_t next;                                 /* ring slot to overwrite next */
     uint32_t stored;                               /* ids in the ring */
 } event_id_window;
