@@ -24,6 +24,14 @@ bool event_add_fact(exchange_event *event, const exchange_fact *fact) {
     return true;
 }
 
+exchange_fact *event_append_fact(exchange_event *event) {
+    assert(event->fact_count <= EVENT_ROWS_MAX);
+    if (event->fact_count == EVENT_ROWS_MAX) return NULL;
+    exchange_fact *fact = &event->facts[event->fact_count++];
+    memset(fact, 0, sizeof *fact);
+    return fact;
+}
+
 /* Copies the used part of source into target; both belong to the caller. */
 void event_copy(exchange_event *target, const exchange_event *source) {
     assert(source->fact_count <= EVENT_ROWS_MAX);

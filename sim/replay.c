@@ -229,9 +229,8 @@ static void replay_start(replay *run, long line) {
     run->output_open = true;
 }
 
-/* Converts a validated exchange-fact row (borrowed) into fact (owned by the caller). */
+/* Fills fact (zeroed, owned by the caller) from a validated exchange-fact row (borrowed). */
 static void fact_from_row(const scenario_row *row, exchange_fact *fact) {
-    memset(fact, 0, sizeof *fact);
     const double *number = row->number;
     memcpy(fact->symbol, row->symbol, sizeof fact->symbol); /* both SYMBOL_CAPACITY */
     fact->has_leverage = row->given[COLUMN_LEVERAGE];
@@ -412,9 +411,10 @@ static void replay_fact_row(replay *run, const scenario_row *row) {
             text_copy(event_id, sizeof event_id, row->event_id);
         event_start(event, event_id, synthetic, row->ts, row->line);
     }
-    exchange_fact fact;
-    fact_from_row(row, &fact);
-    if (!event_add_fact(event, &fact))
+    exchange_fact *fact = event_append_fact(event);
+    if (fact != NULL)
+        fact_from_row(row, fact);
+    else
         replay_fail(run, REPLAY_BAD_INPUT, row->line, "event '%s' has more than %d rows", event->event_id,
                     EVENT_ROWS_MAX);
 }

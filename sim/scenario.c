@@ -147,23 +147,60 @@ static void parse_header(scenario_reader *reader, long line, const record_cells 
     reader->header_done = true;
 }
 
-/* Copies a text cell of length bytes, checking its length and characters. */
+/* Whether byte may be in a symbol: digits, letters (either case: byte |
+ * 0x20), '_', '-', '.'. */
+static inline bool symbol_byte(unsigned char byte) {
+    return (unsigned)(byte - '0') < 10 || (unsigned)((byte | 0x20) - 'a') < 26 || byte == '_' || byte == '-' ||
+           byte == '.';
+}
+
+/* Whether every byte of cell (length bytes) may be in a symbol. A cell
+ * has 16 readable bytes from its start: in the input (whose padding covers
+ * the last line) or in reader->cells. */
+static bool symbol_text_allowed(const char *cell, size_t length) {
+#if defined(__SSE2__)
+    if (length <= 16) {
+        __m128i bytes = _mm_loadu_si128((const __m128i *)(const void *)cell);
+        __m128i lower = _mm_or_si128(bytes, _mm_set1_epi8(0x20));
+        /* x in [low, high] (unsigned): max(x, low) == x and min(x, high) == x. */
+        __m128i letter = _mm_and_si128(_mm_cmpeq_epi8(_mm_max_epu8(lower, _mm_set1_epi8('a')), lower),
+                                       _mm_cmpeq_epi8(_mm_min_epu8(lower, _mm_set1_epi8('z')), lower));
+        __m128i digit = _mm_and_si128(_mm_cmpeq_epi8(_mm_max_epu8(bytes, _mm_set1_epi8('0')), bytes),
+                                      _mm_cmpeq_epi8(_mm_min_epu8(bytes, _mm_set1_epi8('9')), bytes));
+        __m128i mark = _mm_or_si128(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('_')),
+                                    _mm_or_si128(_mm_cmpeq_epi8(bytes, _mm_set1_epi8('-')),
+                                                 _mm_cmpeq_epi8(bytes, _mm_set1_epi8('.'))));
+        unsigned allowed = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letter, digit), mark));
+        unsigned wanted = (1u << length) - 1;
+        return (allowed & wanted) == wanted;
+    }
+#endif
+    for (size_t index = 0; index < length; index++)
+        if (!symbol_byte((unsigned char)cell[index])) return false;
+    return true;
+}
+
+/* Whether every byte of cell (length bytes) is printable (not a control byte). */
+static bool printable_text(const char *cell, size_t length) {
+    for (size_t index = 0; index < length; index++) {
+        unsigned char byte = (unsigned char)cell[index];
+        if (byte < 0x20 || byte == 0x7f) return false;
+    }
+    return true;
+}
+
+/* Copies a text cell of length bytes, checking its length and characters
+ * (printable: a plain line's, known to have no control byte). */
 static bool parse_text(scenario_reader *reader, long line, column_id column, const char *cell, size_t length,
                        char *out, size_t capacity, bool symbol_characters, bool printable) {
     if (length >= capacity) {
         reader_fail(reader, line, "%s '%.40s...' is longer than %zu bytes", column_names[column], cell, capacity - 1);
         return false;
     }
-    for (size_t index = 0; index < length && (symbol_characters || !printable); index++) {
-        unsigned char byte = (unsigned char)cell[index];
-        /* Digits, letters (either case: byte | 0x20), '_', '-', '.'. */
-        bool allowed = symbol_characters ? (unsigned)(byte - '0') < 10 || (unsigned)((byte | 0x20) - 'a') < 26 ||
-                                               byte == '_' || byte == '-' || byte == '.'
-                                         : byte >= 0x20 && byte != 0x7f;
-        if (!allowed) {
-            reader_fail(reader, line, "%s '%s' has a character that is not allowed", column_names[column], cell);
-            return false;
-        }
+    bool allowed = symbol_characters ? symbol_text_allowed(cell, length) : printable || printable_text(cell, length);
+    if (!allowed) {
+        reader_fail(reader, line, "%s '%s' has a character that is not allowed", column_names[column], cell);
+        return false;
     }
     memcpy(out, cell, length + 1);
     return true;
@@ -422,12 +459,14 @@ static const row_type row_type_lookup_order[ROW_TYPE_COUNT] = {
     ROW_MARK, ROW_FILL, ROW_BALANCE, ROW_POSITION, ROW_FUNDING, ROW_BAR, ROW_ORDER, ROW_FUNDING_RATE,
     ROW_TP_SL, ROW_EXPECT, ROW_FAULT, ROW_HOLDING, ROW_CONFIG};
 
+static const unsigned char row_type_lengths[ROW_TYPE_COUNT] = {6, 4, 7, 7, 8, 4, 3, 5, 12, 5, 7, 5, 6};
+
 /* The row type named by text (length bytes), or ROW_TYPE_COUNT. */
 static int row_type_of(const char *text, size_t length) {
     for (int index = 0; index < ROW_TYPE_COUNT; index++) {
         row_type type = row_type_lookup_order[index];
         const char *name = row_type_names[type];
-        if (name[0] == text[0] && strlen(name) == length && memcmp(name, text, length) == 0) return type;
+        if (row_type_lengths[type] == length && name[0] == text[0] && memcmp(name, text, length) == 0) return type;
     }
     return ROW_TYPE_COUNT;
 }
@@ -517,6 +556,9 @@ int scenario_open(scenario_reader *reader, const char *path) {
     reader->error[0] = '\0';
     reader->ts_text_length = 0;
     reader->type_field = -1;
+#if defined(HAVE_POPCNT_CLONE)
+    reader->has_popcnt = __builtin_cpu_supports("popcnt");
+#endif
     reader->line = 1;
     snprintf(reader->path, sizeof reader->path, "%s", path);
     reader->file = fopen(path, "rb");
@@ -531,6 +573,7 @@ int scenario_open(scenario_reader *reader, const char *path) {
         return -1;
     }
     reader->parser_ready = true;
+    for (int type = 0; type < ROW_TYPE_COUNT; type++) assert(strlen(row_type_names[type]) == row_type_lengths[type]);
     return 0;
 }
 
@@ -547,17 +590,17 @@ static inline unsigned char plain_byte_kind(unsigned char byte) {
 
 enum { PLAIN_WORDS_MAX = (SCENARIO_LINE_MAX + 2) / 64 + 1 };
 
-/* The set bits of word. Without the popcnt instruction (not in baseline
- * x86-64) GCC's builtin is a library call; this is a dozen inline operations. */
-static inline int bit_count(uint64_t word) {
-#if defined(__POPCNT__)
-    return __builtin_popcountll(word);
-#else
+/* The set bits of word. Baseline x86-64 has no popcnt instruction, and
+ * without it GCC's builtin is a library call: hardware is true only inside
+ * the split_line_popcnt clone below, on a machine that has it; elsewhere
+ * this is a dozen inline operations. */
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+static ALWAYS_INLINE int bit_count(uint64_t word, bool hardware) {
+    if (hardware) return __builtin_popcountll(word);
     word = word - ((word >> 1) & UINT64_C(0x5555555555555555));
     word = (word & UINT64_C(0x3333333333333333)) + ((word >> 2) & UINT64_C(0x3333333333333333));
     word = (word + (word >> 4)) & UINT64_C(0x0f0f0f0f0f0f0f0f);
     return (int)((word * UINT64_C(0x0101010101010101)) >> 56);
-#endif
 }
 
 /* A plain line as bit masks, one bit per byte (64 to a word): its commas,
@@ -603,7 +646,7 @@ static inline bool plain_word(const char *start, size_t content, size_t w, uint6
 
 /* Finds the commas of content bytes at start; false when the line is not
  * plain or has more than COLUMN_COUNT cells. */
-static bool split_plain_line(const char *start, size_t content, plain_split *split) {
+static ALWAYS_INLINE bool split_plain_line(const char *start, size_t content, plain_split *split, bool hardware) {
     assert(content <= SCENARIO_LINE_MAX + 1);
     split->content = content;
     split->words = content / 64 + 1;
@@ -611,7 +654,7 @@ static bool split_plain_line(const char *start, size_t content, plain_split *spl
     for (size_t w = 0; w < split->words; w++) {
         if (!plain_word(start, content, w, &split->commas[w])) return false;
         if (w + 1 == split->words) split->commas[w] |= UINT64_C(1) << (content % 64);
-        count += bit_count(split->commas[w]);
+        count += bit_count(split->commas[w], hardware);
     }
     split->count = count;
     return count <= COLUMN_COUNT;
@@ -630,7 +673,8 @@ static size_t plain_next_comma(const plain_split *split, size_t position) {
 /* Sets the cells of the split line at start, each NUL-terminated in place
  * (at its comma): every cell when all is true (the header), else only the
  * non-empty ones. False when a cell is longer than SCENARIO_FIELD_MAX. */
-static bool plain_cells(char *start, const plain_split *split, bool all, record_cells *cells) {
+static ALWAYS_INLINE bool plain_cells(char *start, const plain_split *split, bool all, record_cells *cells,
+                                      bool hardware) {
     cells->nonempty = 0;
     int commas_before_word = 0;
     uint64_t previous_comma = 1; /* a cell begins at 0 and after each comma */
@@ -643,7 +687,7 @@ static bool plain_cells(char *start, const plain_split *split, bool all, record_
         for (; wanted != 0; wanted &= wanted - 1) {
             unsigned bit = (unsigned)__builtin_ctzll(wanted);
             size_t begin = w * 64 + bit;
-            int field = commas_before_word + bit_count(commas & ((UINT64_C(1) << bit) - 1));
+            int field = commas_before_word + bit_count(commas & ((UINT64_C(1) << bit) - 1), hardware);
             size_t end = plain_next_comma(split, begin);
             assert(field < split->count);
             if (end - begin > SCENARIO_FIELD_MAX) return false;
@@ -653,10 +697,24 @@ static bool plain_cells(char *start, const plain_split *split, bool all, record_
             /* The masks, not the bytes, say where cells end: the comma can go. */
             start[end] = '\0';
         }
-        commas_before_word += bit_count(commas);
+        commas_before_word += bit_count(commas, hardware);
     }
     return true;
 }
+
+/* Splits a plain line and sets its cells (split_plain_line, plain_cells):
+ * one clone with the popcnt instruction, one without. */
+static bool split_line_portable(char *start, size_t content, plain_split *split, bool all, record_cells *cells) {
+    return split_plain_line(start, content, split, false) && plain_cells(start, split, all, cells, false);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define HAVE_POPCNT_CLONE 1
+__attribute__((target("popcnt"))) static bool split_line_popcnt(char *start, size_t content, plain_split *split,
+                                                                bool all, record_cells *cells) {
+    return split_plain_line(start, content, split, true) && plain_cells(start, split, all, cells, true);
+}
+#endif
 
 /* Takes a whole line (ending in '\n', libcsv between records) apart at its
  * commas, in place. The record is what libcsv and on_field would have made
@@ -676,8 +734,14 @@ static bool feed_plain_line(scenario_reader *reader, char *start, size_t length)
     /* libcsv reports an empty line as a record end with no cell. */
     if (content > 0) {
         plain_split split;
-        if (!split_plain_line(start, content, &split) || !plain_cells(start, &split, !reader->header_done, &cells))
-            return false;
+        bool all = !reader->header_done;
+#if defined(HAVE_POPCNT_CLONE)
+        bool split_done = reader->has_popcnt ? split_line_popcnt(start, content, &split, all, &cells)
+                                             : split_line_portable(start, content, &split, all, &cells);
+#else
+        bool split_done = split_line_portable(start, content, &split, all, &cells);
+#endif
+        if (!split_done) return false;
         cell_count = split.count;
     }
     reader->cell_count = cell_count;

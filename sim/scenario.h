@@ -72,6 +72,7 @@ typedef struct {
     int column_of_field[COLUMN_COUNT];
     int field_count;
     int type_field;                    /* the field that holds the type */
+    bool has_popcnt;                   /* the CPU has the popcnt instruction (x86-64) */
     bool header_done;
     /* The record being assembled by libcsv callbacks. */
     char cells[COLUMN_COUNT][SCENARIO_VALUE_CAPACITY];
