@@ -44,7 +44,7 @@ static uint32_t table_probe(const event_id_window *window, const char *id, uint3
 
 /* The table slot that holds ring index ring_index (it is in the table). */
 static uint32_t table_slot_of(const event_id_window *window, uint32_t ring_index) {
-    uint32_t slot = hash_id(window->ids[ring_index]) & (DEDUP_TABLE_SLOTS - 1);
+    uint32_t slot = window->hashes[ring_index] & (DEDUP_TABLE_SLOTS - 1);
     while ((window->table[slot] & INDEX_MASK) != ring_index + 1) {
         assert(window->table[slot] != 0);
         slot = (slot + 1) & (DEDUP_TABLE_SLOTS - 1);
@@ -59,7 +59,7 @@ static void table_remove(event_id_window *window, uint32_t hole) {
         slot = (slot + 1) & (DEDUP_TABLE_SLOTS - 1);
         uint32_t entry = window->table[slot];
         if (entry == 0) break;
-        uint32_t home = hash_id(window->ids[(entry & INDEX_MASK) - 1]) & (DEDUP_TABLE_SLOTS - 1);
+        uint32_t home = window->hashes[(entry & INDEX_MASK) - 1] & (DEDUP_TABLE_SLOTS - 1);
         bool movable = hole <= slot ? (home <= hole || home > slot) : (home <= hole && home > slot);
         if (movable) {
             window->table[hole] = entry;
@@ -84,6 +84,7 @@ bool dedup_admit(event_id_window *window, const char *id) {
         window->stored++;
     }
     memcpy(window->ids[window->next], id, length + 1);
+    window->hashes[window->next] = hash;
     window->table[slot] = table_entry(hash, window->next);
     window->next = (window->next + 1) % DEDUP_WINDOW_IDS;
     return true;

@@ -21,6 +21,7 @@ enum {
 
 typedef struct {
     char ids[DEDUP_WINDOW_IDS][EVENT_ID_CAPACITY]; /* ring of remembered ids */
+    uint32_t hashes[DEDUP_WINDOW_IDS];             /* each id's hash: eviction reads these, not the ids */
     /* Open addressing: the ring index + 1 in the low DEDUP_INDEX_BITS (0:
      * empty), the top bits of the id's hash above them. A probe compares
      * those bits first and reads an id only when they match. */
