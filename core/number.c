@@ -101,25 +101,43 @@ static size_t decimal_digit_count(uint64_t value) {
     return value >= integer_power_of_ten[estimate] ? estimate + 1 : estimate;
 }
 
-/* Writes the count decimal digits of value at out, two per division. */
+static const char digit_pairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+/* Writes the four digits of value (< 10000) ending at end. */
+static inline void put_four_digits(uint32_t value, char *end) {
+    uint32_t high = value / 100, low = value % 100;
+    memcpy(end - 4, digit_pairs + 2 * high, 2);
+    memcpy(end - 2, digit_pairs + 2 * low, 2);
+}
+
+/* Writes the decimal digits of value so that they end at out + count
+ * (count at least their number): eight at a time in
+ * 32-bit arithmetic (cheaper than 64-bit), then two per division. */
 static void put_digits(uint64_t value, size_t count, char *out) {
-    static const char pairs[] =
-        "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-        "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-        "8081828384858687888990919293949596979899";
     char *end = out + count;
-    while (value >= 100) {
-        const char *pair = pairs + 2 * (value % 100);
-        value /= 100;
-        *--end = pair[1];
-        *--end = pair[0];
+    while (value >= 100000000) {
+        uint32_t block = (uint32_t)(value % 100000000);
+        value /= 100000000;
+        put_four_digits(block % 10000, end);
+        put_four_digits(block / 10000, end - 4);
+        end -= 8;
     }
-    if (value >= 10) {
-        *--end = pairs[2 * value + 1];
-        *--end = pairs[2 * value];
+    uint32_t rest = (uint32_t)value;
+    while (rest >= 100) {
+        memcpy(end - 2, digit_pairs + 2 * (rest % 100), 2);
+        rest /= 100;
+        end -= 2;
+    }
+    if (rest >= 10) {
+        memcpy(end - 2, digit_pairs + 2 * rest, 2);
+        end -= 2;
     } else {
-        *--end = (char)('0' + value);
+        *--end = (char)('0' + rest);
     }
+    assert(end >= out); /* count may exceed the digits: callers pre-fill leading zeros */
 }
 
 /* Writes the decimal digits of magnitude and returns their count. */
@@ -187,13 +205,14 @@ static size_t write_layout(bool negative, uint64_t significand, int exponent, bo
         length += count;
     } else if (fixed) {
         size_t integer_digits = (size_t)exponent + 1;
-        put_digits(significand, count, out + length);
         if (count <= integer_digits) {
+            put_digits(significand, count, out + length);
             memset(out + length + count, '0', integer_digits - count);
             length += integer_digits;
         } else {
-            /* Open the point: move the fraction digits one place right. */
-            memmove(out + length + integer_digits + 1, out + length + integer_digits, count - integer_digits);
+            /* Open the point: move the integer digits (fewer than 16) one place left. */
+            put_digits(significand, count, out + length + 1);
+            for (size_t index = 0; index < integer_digits; index++) out[length + index] = out[length + index + 1];
             out[length + integer_digits] = '.';
             length += count + 1;
         }

@@ -164,6 +164,26 @@ void json_key(json_writer *writer, const char *key) {
     writer->after_key = true;
 }
 
+void json_key_plain(json_writer *writer, const char *key, size_t length) {
+    assert(!writer->after_key);
+    char *at = writer->pretty || writer->depth == 0 ? NULL : room(writer->out, length + 4);
+    if (at == NULL) {
+        json_key(writer, key);
+        return;
+    }
+    bool comma = writer->has_members[writer->depth];
+    *at = ',';
+    at += comma;
+    *at++ = '"';
+    memcpy(at, key, length);
+    at += length;
+    *at++ = '"';
+    *at++ = ':';
+    commit(writer->out, at);
+    writer->has_members[writer->depth] = true;
+    writer->after_key = true;
+}
+
 void json_string(json_writer *writer, const char *text) {
     char *at = writer->pretty ? NULL : room(writer->out, LITERAL_IN_PLACE_MAX + 3);
     if (at != NULL) {

@@ -57,17 +57,17 @@ static void e_block_remember(const e_block *e, const account_projection *project
 
 static void render_k_block(json_writer *writer, const k_block *k) {
     json_object_begin(writer);
-    json_key(writer, "capital"); json_number(writer, k->capital);
-    json_key(writer, "realized_pnl"); json_number(writer, k->realized_pnl);
-    json_key(writer, "unrealized_pnl"); json_number(writer, k->unrealized_pnl);
-    json_key(writer, "fees_paid"); json_number(writer, k->fees_paid);
-    json_key(writer, "funding_paid"); json_number(writer, k->funding_paid);
-    json_key(writer, "open_notional"); json_number(writer, k->open_notional);
-    json_key(writer, "equity"); json_number(writer, k->equity);
-    json_key(writer, "used_margin"); json_number(writer, k->used_margin);
-    json_key(writer, "available_margin"); json_number(writer, k->available_margin);
-    json_key(writer, "open_positions"); json_integer(writer, k->open_positions);
-    json_key(writer, "peak_capital"); json_number(writer, k->peak_capital);
+    JSON_KEY(writer, "capital"); json_number(writer, k->capital);
+    JSON_KEY(writer, "realized_pnl"); json_number(writer, k->realized_pnl);
+    JSON_KEY(writer, "unrealized_pnl"); json_number(writer, k->unrealized_pnl);
+    JSON_KEY(writer, "fees_paid"); json_number(writer, k->fees_paid);
+    JSON_KEY(writer, "funding_paid"); json_number(writer, k->funding_paid);
+    JSON_KEY(writer, "open_notional"); json_number(writer, k->open_notional);
+    JSON_KEY(writer, "equity"); json_number(writer, k->equity);
+    JSON_KEY(writer, "used_margin"); json_number(writer, k->used_margin);
+    JSON_KEY(writer, "available_margin"); json_number(writer, k->available_margin);
+    JSON_KEY(writer, "open_positions"); json_integer(writer, k->open_positions);
+    JSON_KEY(writer, "peak_capital"); json_number(writer, k->peak_capital);
     json_object_end(writer);
 }
 
@@ -81,30 +81,30 @@ static void render_e_block(json_writer *writer, const e_block *e, const account_
     }
     size_t start = writer->out->length;
     json_object_begin(writer);
-    json_key(writer, "wallet_balance"); json_number(writer, e->wallet_balance);
-    json_key(writer, "available_margin"); json_number(writer, e->available_margin);
-    json_key(writer, "used_margin"); json_number(writer, e->used_margin);
-    json_key(writer, "maint_margin"); json_number(writer, e->maint_margin);
-    json_key(writer, "positions");
+    JSON_KEY(writer, "wallet_balance"); json_number(writer, e->wallet_balance);
+    JSON_KEY(writer, "available_margin"); json_number(writer, e->available_margin);
+    JSON_KEY(writer, "used_margin"); json_number(writer, e->used_margin);
+    JSON_KEY(writer, "maint_margin"); json_number(writer, e->maint_margin);
+    JSON_KEY(writer, "positions");
     json_array_begin(writer);
     for (size_t index = 0; index < projection->position_count; index++) {
         const exchange_position *position = &projection->positions[index];
         json_object_begin(writer);
-        json_key(writer, "symbol"); json_string(writer, position->symbol);
-        json_key(writer, "qty"); json_number(writer, position->qty);
-        json_key(writer, "entry_price"); json_number(writer, position->entry_price);
-        json_key(writer, "mark_price"); json_number(writer, position->mark_price);
-        json_key(writer, "unrealized_pnl"); json_number(writer, position->unrealized_pnl);
-        json_key(writer, "leverage"); json_number(writer, position->leverage);
-        json_key(writer, "side"); json_string(writer, position->side);
+        JSON_KEY(writer, "symbol"); json_string(writer, position->symbol);
+        JSON_KEY(writer, "qty"); json_number(writer, position->qty);
+        JSON_KEY(writer, "entry_price"); json_number(writer, position->entry_price);
+        JSON_KEY(writer, "mark_price"); json_number(writer, position->mark_price);
+        JSON_KEY(writer, "unrealized_pnl"); json_number(writer, position->unrealized_pnl);
+        JSON_KEY(writer, "leverage"); json_number(writer, position->leverage);
+        JSON_KEY(writer, "side"); json_string(writer, position->side);
         json_object_end(writer);
     }
     json_array_end(writer);
-    json_key(writer, "last_fill_price"); json_number(writer, e->last_fill_price);
-    json_key(writer, "last_fill_qty"); json_number(writer, e->last_fill_qty);
-    json_key(writer, "last_fill_fee"); json_number(writer, e->last_fill_fee);
-    json_key(writer, "last_fill_realized_pnl"); json_number(writer, e->last_fill_realized_pnl);
-    json_key(writer, "last_funding"); json_number(writer, e->last_funding);
+    JSON_KEY(writer, "last_fill_price"); json_number(writer, e->last_fill_price);
+    JSON_KEY(writer, "last_fill_qty"); json_number(writer, e->last_fill_qty);
+    JSON_KEY(writer, "last_fill_fee"); json_number(writer, e->last_fill_fee);
+    JSON_KEY(writer, "last_fill_realized_pnl"); json_number(writer, e->last_fill_realized_pnl);
+    JSON_KEY(writer, "last_funding"); json_number(writer, e->last_funding);
     json_object_end(writer);
     if (cacheable && !buffer_failed(writer->out))
         e_block_remember(e, projection, writer->out->data + start, writer->out->length - start);
@@ -112,16 +112,16 @@ static void render_e_block(json_writer *writer, const e_block *e, const account_
 
 static void render_reconcile(json_writer *writer, const reconcile_result *result) {
     json_object_begin(writer);
-    json_key(writer, "status"); json_string(writer, reconcile_status_name(result->status));
-    json_key(writer, "worst_field"); json_string(writer, result->worst_field);
-    json_key(writer, "deltas");
+    JSON_KEY(writer, "status"); json_string(writer, reconcile_status_name(result->status));
+    JSON_KEY(writer, "worst_field"); json_string(writer, result->worst_field);
+    JSON_KEY(writer, "deltas");
     json_object_begin(writer);
     for (size_t index = 0; index < result->delta_count; index++) {
         json_key(writer, result->delta_names[index]);
         json_number(writer, result->delta_values[index]);
     }
     json_object_end(writer);
-    json_key(writer, "explanations");
+    JSON_KEY(writer, "explanations");
     json_array_begin(writer);
     for (size_t index = 0; index < result->explanation_count; index++)
         json_string(writer, result->explanations[index]);
@@ -132,12 +132,12 @@ static void render_reconcile(json_writer *writer, const reconcile_result *result
 /* The members shared by a reconcile.jsonl line and account.json. */
 static void render_snapshot_members(json_writer *writer, const kernel *k) {
     const account_snapshot *snapshot = &k->projection.snapshot;
-    json_key(writer, "event_seq"); json_integer(writer, snapshot->event_seq);
-    json_key(writer, "source_event_id"); json_string(writer, snapshot->source_event_id);
-    json_key(writer, "ts"); json_number(writer, snapshot->ts);
-    json_key(writer, "k"); render_k_block(writer, &snapshot->k);
-    json_key(writer, "e"); render_e_block(writer, &snapshot->e, &k->projection);
-    json_key(writer, "reconcile"); render_reconcile(writer, &snapshot->reconcile);
+    JSON_KEY(writer, "event_seq"); json_integer(writer, snapshot->event_seq);
+    JSON_KEY(writer, "source_event_id"); json_string(writer, snapshot->source_event_id);
+    JSON_KEY(writer, "ts"); json_number(writer, snapshot->ts);
+    JSON_KEY(writer, "k"); render_k_block(writer, &snapshot->k);
+    JSON_KEY(writer, "e"); render_e_block(writer, &snapshot->e, &k->projection);
+    JSON_KEY(writer, "reconcile"); render_reconcile(writer, &snapshot->reconcile);
 }
 
 void state_render_snapshot(json_writer *writer, const kernel *k) {
@@ -148,12 +148,12 @@ void state_render_snapshot(json_writer *writer, const kernel *k) {
 
 static void render_thresholds(json_writer *writer, const reconcile_config *config) {
     json_object_begin(writer);
-    json_key(writer, "capital_epsilon"); json_number(writer, config->capital_epsilon);
-    json_key(writer, "pending_fee_bound"); json_number(writer, config->pending_fee_bound);
-    json_key(writer, "realized_rounding"); json_number(writer, config->realized_rounding);
-    json_key(writer, "lot_step"); json_number(writer, config->lot_step);
-    json_key(writer, "mark_staleness_factor"); json_number(writer, config->mark_staleness_factor);
-    json_key(writer, "leverage_rounding_band"); json_number(writer, config->leverage_rounding_band);
+    JSON_KEY(writer, "capital_epsilon"); json_number(writer, config->capital_epsilon);
+    JSON_KEY(writer, "pending_fee_bound"); json_number(writer, config->pending_fee_bound);
+    JSON_KEY(writer, "realized_rounding"); json_number(writer, config->realized_rounding);
+    JSON_KEY(writer, "lot_step"); json_number(writer, config->lot_step);
+    JSON_KEY(writer, "mark_staleness_factor"); json_number(writer, config->mark_staleness_factor);
+    JSON_KEY(writer, "leverage_rounding_band"); json_number(writer, config->leverage_rounding_band);
     json_object_end(writer);
 }
 
@@ -161,42 +161,42 @@ void state_render_account(json_writer *writer, const kernel *k) {
     const published_capital *published = &k->projection.published;
     json_object_begin(writer);
     render_snapshot_members(writer, k);
-    json_key(writer, "published");
+    JSON_KEY(writer, "published");
     json_object_begin(writer);
-    json_key(writer, "capital"); json_number(writer, published->capital);
-    json_key(writer, "equity"); json_number(writer, published->equity);
-    json_key(writer, "capital_source"); json_string(writer, capital_source_name(published->source));
-    json_key(writer, "e_wallet_balance"); json_number(writer, published->e_wallet_balance);
-    json_key(writer, "event_seq"); json_integer(writer, published->event_seq);
-    json_key(writer, "realized_pnl"); json_number(writer, published->realized_pnl);
-    json_key(writer, "fees_paid"); json_number(writer, published->fees_paid);
-    json_key(writer, "peak_capital"); json_number(writer, published->peak_capital);
+    JSON_KEY(writer, "capital"); json_number(writer, published->capital);
+    JSON_KEY(writer, "equity"); json_number(writer, published->equity);
+    JSON_KEY(writer, "capital_source"); json_string(writer, capital_source_name(published->source));
+    JSON_KEY(writer, "e_wallet_balance"); json_number(writer, published->e_wallet_balance);
+    JSON_KEY(writer, "event_seq"); json_integer(writer, published->event_seq);
+    JSON_KEY(writer, "realized_pnl"); json_number(writer, published->realized_pnl);
+    JSON_KEY(writer, "fees_paid"); json_number(writer, published->fees_paid);
+    JSON_KEY(writer, "peak_capital"); json_number(writer, published->peak_capital);
     json_object_end(writer);
-    json_key(writer, "reconcile_config"); render_thresholds(writer, &k->config.reconcile);
+    JSON_KEY(writer, "reconcile_config"); render_thresholds(writer, &k->config.reconcile);
     json_object_end(writer);
 }
 
 void state_render_nav(json_writer *writer, const kernel *k) {
     const aum_view *aum = &k->aum;
     json_object_begin(writer);
-    json_key(writer, "ts"); json_number(writer, k->projection.snapshot.ts);
-    json_key(writer, "nav_total"); json_number(writer, aum->nav_total);
-    json_key(writer, "aum");
+    JSON_KEY(writer, "ts"); json_number(writer, k->projection.snapshot.ts);
+    JSON_KEY(writer, "nav_total"); json_number(writer, aum->nav_total);
+    JSON_KEY(writer, "aum");
     json_object_begin(writer);
-    json_key(writer, "futures"); json_number(writer, aum->futures);
-    json_key(writer, "offexchange");
+    JSON_KEY(writer, "futures"); json_number(writer, aum->futures);
+    JSON_KEY(writer, "offexchange");
     json_object_begin(writer);
     for (size_t index = 0; index < aum->asset_count; index++) {
         const aum_asset *asset = &aum->assets[index];
         json_key(writer, asset->asset);
         json_object_begin(writer);
-        json_key(writer, "qty"); json_number(writer, asset->qty);
-        json_key(writer, "usd_value"); json_optional_number(writer, asset->has_usd_value, asset->usd_value);
-        json_key(writer, "avg_cost"); json_optional_number(writer, asset->has_avg_cost, asset->avg_cost);
+        JSON_KEY(writer, "qty"); json_number(writer, asset->qty);
+        JSON_KEY(writer, "usd_value"); json_optional_number(writer, asset->has_usd_value, asset->usd_value);
+        JSON_KEY(writer, "avg_cost"); json_optional_number(writer, asset->has_avg_cost, asset->avg_cost);
         json_object_end(writer);
     }
     json_object_end(writer);
-    json_key(writer, "total"); json_number(writer, aum->total);
+    JSON_KEY(writer, "total"); json_number(writer, aum->total);
     json_object_end(writer);
     json_object_end(writer);
 }
@@ -208,33 +208,33 @@ void state_render_kpis(json_writer *writer, const kernel *k, void (*extension)(v
     kpis_summary summary;
     kpis_summarize(tracker, &summary);
     json_object_begin(writer);
-    json_key(writer, "ts"); json_number(writer, k->projection.snapshot.ts);
-    json_key(writer, "aum_total"); json_number(writer, k->aum.total);
-    json_key(writer, "nav");
+    JSON_KEY(writer, "ts"); json_number(writer, k->projection.snapshot.ts);
+    JSON_KEY(writer, "aum_total"); json_number(writer, k->aum.total);
+    JSON_KEY(writer, "nav");
     json_object_begin(writer);
-    json_key(writer, "nav_total"); json_number(writer, k->aum.nav_total);
-    json_key(writer, "aum_total"); json_number(writer, k->aum.total);
+    JSON_KEY(writer, "nav_total"); json_number(writer, k->aum.nav_total);
+    JSON_KEY(writer, "aum_total"); json_number(writer, k->aum.total);
     json_object_end(writer);
-    json_key(writer, "realized_pnl"); json_number(writer, kblock->realized_pnl);
-    json_key(writer, "fees_paid"); json_number(writer, kblock->fees_paid);
-    json_key(writer, "funding_paid"); json_number(writer, kblock->funding_paid);
-    json_key(writer, "return_pct"); json_number(writer, summary.return_pct);
-    json_key(writer, "max_drawdown_pct"); json_number(writer, summary.max_drawdown_pct);
-    json_key(writer, "sharpe"); json_optional_number(writer, summary.has_sharpe, summary.sharpe);
-    json_key(writer, "trades"); json_integer(writer, tracker->trades);
-    json_key(writer, "wins"); json_integer(writer, tracker->wins);
-    json_key(writer, "win_rate"); json_optional_number(writer, summary.has_win_rate, summary.win_rate);
-    json_key(writer, "exits");
+    JSON_KEY(writer, "realized_pnl"); json_number(writer, kblock->realized_pnl);
+    JSON_KEY(writer, "fees_paid"); json_number(writer, kblock->fees_paid);
+    JSON_KEY(writer, "funding_paid"); json_number(writer, kblock->funding_paid);
+    JSON_KEY(writer, "return_pct"); json_number(writer, summary.return_pct);
+    JSON_KEY(writer, "max_drawdown_pct"); json_number(writer, summary.max_drawdown_pct);
+    JSON_KEY(writer, "sharpe"); json_optional_number(writer, summary.has_sharpe, summary.sharpe);
+    JSON_KEY(writer, "trades"); json_integer(writer, tracker->trades);
+    JSON_KEY(writer, "wins"); json_integer(writer, tracker->wins);
+    JSON_KEY(writer, "win_rate"); json_optional_number(writer, summary.has_win_rate, summary.win_rate);
+    JSON_KEY(writer, "exits");
     json_object_begin(writer);
-    json_key(writer, "tp"); json_integer(writer, tracker->exits_tp);
-    json_key(writer, "sl"); json_integer(writer, tracker->exits_sl);
+    JSON_KEY(writer, "tp"); json_integer(writer, tracker->exits_tp);
+    JSON_KEY(writer, "sl"); json_integer(writer, tracker->exits_sl);
     json_object_end(writer);
-    json_key(writer, "reconcile");
+    JSON_KEY(writer, "reconcile");
     json_object_begin(writer);
-    json_key(writer, "ok"); json_integer(writer, tracker->reconcile_counts[RECONCILE_OK]);
-    json_key(writer, "warn"); json_integer(writer, tracker->reconcile_counts[RECONCILE_WARN]);
-    json_key(writer, "error"); json_integer(writer, tracker->reconcile_counts[RECONCILE_ERROR]);
-    json_key(writer, "worst_fields");
+    JSON_KEY(writer, "ok"); json_integer(writer, tracker->reconcile_counts[RECONCILE_OK]);
+    JSON_KEY(writer, "warn"); json_integer(writer, tracker->reconcile_counts[RECONCILE_WARN]);
+    JSON_KEY(writer, "error"); json_integer(writer, tracker->reconcile_counts[RECONCILE_ERROR]);
+    JSON_KEY(writer, "worst_fields");
     json_object_begin(writer);
     /* kpis_worst_field_names is not alphabetical: emit in sorted order. */
     static const size_t sorted_order[KPIS_WORST_FIELDS] = {0, 3, 2, 1, 4};
@@ -245,12 +245,12 @@ void state_render_kpis(json_writer *writer, const kernel *k, void (*extension)(v
     }
     json_object_end(writer);
     json_object_end(writer);
-    json_key(writer, "duplicates_skipped"); json_integer(writer, k->duplicates_skipped);
-    json_key(writer, "faults_injected"); json_integer(writer, k->faults_injected);
-    json_key(writer, "trace");
+    JSON_KEY(writer, "duplicates_skipped"); json_integer(writer, k->duplicates_skipped);
+    JSON_KEY(writer, "faults_injected"); json_integer(writer, k->faults_injected);
+    JSON_KEY(writer, "trace");
     json_object_begin(writer);
-    json_key(writer, "events_applied"); json_integer(writer, k->events_applied);
-    json_key(writer, "fills"); json_integer(writer, tracker->fills);
+    JSON_KEY(writer, "events_applied"); json_integer(writer, k->events_applied);
+    JSON_KEY(writer, "fills"); json_integer(writer, tracker->fills);
     json_object_end(writer);
     if (extension != NULL) extension(extension_context, writer);
     json_object_end(writer);
@@ -260,16 +260,16 @@ void state_render_positions_state(json_writer *writer, const kernel *k) {
     position_view positions[SYMBOLS_MAX];
     size_t count = kernel_positions_view(k, positions);
     json_object_begin(writer);
-    json_key(writer, "updated_ts"); json_number(writer, k->projection.snapshot.ts);
-    json_key(writer, "positions");
+    JSON_KEY(writer, "updated_ts"); json_number(writer, k->projection.snapshot.ts);
+    JSON_KEY(writer, "positions");
     json_array_begin(writer);
     for (size_t index = 0; index < count; index++) {
         json_object_begin(writer);
-        json_key(writer, "symbol"); json_string(writer, positions[index].symbol);
-        json_key(writer, "side"); json_string(writer, position_side_name(positions[index].side));
-        json_key(writer, "qty"); json_number(writer, positions[index].qty);
-        json_key(writer, "entry_price"); json_number(writer, positions[index].entry_price);
-        json_key(writer, "created_ts"); json_number(writer, positions[index].created_ts);
+        JSON_KEY(writer, "symbol"); json_string(writer, positions[index].symbol);
+        JSON_KEY(writer, "side"); json_string(writer, position_side_name(positions[index].side));
+        JSON_KEY(writer, "qty"); json_number(writer, positions[index].qty);
+        JSON_KEY(writer, "entry_price"); json_number(writer, positions[index].entry_price);
+        JSON_KEY(writer, "created_ts"); json_number(writer, positions[index].created_ts);
         json_object_end(writer);
     }
     json_array_end(writer);
@@ -279,28 +279,28 @@ void state_render_positions_state(json_writer *writer, const kernel *k) {
 void state_render_state(json_writer *writer, const kernel *k) {
     const ledger_consistency *consistency = &k->consistency;
     json_object_begin(writer);
-    json_key(writer, "positions_state"); state_render_positions_state(writer, k);
-    json_key(writer, "positions_ledger"); state_json_render_ledger(writer, &k->ledger);
-    json_key(writer, "ledger_consistency");
+    JSON_KEY(writer, "positions_state"); state_render_positions_state(writer, k);
+    JSON_KEY(writer, "positions_ledger"); state_json_render_ledger(writer, &k->ledger);
+    JSON_KEY(writer, "ledger_consistency");
     json_object_begin(writer);
-    json_key(writer, "status"); json_string(writer, consistency_name(consistency->status));
-    json_key(writer, "num_positions"); json_integer(writer, (int64_t)consistency->num_positions);
-    json_key(writer, "num_ledger"); json_integer(writer, (int64_t)consistency->num_ledger);
-    json_key(writer, "num_tp_sl"); json_integer(writer, (int64_t)consistency->num_tp_sl);
+    JSON_KEY(writer, "status"); json_string(writer, consistency_name(consistency->status));
+    JSON_KEY(writer, "num_positions"); json_integer(writer, (int64_t)consistency->num_positions);
+    JSON_KEY(writer, "num_ledger"); json_integer(writer, (int64_t)consistency->num_ledger);
+    JSON_KEY(writer, "num_tp_sl"); json_integer(writer, (int64_t)consistency->num_tp_sl);
     json_object_end(writer);
     json_object_end(writer);
 }
 
 void state_render_exit(json_writer *writer, const kernel *k, const exit_intent *intent) {
     json_object_begin(writer);
-    json_key(writer, "ts"); json_number(writer, k->projection.snapshot.ts);
-    json_key(writer, "event_seq"); json_integer(writer, k->projection.snapshot.event_seq);
-    json_key(writer, "symbol"); json_string(writer, intent->symbol);
-    json_key(writer, "side"); json_string(writer, position_side_name(intent->side));
-    json_key(writer, "qty"); json_number(writer, intent->qty);
-    json_key(writer, "reason"); json_string(writer, exit_reason_name(intent->reason));
-    json_key(writer, "mark"); json_number(writer, intent->mark);
-    json_key(writer, "tp"); json_optional_number(writer, intent->has_tp, intent->tp);
-    json_key(writer, "sl"); json_optional_number(writer, intent->has_sl, intent->sl);
+    JSON_KEY(writer, "ts"); json_number(writer, k->projection.snapshot.ts);
+    JSON_KEY(writer, "event_seq"); json_integer(writer, k->projection.snapshot.event_seq);
+    JSON_KEY(writer, "symbol"); json_string(writer, intent->symbol);
+    JSON_KEY(writer, "side"); json_string(writer, position_side_name(intent->side));
+    JSON_KEY(writer, "qty"); json_number(writer, intent->qty);
+    JSON_KEY(writer, "reason"); json_string(writer, exit_reason_name(intent->reason));
+    JSON_KEY(writer, "mark"); json_number(writer, intent->mark);
+    JSON_KEY(writer, "tp"); json_optional_number(writer, intent->has_tp, intent->tp);
+    JSON_KEY(writer, "sl"); json_optional_number(writer, intent->has_sl, intent->sl);
     json_object_end(writer);
 }

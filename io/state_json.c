@@ -487,13 +487,13 @@ bool state_json_load_registry(const char *path, tp_sl_registry *registry, bool *
  * tp and sl (null when absent) and the two timestamps. */
 static void render_levels(json_writer *writer, bool has_tp, double tp, bool has_sl, double sl, double created_ts,
                           double updated_ts) {
-    json_key(writer, "tp");
+    JSON_KEY(writer, "tp");
     json_optional_number(writer, has_tp, tp);
-    json_key(writer, "sl");
+    JSON_KEY(writer, "sl");
     json_optional_number(writer, has_sl, sl);
-    json_key(writer, "created_ts");
+    JSON_KEY(writer, "created_ts");
     json_number(writer, created_ts);
-    json_key(writer, "updated_ts");
+    JSON_KEY(writer, "updated_ts");
     json_number(writer, updated_ts);
 }
 
@@ -503,9 +503,9 @@ void state_json_render_registry(json_writer *writer, const tp_sl_registry *regis
         const registry_entry *entry = &registry->entries[index];
         json_key(writer, entry->symbol);
         json_object_begin(writer);
-        json_key(writer, "side");
+        JSON_KEY(writer, "side");
         json_string(writer, position_side_name(entry->side));
-        json_key(writer, "entry_price");
+        JSON_KEY(writer, "entry_price");
         json_number(writer, entry->entry_price);
         render_levels(writer, entry->has_tp, entry->tp, entry->has_sl, entry->sl, entry->created_ts,
                       entry->updated_ts);
@@ -520,11 +520,11 @@ void state_json_render_ledger(json_writer *writer, const position_ledger *ledger
         const ledger_entry *entry = &ledger->entries[index];
         json_key(writer, entry->symbol);
         json_object_begin(writer);
-        json_key(writer, "side");
+        JSON_KEY(writer, "side");
         json_string(writer, position_side_name(entry->side));
-        json_key(writer, "qty");
+        JSON_KEY(writer, "qty");
         json_number(writer, entry->qty);
-        json_key(writer, "entry_price");
+        JSON_KEY(writer, "entry_price");
         json_number(writer, entry->entry_price);
         render_levels(writer, entry->has_tp, entry->tp, entry->has_sl, entry->sl, entry->created_ts,
                       entry->updated_ts);

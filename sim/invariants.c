@@ -171,18 +171,18 @@ long invariants_total_violations(const invariant_checker *checker) {
 
 /* Writes "invariants" and "detection" into the open object of writer. */
 void invariants_render(const invariant_checker *checker, json_writer *writer) {
-    json_key(writer, "invariants");
+    JSON_KEY(writer, "invariants");
     json_object_begin(writer);
     for (int index = 0; index < INVARIANT_COUNT; index++) {
         json_key(writer, invariant_names[index]);
         json_object_begin(writer);
-        json_key(writer, "violations"); json_integer(writer, checker->violations[index]);
-        json_key(writer, "first_event_seq");
+        JSON_KEY(writer, "violations"); json_integer(writer, checker->violations[index]);
+        JSON_KEY(writer, "first_event_seq");
         if (checker->violations[index] > 0)
             json_integer(writer, checker->first_event_seq[index]);
         else
             json_null(writer);
-        json_key(writer, "first");
+        JSON_KEY(writer, "first");
         if (checker->violations[index] > 0)
             json_string(writer, checker->first_message[index]);
         else
@@ -190,24 +190,24 @@ void invariants_render(const invariant_checker *checker, json_writer *writer) {
         json_object_end(writer);
     }
     json_object_end(writer);
-    json_key(writer, "detection");
+    JSON_KEY(writer, "detection");
     json_object_begin(writer);
-    json_key(writer, "window"); json_integer(writer, checker->window);
+    JSON_KEY(writer, "window"); json_integer(writer, checker->window);
     for (int position = 0; position < FAULT_KIND_COUNT; position++) {
         fault_kind kind = kinds_sorted[position];
         long measured = checker->injected[kind] - checker->unmeasured[kind];
         json_key(writer, fault_kind_name(kind));
         json_object_begin(writer);
-        json_key(writer, "injected"); json_integer(writer, checker->injected[kind]);
-        json_key(writer, "detected"); json_integer(writer, checker->detected[kind]);
-        json_key(writer, "rate");
+        JSON_KEY(writer, "injected"); json_integer(writer, checker->injected[kind]);
+        JSON_KEY(writer, "detected"); json_integer(writer, checker->detected[kind]);
+        JSON_KEY(writer, "rate");
         json_optional_number(writer, measured > 0, measured > 0 ? (double)checker->detected[kind] / (double)measured : 0);
-        json_key(writer, "injected_on_ok"); json_integer(writer, checker->injected_on_ok[kind]);
-        json_key(writer, "detected_on_ok"); json_integer(writer, checker->detected_on_ok[kind]);
+        JSON_KEY(writer, "injected_on_ok"); json_integer(writer, checker->injected_on_ok[kind]);
+        JSON_KEY(writer, "detected_on_ok"); json_integer(writer, checker->detected_on_ok[kind]);
         long on_ok = checker->injected_on_ok[kind];
-        json_key(writer, "rate_on_ok");
+        JSON_KEY(writer, "rate_on_ok");
         json_optional_number(writer, on_ok > 0, on_ok > 0 ? (double)checker->detected_on_ok[kind] / (double)on_ok : 0);
-        json_key(writer, "unmeasured"); json_integer(writer, checker->unmeasured[kind]);
+        JSON_KEY(writer, "unmeasured"); json_integer(writer, checker->unmeasured[kind]);
         json_object_end(writer);
     }
     json_object_end(writer);

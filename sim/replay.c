@@ -99,22 +99,22 @@ static void sink_injected(void *context, const fault_record *record) {
     json_writer writer;
     json_writer_init(&writer, params, false);
     json_object_begin(&writer);
-    json_key(&writer, "drawn"); json_bool(&writer, record->drawn);
-    json_key(&writer, "event_id");
+    JSON_KEY(&writer, "drawn"); json_bool(&writer, record->drawn);
+    JSON_KEY(&writer, "event_id");
     if (record->event_id != NULL)
         json_string(&writer, record->event_id);
     else
         json_null(&writer);
     switch (record->kind) {
     case FAULT_STALE_MARK:
-        json_key(&writer, "hidden_mark"); json_number(&writer, record->price);
-        json_key(&writer, "remaining"); json_integer(&writer, record->count);
+        JSON_KEY(&writer, "hidden_mark"); json_number(&writer, record->price);
+        JSON_KEY(&writer, "remaining"); json_integer(&writer, record->count);
         break;
-    case FAULT_DELAY: json_key(&writer, "after"); json_integer(&writer, record->count); break;
-    case FAULT_CORRUPT: json_key(&writer, "field"); json_string(&writer, record->field); break;
+    case FAULT_DELAY: JSON_KEY(&writer, "after"); json_integer(&writer, record->count); break;
+    case FAULT_CORRUPT: JSON_KEY(&writer, "field"); json_string(&writer, record->field); break;
     case FAULT_ORPHAN_TP_SL:
-        json_key(&writer, "tp"); json_optional_number(&writer, record->has_tp, record->tp);
-        json_key(&writer, "sl"); json_optional_number(&writer, record->has_sl, record->sl);
+        JSON_KEY(&writer, "tp"); json_optional_number(&writer, record->has_tp, record->tp);
+        JSON_KEY(&writer, "sl"); json_optional_number(&writer, record->has_sl, record->sl);
         break;
     default: break;
     }
@@ -153,12 +153,12 @@ static bool sink_mark(void *context, const char *symbol, double *mark) {
 static void render_simulator(void *context, json_writer *writer) {
     const replay *run = context;
     if (!run->simulated) return;
-    json_key(writer, "simulator");
+    JSON_KEY(writer, "simulator");
     json_object_begin(writer);
-    json_key(writer, "backtest"); json_bool(writer, run->backtest);
+    JSON_KEY(writer, "backtest"); json_bool(writer, run->backtest);
     const fault_plan *plan = run->options->faults;
     bool drawn = plan != NULL && plan->any;
-    json_key(writer, "faults");
+    JSON_KEY(writer, "faults");
     if (drawn) {
         char text[FAULT_PLAN_TEXT_CAPACITY];
         fault_plan_format(plan, text, sizeof text);
@@ -166,25 +166,25 @@ static void render_simulator(void *context, json_writer *writer) {
     } else {
         json_null(writer);
     }
-    json_key(writer, "seed");
+    JSON_KEY(writer, "seed");
     if (drawn)
         json_integer(writer, (int64_t)run->options->seed);
     else
         json_null(writer);
-    json_key(writer, "events_checked"); json_integer(writer, run->checker.events_checked);
-    json_key(writer, "invariant_violations"); json_integer(writer, invariants_total_violations(&run->checker));
+    JSON_KEY(writer, "events_checked"); json_integer(writer, run->checker.events_checked);
+    JSON_KEY(writer, "invariant_violations"); json_integer(writer, invariants_total_violations(&run->checker));
     invariants_render(&run->checker, writer);
-    json_key(writer, "venue");
+    JSON_KEY(writer, "venue");
     if (run->backtest) {
         const venue *exchange = &run->exchange;
         json_object_begin(writer);
-        json_key(writer, "wallet_balance"); json_number(writer, exchange->wallet_balance);
-        json_key(writer, "realized_pnl"); json_number(writer, exchange->realized_total);
-        json_key(writer, "fees_paid"); json_number(writer, exchange->fees_total);
-        json_key(writer, "funding_paid"); json_number(writer, exchange->funding_total);
-        json_key(writer, "orders_filled"); json_integer(writer, exchange->orders_filled);
-        json_key(writer, "orders_rejected"); json_integer(writer, exchange->orders_rejected);
-        json_key(writer, "funding_charges"); json_integer(writer, exchange->funding_charges);
+        JSON_KEY(writer, "wallet_balance"); json_number(writer, exchange->wallet_balance);
+        JSON_KEY(writer, "realized_pnl"); json_number(writer, exchange->realized_total);
+        JSON_KEY(writer, "fees_paid"); json_number(writer, exchange->fees_total);
+        JSON_KEY(writer, "funding_paid"); json_number(writer, exchange->funding_total);
+        JSON_KEY(writer, "orders_filled"); json_integer(writer, exchange->orders_filled);
+        JSON_KEY(writer, "orders_rejected"); json_integer(writer, exchange->orders_rejected);
+        JSON_KEY(writer, "funding_charges"); json_integer(writer, exchange->funding_charges);
         json_object_end(writer);
     } else {
         json_null(writer);
