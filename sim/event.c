@@ -27,9 +27,7 @@ bool event_add_fact(exchange_event *event, const exchange_fact *fact) {
 exchange_fact *event_append_fact(exchange_event *event) {
     assert(event->fact_count <= EVENT_ROWS_MAX);
     if (event->fact_count == EVENT_ROWS_MAX) return NULL;
-    exchange_fact *fact = &event->facts[event->fact_count++];
-    memset(fact, 0, sizeof *fact);
-    return fact;
+    return &event->facts[event->fact_count++];
 }
 
 /* Copies the used part of source into target; both belong to the caller. */

@@ -31,9 +31,9 @@ void event_start(exchange_event *event, const char *event_id, bool synthetic, do
  * holds EVENT_ROWS_MAX facts. */
 bool event_add_fact(exchange_event *event, const exchange_fact *fact) WARN_UNUSED_RESULT;
 
-/* Appends a zeroed fact and returns it for the caller to fill (saves a
- * copy); NULL (event unchanged) when the event already holds
- * EVENT_ROWS_MAX facts. The pointer is into event. */
+/* Appends a fact and returns it for the caller to fill, every field
+ * (saves a copy and a clearing); NULL (event unchanged) when the event
+ * already holds EVENT_ROWS_MAX facts. The pointer is into event. */
 exchange_fact *event_append_fact(exchange_event *event) WARN_UNUSED_RESULT;
 
 /* Copies source into target, only the facts in use (an event is large). */
