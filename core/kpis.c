@@ -42,9 +42,12 @@ void kpis_observe_snapshot(kpis_tracker *tracker, double ts, double nav_total, d
     }
     assert(reconcile->status >= RECONCILE_OK && reconcile->status <= RECONCILE_ERROR);
     tracker->reconcile_counts[reconcile->status]++;
+    if (reconcile->worst_field[0] == '\0') return; /* OK: no worst field (most snapshots) */
     for (size_t index = 0; index < KPIS_WORST_FIELDS; index++)
-        if (strcmp(reconcile->worst_field, kpis_worst_field_names[index]) == 0)
+        if (strcmp(reconcile->worst_field, kpis_worst_field_names[index]) == 0) {
             tracker->worst_field_counts[index]++;
+            break;
+        }
 }
 
 void kpis_observe_fill(kpis_tracker *tracker, double realized_pnl) {

@@ -437,9 +437,37 @@ size_t number_format_fixed(double value, int decimals, char *out, size_t capacit
     return length;
 }
 
+/* The common cell, [-]DIGITS[.DIGITS] with at most 19 digits: one pass,
+ * one IEEE operation. False (nothing written) for anything else, which
+ * number_parse then reads the long way. */
+static bool parse_short_decimal(const char *text, size_t length, double *value) {
+    const char *cursor = text, *end = text + length;
+    bool negative = *cursor == '-';
+    cursor += negative;
+    uint64_t significand = 0;
+    const char *digits = cursor;
+    while (cursor < end && (unsigned)(*cursor - '0') < 10) significand = significand * 10 + (uint64_t)(*cursor++ - '0');
+    size_t integer_digits = (size_t)(cursor - digits), fraction_digits = 0;
+    if (cursor < end && *cursor == '.') {
+        const char *fraction = ++cursor;
+        while (cursor < end && (unsigned)(*cursor - '0') < 10)
+            significand = significand * 10 + (uint64_t)(*cursor++ - '0');
+        fraction_digits = (size_t)(cursor - fraction);
+    }
+    size_t digit_count = integer_digits + fraction_digits;
+    /* 19 digits cannot overflow; exact below 2^53 and 10^22. */
+    if (cursor != end || digit_count == 0 || digit_count > 19 || significand > (UINT64_C(1) << 53) ||
+        fraction_digits > EXACT_POWER_OF_TEN_MAX)
+        return false;
+    double magnitude = (double)significand / power_of_ten[fraction_digits];
+    *value = negative ? -magnitude : magnitude;
+    return true;
+}
+
 bool number_parse(const char *text, size_t length, double *value) {
     char copy[80];
     if (length == 0 || length >= sizeof copy) return false;
+    if (parse_short_decimal(text, length, value)) return true;
     size_t index = 0;
     bool negative = text[index] == '-';
     if (text[index] == '-' || text[index] == '+') index++;
