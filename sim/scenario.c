@@ -10,6 +10,9 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#define HAVE_POPCNT_CLONE 1 /* see split_line_popcnt */
+#endif
 
 #include "core/number.h"
 
@@ -730,8 +733,7 @@ static bool split_line_portable(char *start, size_t content, plain_split *split,
     return split_plain_line(start, content, split, false) && plain_cells(start, split, all, cells, false);
 }
 
-#if defined(__x86_64__) && defined(__GNUC__)
-#define HAVE_POPCNT_CLONE 1
+#if defined(HAVE_POPCNT_CLONE)
 __attribute__((target("popcnt"))) static bool split_line_popcnt(char *start, size_t content, plain_split *split,
                                                                 bool all, record_cells *cells) {
     return split_plain_line(start, content, split, true) && plain_cells(start, split, all, cells, true);
