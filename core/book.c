@@ -37,10 +37,13 @@ static size_t book_search(const position_book *book, const char *symbol, bool *f
     while (low < high) {
         size_t middle = low + (high - low) / 2;
         uint64_t middle_key = book->keys[middle];
-        int order = middle_key < key   ? -1
-                    : middle_key > key ? 1
-                    : key_is_whole     ? 0
-                                       : strcmp(book->positions[middle].symbol + 8, symbol + 8);
+        int order = middle_key < key ? -1 : middle_key > key ? 1 : 0;
+        if (order == 0 && !key_is_whole) {
+            /* Bytes 8 on: the ninth inline (symbols of 8 bytes end there), then strcmp. */
+            const char *rest = book->positions[middle].symbol + 8;
+            order = (unsigned char)rest[0] - (unsigned char)symbol[8];
+            if (order == 0 && rest[0] != '\0') order = strcmp(rest + 1, symbol + 9);
+        }
         if (order == 0) {
             *found = true;
             return middle;

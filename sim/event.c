@@ -9,7 +9,7 @@
 
 /* Empties event and names it; the caller owns event. */
 void event_start(exchange_event *event, const char *event_id, bool synthetic, double ts, long line) {
-    text_copy(event->event_id, sizeof event->event_id, event_id);
+    event->event_id_length = text_copy(event->event_id, sizeof event->event_id, event_id);
     event->synthetic = synthetic;
     event->ts = ts;
     event->line = line;
@@ -35,6 +35,7 @@ void event_copy(exchange_event *target, const exchange_event *source) {
     assert(source->fact_count <= EVENT_ROWS_MAX);
     if (target == source) return;
     memcpy(target->event_id, source->event_id, sizeof target->event_id);
+    target->event_id_length = source->event_id_length;
     target->synthetic = source->synthetic;
     target->ts = source->ts;
     target->line = source->line;

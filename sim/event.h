@@ -16,6 +16,7 @@
 
 typedef struct {
     char event_id[EVENT_ID_CAPACITY];
+    size_t event_id_length;                /* strlen(event_id) */
     bool synthetic;                        /* id made up by the harness (row<LINE>): unique, not deduplicated */
     double ts;                             /* epoch seconds of the event's first row */
     long line;                             /* scenario line it came from (0: made by the venue or a fault) */

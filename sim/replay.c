@@ -404,8 +404,9 @@ static void replay_flush(replay *run) {
 /* Adds an exchange-fact row (borrowed) to the pending event, or starts a new event. */
 static void replay_fact_row(replay *run, const scenario_row *row) {
     exchange_event *event = &run->pending;
-    bool joins = run->has_pending && row->event_id[0] != '\0' && !event->synthetic &&
-                 strcmp(event->event_id, row->event_id) == 0;
+    bool joins = run->has_pending && row->event_id_length > 0 && !event->synthetic &&
+                 event->event_id_length == row->event_id_length &&
+                 text_same_bytes(event->event_id, row->event_id, row->event_id_length); /* both EVENT_ID_CAPACITY */
     if (!joins) {
         replay_flush(run);
         if (run->failed) return;

@@ -15,6 +15,7 @@
 #endif
 
 #include "core/number.h"
+#include "core/text.h"
 
 static const char *const row_type_names[ROW_TYPE_COUNT] = {
     "config", "fill", "funding", "balance", "position", "mark", "bar", "order",
@@ -221,26 +222,10 @@ static bool parse_side(scenario_reader *reader, long line, const char *cell, sce
     return true;
 }
 
-/* Whether the first length bytes (at most 16) of a and b are equal, both
- * having 16 readable bytes: a cell (see symbol_text_allowed) and a 16-byte
- * array. Inline, where memcmp is a call per row. */
-static inline bool same_bytes16(const char *a, const char *b, size_t length) {
-    assert(length <= 16);
-#if defined(__SSE2__)
-    __m128i equal = _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)a),
-                                   _mm_loadu_si128((const __m128i *)(const void *)b));
-    unsigned wanted = (1u << length) - 1;
-    return ((unsigned)_mm_movemask_epi8(equal) & wanted) == wanted;
-#else
-    return memcmp(a, b, length) == 0;
-#endif
-}
-
 /* Parses a ts cell. The rows of one event repeat their ts text, so the
  * last text parsed and its value are remembered. */
 static bool parse_ts(scenario_reader *reader, const char *cell, size_t length, double *ts) {
-    if (length == reader->ts_text_length &&
-        (length <= 16 ? same_bytes16(cell, reader->ts_text, length) : memcmp(cell, reader->ts_text, length) == 0)) {
+    if (length == reader->ts_text_length && text_same_bytes(cell, reader->ts_text, length)) {
         *ts = reader->ts_value;
         return true;
     }
@@ -287,6 +272,7 @@ static bool parse_cells(scenario_reader *reader, long line, const record_cells *
             valid = row->has_ts;
             break;
         case COLUMN_EVENT_ID:
+            row->event_id_length = (unsigned char)length;
             valid = parse_text(reader, line, column, cell, length, row->event_id, sizeof row->event_id, false, cells->plain);
             break;
         case COLUMN_SYMBOL:
@@ -479,7 +465,7 @@ static const row_type row_type_lookup_order[ROW_TYPE_COUNT] = {
     ROW_TP_SL, ROW_EXPECT, ROW_FAULT, ROW_HOLDING, ROW_CONFIG};
 
 static const unsigned char row_type_lengths[ROW_TYPE_COUNT] = {6, 4, 7, 7, 8, 4, 3, 5, 12, 5, 7, 5, 6};
-/* The names again, NUL-padded to 16 bytes for same_bytes16. */
+/* The names again, NUL-padded to 16 bytes for text_same_bytes. */
 static const char row_type_padded[ROW_TYPE_COUNT][16] = {
     "config", "fill", "funding", "balance", "position", "mark", "bar", "order",
     "funding_rate", "tp_sl", "holding", "fault", "expect"};
@@ -488,7 +474,7 @@ static const char row_type_padded[ROW_TYPE_COUNT][16] = {
 static int row_type_of(const char *text, size_t length) {
     for (int index = 0; index < ROW_TYPE_COUNT; index++) {
         row_type type = row_type_lookup_order[index];
-        if (row_type_lengths[type] == length && same_bytes16(row_type_padded[type], text, length)) return type;
+        if (row_type_lengths[type] == length && text_same_bytes(row_type_padded[type], text, length)) return type;
     }
     return ROW_TYPE_COUNT;
 }
@@ -516,6 +502,7 @@ static void parse_record(scenario_reader *reader, long line, const record_cells 
     row->has_ts = false;
     row->ts = 0;
     row->event_id[0] = row->symbol[0] = '\0';
+    row->event_id_length = 0;
     row->side = 0;
     row->key[0] = row->value[0] = '\0';
     char side_text[8] = "";
@@ -719,10 +706,15 @@ static ALWAYS_INLINE bool plain_cells(char *start, const plain_split *split, boo
             cells->text[field] = start + begin;
             cells->length[field] = end - begin;
             cells->nonempty |= (uint32_t)(end != begin) << field;
-            /* The masks, not the bytes, say where cells end: the comma can go. */
-            start[end] = '\0';
         }
         commas_before_word += bit_count(commas, hardware);
+    }
+    /* Only now that the line is known to be plain (false leaves it
+     * untouched for libcsv): each cell's comma becomes its NUL. */
+    uint32_t ended = all ? (uint32_t)((UINT64_C(1) << split->count) - 1) : cells->nonempty;
+    for (; ended != 0; ended &= ended - 1) {
+        int field = __builtin_ctz(ended);
+        start[cells->text[field] - start + (ptrdiff_t)cells->length[field]] = '\0';
     }
     return true;
 }

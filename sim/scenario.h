@@ -48,6 +48,7 @@ typedef struct {
     bool has_ts;
     double ts;
     char event_id[EVENT_ID_CAPACITY];  /* "" when not given */
+    unsigned char event_id_length;     /* strlen(event_id) */
     char symbol[SYMBOL_CAPACITY];
     int side;                          /* BUY/LONG +1, SELL/SHORT -1, 0 not given */
     bool given[COLUMN_COUNT];
