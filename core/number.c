@@ -177,13 +177,16 @@ static size_t write_fixed(int64_t mantissa, int decimals, char *out) {
  * significant digits or fewer the decimal candidate is unique (decimal
  * spacing exceeds one ulp), and m / 10^k in IEEE division is the correctly
  * rounded value strtod would return, so the test below is exact. */
-static size_t format_fast(double value, char *out) {
+static size_t format_fast(double value, int decimals_max, char *out) {
     double magnitude = fabs(value);
     if (magnitude < 1e-5 || magnitude >= 1e15) return 0;
-    for (int decimals = 0; decimals <= 15; decimals++) {
+    for (int decimals = 0; decimals <= decimals_max; decimals++) {
         double scaled = value * power_of_ten[decimals];
         if (fabs(scaled) >= 1e15) return 0;
-        double rounded = nearbyint(scaled);
+        /* nearbyint without a libm call (no SSE4.1 in baseline x86-64):
+         * adding and taking away 1.5 * 2^52 rounds |scaled| < 2^51 to an
+         * integer, ties to even, as nearbyint does in the default mode. */
+        double rounded = (scaled + 0x1.8p52) - 0x1.8p52;
         if (rounded / power_of_ten[decimals] == value) return write_fixed((int64_t)rounded, decimals, out);
     }
     return 0;
@@ -381,10 +384,15 @@ size_t number_format(double value, char out[NUMBER_TEXT_CAPACITY]) {
         return 1;
     }
     size_t length = format_exact(value, out);
-    if (length == 0) length = format_fast(value, out);
+    if (length == 0) length = format_fast(value, 15, out);
     if (length == 0) length = format_slow(value, out);
     assert(length > 0 && length < NUMBER_TEXT_CAPACITY);
     return length;
+}
+
+size_t number_format_short(double value, char out[NUMBER_TEXT_CAPACITY]) {
+    size_t length = isfinite(value) && value != 0 ? format_fast(value, NUMBER_SHORT_DECIMALS, out) : 0;
+    return length > 0 ? length : number_format(value, out);
 }
 
 enum {
