@@ -35,7 +35,6 @@ enum { BOOK_SCAN_MAX = 16 }; /* books this small are scanned, not searched */
 static inline bool same_rest(const char *a, const char *b) {
     return a[0] == b[0] && (a[0] == '\0' || strcmp(a + 1, b + 1) == 0);
 }
- /* books this small are scanned, not searched */
 
 /* Binary search: the index of symbol, or of where it would be inserted. A
  * small book is scanned for the key first: a scan's branches are
