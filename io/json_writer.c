@@ -10,6 +10,9 @@
 #include <assert.h>
 #include <stdio.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "core/number.h"
 #include "io/number_cache.h"
@@ -44,26 +47,10 @@ static inline void commit(buffer *out, char *end) {
     *end = '\0';
 }
 
-enum {
-    LITERAL_IN_PLACE_MAX = 96   /* longest string written in place; longer ones take the general path */
-};
-
 /* 1 for the bytes a JSON string literal escapes, and for the NUL that ends it. */
 static const unsigned char stops_literal[256] = {
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
     ['"'] = 1, ['\\'] = 1};
-
-/* Writes "text" at at (room for LITERAL_IN_PLACE_MAX + 2 bytes) and returns
- * the end, or NULL when text is longer or needs an escape. */
-static inline char *literal_in_place(char *at, const char *text) {
-    char *cursor = at;
-    *cursor++ = '"';
-    const char *limit = text + LITERAL_IN_PLACE_MAX;
-    while (text < limit && !stops_literal[(unsigned char)*text]) *cursor++ = *text++;
-    if (text == limit || *text != '\0') return NULL;
-    *cursor++ = '"';
-    return cursor;
-}
 
 /* before_value() of the compact layout: true when a comma is due. */
 static inline bool compact_separator(json_writer *writer) {
@@ -143,18 +130,31 @@ void json_append_string_literal(buffer *out, const char *text) {
     append_byte(out, '"');
 }
 
+/* Whether the length bytes of text need no JSON escape (no control byte,
+ * '"' or '\\'): sixteen at a time where SSE2 is there, without reading
+ * past text + length. */
+static bool needs_no_escape(const char *text, size_t length) {
+    size_t index = 0;
+#if defined(__SSE2__)
+    const __m128i control_max = _mm_set1_epi8(0x1f), quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+    for (; index + 16 <= length; index += 16) {
+        __m128i bytes = _mm_loadu_si128((const __m128i *)(const void *)(text + index));
+        __m128i stops = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(bytes, control_max), bytes),
+                                     _mm_or_si128(_mm_cmpeq_epi8(bytes, quote), _mm_cmpeq_epi8(bytes, backslash)));
+        if (_mm_movemask_epi8(stops) != 0) return false;
+    }
+#endif
+    for (; index < length; index++)
+        if (stops_literal[(unsigned char)text[index]]) return false;
+    return true;
+}
+
 void json_key(json_writer *writer, const char *key) {
     assert(!writer->after_key);
-    char *at = writer->pretty || writer->depth == 0 ? NULL : room(writer->out, LITERAL_IN_PLACE_MAX + 4);
-    if (at != NULL) {
-        bool comma = writer->has_members[writer->depth];
-        if (comma) *at = ',';
-        char *end = literal_in_place(at + comma, key);
-        if (end != NULL) {
-            *end++ = ':';
-            commit(writer->out, end);
-            writer->has_members[writer->depth] = true;
-            writer->after_key = true;
+    if (!writer->pretty && writer->depth > 0) {
+        size_t length = strlen(key);
+        if (needs_no_escape(key, length)) {
+            json_key_plain(writer, key, length);
             return;
         }
     }
@@ -168,7 +168,11 @@ void json_key_plain(json_writer *writer, const char *key, size_t length) {
     assert(!writer->after_key);
     char *at = writer->pretty || writer->depth == 0 ? NULL : room(writer->out, length + 4);
     if (at == NULL) {
-        json_key(writer, key);
+        /* Pretty, top level, or the buffer must grow: the general path. */
+        before_value(writer);
+        json_append_string_literal(writer->out, key);
+        append_bytes(writer->out, writer->pretty ? ": " : ":", writer->pretty ? 2 : 1);
+        writer->after_key = true;
         return;
     }
     bool comma = writer->has_members[writer->depth];
@@ -185,14 +189,16 @@ void json_key_plain(json_writer *writer, const char *key, size_t length) {
 }
 
 void json_string(json_writer *writer, const char *text) {
-    char *at = writer->pretty ? NULL : room(writer->out, LITERAL_IN_PLACE_MAX + 3);
-    if (at != NULL) {
-        /* The separator is decided only once the text is known to fit. */
-        bool comma = !writer->after_key && writer->depth > 0 && writer->has_members[writer->depth];
-        char *end = literal_in_place(at + comma, text);
-        if (end != NULL) {
-            if (compact_separator(writer)) *at = ',';
-            commit(writer->out, end);
+    if (!writer->pretty) {
+        size_t length = strlen(text);
+        char *at = room(writer->out, length + 3);
+        if (at != NULL && needs_no_escape(text, length)) {
+            if (compact_separator(writer)) *at++ = ',';
+            *at++ = '"';
+            memcpy(at, text, length);
+            at += length;
+            *at++ = '"';
+            commit(writer->out, at);
             return;
         }
     }
