@@ -69,6 +69,12 @@ static void table_remove(event_id_window *window, uint32_t hole) {
     window->table[hole] = 0;
 }
 
+void dedup_prefetch(const event_id_window *window, const char *id) {
+    __builtin_prefetch(&window->table[hash_id(id) & (DEDUP_TABLE_SLOTS - 1)]);
+    if (window->stored == DEDUP_WINDOW_IDS)
+        __builtin_prefetch(&window->table[window->hashes[window->next] & (DEDUP_TABLE_SLOTS - 1)]);
+}
+
 bool dedup_admit(event_id_window *window, const char *id) {
     size_t length = strlen(id);
     assert(length < EVENT_ID_CAPACITY);

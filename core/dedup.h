@@ -32,6 +32,12 @@ typedef struct {
 
 void dedup_init(event_id_window *window);
 
+/* A hint, no effect on results: asks the CPU to fetch the table lines a
+ * later dedup_admit(window, id) will read (its probe, and the eviction of
+ * the oldest id), so that the misses overlap the caller's other work. A
+ * driver calls it when an event begins, a few rows before it is applied. */
+void dedup_prefetch(const event_id_window *window, const char *id);
+
 /* Remembers id and returns true when it is new; false when it is in the
  * window already (a duplicate delivery). */
 bool dedup_admit(event_id_window *window, const char *id) WARN_UNUSED_RESULT;

@@ -55,6 +55,8 @@ bool kernel_begin_event(kernel *k, const char *event_id, bool synthetic_id, doub
     return true;
 }
 
+void kernel_prefetch_event(const kernel *k, const char *event_id) { dedup_prefetch(&k->dedup, event_id); }
+
 /* Replaces (or removes, qty 0) the exchange position of fact->symbol. */
 static kernel_status apply_exchange_position(kernel *k, const exchange_fact *fact) {
     size_t index = 0;

@@ -103,6 +103,10 @@ void kernel_init(kernel *k, const kernel_config *config);
  * synthetic ids (row<LINE>) are unique by construction and not remembered. */
 bool kernel_begin_event(kernel *k, const char *event_id, bool synthetic_id, double ts) WARN_UNUSED_RESULT;
 
+/* A hint, no effect on results: a driver that knows the next event's id
+ * before its facts are all read says so (see dedup_prefetch). */
+void kernel_prefetch_event(const kernel *k, const char *event_id);
+
 /* Applies one fact of the open event. */
 kernel_status kernel_apply_fact(kernel *k, const exchange_fact *fact) WARN_UNUSED_RESULT;
 

@@ -418,6 +418,7 @@ static void replay_fact_row(replay *run, const scenario_row *row) {
         else
             text_copy(event_id, sizeof event_id, row->event_id);
         event_start(event, event_id, synthetic, row->ts, row->line);
+        if (!synthetic) kernel_prefetch_event(&run->core, event->event_id);
     }
     exchange_fact *fact = event_append_fact(event);
     if (fact != NULL)
