@@ -5,7 +5,6 @@
 
 #include <assert.h>
 #include <math.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "core/number.h"
@@ -166,8 +165,10 @@ const account_snapshot *projection_build_snapshot(account_projection *projection
     account_snapshot *snapshot = &projection->snapshot;
     projection->event_seq++;
     published_observe(projection, book);
-    memset(&snapshot->k, 0, sizeof snapshot->k);
     k_block *k = &snapshot->k;
+    /* scan_slots sums into these; every other field is set below. */
+    k->open_positions = 0;
+    k->open_notional = k->unrealized_pnl = k->used_margin = 0.0;
     scan_slots(book, k);
     double capital = projection_k_capital(projection);
     projection->peak_capital = python_max(projection->peak_capital, capital);
@@ -219,6 +220,34 @@ static void explain(reconcile_result *result, const char *label, const char *fie
     result->explanation_count++;
 }
 
+/* Appends the decimal text of value at out; returns the end. */
+static char *put_decimal(char *out, long value) {
+    char reversed[24];
+    size_t count = 0;
+    unsigned long magnitude = value < 0 ? 0UL - (unsigned long)value : (unsigned long)value;
+    do {
+        reversed[count++] = (char)('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude != 0);
+    if (value < 0) *out++ = '-';
+    while (count > 0) *out++ = reversed[--count];
+    return out;
+}
+
+/* R3's explanation, "ERROR|open_positions|k=%d|e=%zu", without printf (it
+ * runs for every snapshot while the counts differ). */
+static void explain_counts(reconcile_result *result, int kernel_count, size_t exchange_count) {
+    assert(result->explanation_count < EXPLANATIONS_MAX);
+    static const char prefix[] = "ERROR|open_positions|k=";
+    char *text = result->explanations[result->explanation_count++];
+    memcpy(text, prefix, sizeof prefix - 1);
+    char *cursor = put_decimal(text + sizeof prefix - 1, kernel_count);
+    memcpy(cursor, "|e=", 3);
+    cursor = put_decimal(cursor + 3, (long)exchange_count);
+    *cursor = '\0';
+    assert(cursor < text + EXPLANATION_CAPACITY);
+}
+
 /* One banded rule: |delta| <= epsilon OK, <= band WARN (with label), else ERROR. */
 static void classify_band(reconcile_result *result, const char *field, double signed_delta, double epsilon,
                           double band, const char *warn_label) {
@@ -249,9 +278,12 @@ static size_t distinct_symbols(const exchange_position *positions, size_t count)
 void projection_classify(const reconcile_config *config, const k_block *k, const e_block *e,
                          const exchange_position *positions, size_t position_count,
                          reconcile_result *result) {
-    memset(result, 0, sizeof *result);
+    /* Field by field: the explanations are 3 KiB, and only the first
+     * explanation_count of them are ever read. */
     result->status = RECONCILE_OK;
     result->worst_field = "";
+    result->delta_count = 0;
+    result->explanation_count = 0;
     /* R1: capital vs wallet balance, only when E-facts are populated. */
     if (e->wallet_balance > 0)
         classify_band(result, "capital_vs_wallet", k->capital - e->wallet_balance, config->capital_epsilon,
@@ -266,9 +298,7 @@ void projection_classify(const reconcile_config *config, const k_block *k, const
         if ((size_t)k->open_positions != exchange_count) {
             add_delta(result, "open_positions", (double)((long)k->open_positions - (long)exchange_count));
             escalate(result, RECONCILE_ERROR, "open_positions");
-            assert(result->explanation_count < EXPLANATIONS_MAX);
-            snprintf(result->explanations[result->explanation_count++], EXPLANATION_CAPACITY,
-                     "ERROR|open_positions|k=%d|e=%zu", k->open_positions, exchange_count);
+            explain_counts(result, k->open_positions, exchange_count);
         }
     }
     /* R4: K's open notional vs E's used margin (sic: leverage > 1 is ERROR). */

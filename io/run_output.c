@@ -152,7 +152,8 @@ static int append_marks(run_output *out, const kernel *k) {
     buffer *line = &out->logs[LOG_MARKS].pending;
     if (!out->logs[LOG_MARKS].written) buffer_append_text(line, "ts,event_seq,symbol,price,qty,entry_price,tp,sl\n");
     /* Every row starts with the event's "ts,event_seq,". */
-    csv_row prefix = {.length = 0};
+    csv_row prefix; /* not "= {0}": that clears the whole text, once per event */
+    prefix.length = 0;
     row_number_short(&prefix, k->projection.snapshot.ts);
     row_text(&prefix, ",", 1);
     row_integer(&prefix, k->projection.snapshot.event_seq);
@@ -195,7 +196,8 @@ int run_output_event(run_output *out, const kernel *k) {
     buffer *line = &out->logs[LOG_NAV].pending;
     if (!out->logs[LOG_NAV].written)
         buffer_append_text(line, "ts,event_seq,nav_total,aum_total,k_capital,k_equity,e_wallet_balance,status\n");
-    csv_row row = {.length = 0};
+    csv_row row;
+    row.length = 0;
     row_number_short(&row, snapshot->ts);
     row_text(&row, ",", 1);
     row_integer(&row, snapshot->event_seq);
