@@ -719,16 +719,72 @@ static ALWAYS_INLINE bool plain_cells(char *start, const plain_split *split, boo
     return true;
 }
 
-/* Splits a plain line and sets its cells (split_plain_line, plain_cells):
- * one clone with the popcnt instruction, one without. */
-static bool split_line_portable(char *start, size_t content, plain_split *split, bool all, record_cells *cells) {
-    return split_plain_line(start, content, split, false) && plain_cells(start, split, all, cells, false);
+#if defined(__SSE2__)
+/* The common case in one pass: a row's line shorter than 64 bytes, split
+ * into its non-empty cells as split_plain_line and plain_cells together
+ * would, with one 64-bit mask of its commas. Its four vectors may read up
+ * to 64 bytes past start: the input's padding covers a line at its end.
+ * Returns false, the line untouched, when it is not plain or has too many
+ * cells. */
+static ALWAYS_INLINE bool split_short_line(char *start, size_t content, record_cells *cells, int *cell_count,
+                                           bool hardware) {
+    assert(content < 64);
+    const __m128i space = _mm_set1_epi8(' '), quote = _mm_set1_epi8('"'), delete = _mm_set1_epi8(0x7f),
+                  comma = _mm_set1_epi8(',');
+    uint64_t comma_bits = 0, not_plain_bits = 0;
+    for (int chunk = 0; chunk < 4; chunk++) {
+        __m128i bytes = _mm_loadu_si128((const __m128i *)(const void *)(start + 16 * chunk));
+        __m128i not_plain = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(bytes, space), bytes),
+                                         _mm_or_si128(_mm_cmpeq_epi8(bytes, quote), _mm_cmpeq_epi8(bytes, delete)));
+        not_plain_bits |= (uint64_t)(uint32_t)_mm_movemask_epi8(not_plain) << (16 * chunk);
+        comma_bits |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, comma)) << (16 * chunk);
+    }
+    uint64_t valid = (UINT64_C(1) << content) - 1;
+    if ((not_plain_bits & valid) != 0) return false;
+    /* Every cell ends at a comma: one more at the line's end. */
+    uint64_t commas = (comma_bits & valid) | (UINT64_C(1) << content);
+    int count = bit_count(commas, hardware);
+    if (count > COLUMN_COUNT) return false;
+    /* Non-empty cells begin at 0 or after a comma, on a byte that is not one. */
+    uint64_t begins = ((commas << 1) | 1) & ~commas & valid;
+    cells->nonempty = 0;
+    for (; begins != 0; begins &= begins - 1) {
+        unsigned begin = (unsigned)__builtin_ctzll(begins);
+        int field = bit_count(commas & ((UINT64_C(1) << begin) - 1), hardware);
+        unsigned end = begin + (unsigned)__builtin_ctzll(commas >> begin);
+        cells->text[field] = start + begin;
+        cells->length[field] = end - begin;
+        cells->nonempty |= UINT32_C(1) << field;
+        start[end] = '\0'; /* known plain: the masks, not the bytes, say where cells end */
+    }
+    *cell_count = count;
+    return true;
+}
+#endif
+
+/* Splits a plain line and sets its cells (split_short_line, or
+ * split_plain_line and plain_cells): one clone with the popcnt
+ * instruction, one without. */
+static ALWAYS_INLINE bool split_line(char *start, size_t content, plain_split *split, bool all,
+                                     record_cells *cells, int *cell_count, bool hardware) {
+#if defined(__SSE2__)
+    if (!all && content < 64) return split_short_line(start, content, cells, cell_count, hardware);
+#endif
+    if (!split_plain_line(start, content, split, hardware) || !plain_cells(start, split, all, cells, hardware))
+        return false;
+    *cell_count = split->count;
+    return true;
+}
+
+static bool split_line_portable(char *start, size_t content, plain_split *split, bool all, record_cells *cells,
+                                int *cell_count) {
+    return split_line(start, content, split, all, cells, cell_count, false);
 }
 
 #if defined(HAVE_POPCNT_CLONE)
 __attribute__((target("popcnt"))) static bool split_line_popcnt(char *start, size_t content, plain_split *split,
-                                                                bool all, record_cells *cells) {
-    return split_plain_line(start, content, split, true) && plain_cells(start, split, all, cells, true);
+                                                                bool all, record_cells *cells, int *cell_count) {
+    return split_line(start, content, split, all, cells, cell_count, true);
 }
 #endif
 
@@ -752,13 +808,12 @@ static bool feed_plain_line(scenario_reader *reader, char *start, size_t length)
         plain_split split;
         bool all = !reader->header_done;
 #if defined(HAVE_POPCNT_CLONE)
-        bool split_done = reader->has_popcnt ? split_line_popcnt(start, content, &split, all, &cells)
-                                             : split_line_portable(start, content, &split, all, &cells);
+        bool split_done = reader->has_popcnt ? split_line_popcnt(start, content, &split, all, &cells, &cell_count)
+                                             : split_line_portable(start, content, &split, all, &cells, &cell_count);
 #else
-        bool split_done = split_line_portable(start, content, &split, all, &cells);
+        bool split_done = split_line_portable(start, content, &split, all, &cells, &cell_count);
 #endif
         if (!split_done) return false;
-        cell_count = split.count;
     }
     reader->cell_count = cell_count;
     end_record(reader, '\n', &cells);
@@ -779,7 +834,7 @@ static bool feed_line(scenario_reader *reader) {
         return true;
     }
     reader->input_offset += length;
-    if (newline != NULL && feed_plain_line(reader, start, length)) return true;
+    if (newline != NULL && !reader->plain_lines_off && feed_plain_line(reader, start, length)) return true;
     if (csv_parse(&reader->parser, start, length, on_field, on_record, reader) != length)
         reader_fail(reader, reader->line, "%s", csv_strerror(csv_error(&reader->parser)));
     return true;

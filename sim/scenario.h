@@ -25,7 +25,8 @@ enum {
     SCENARIO_ERROR_CAPACITY = 4096 + 512,
     SCENARIO_QUEUE_ROWS = 64,          /* rows parsed ahead of the consumer */
     SCENARIO_FEED_BYTES = 16384,       /* read size; a line is kept whole in it */
-    SCENARIO_TS_CACHE_BYTES = 40       /* longest ts text whose value is remembered */
+    SCENARIO_TS_CACHE_BYTES = 40,      /* longest ts text whose value is remembered */
+    SCENARIO_INPUT_PADDING = 64        /* readable bytes past the input's last: see split_short_line */
 };
 
 typedef enum {
@@ -63,9 +64,9 @@ typedef struct {
     FILE *file;
     struct csv_parser parser;
     bool parser_ready;
-    /* Bytes read, not yet fed; 16 zero bytes past the last so that the line
-     * splitter may read a whole vector past a line's end. */
-    char input[SCENARIO_FEED_BYTES + 16];
+    /* Bytes read, not yet fed; zero bytes past the last so that the line
+     * splitter may read whole vectors past a line's end. */
+    char input[SCENARIO_FEED_BYTES + SCENARIO_INPUT_PADDING];
     size_t input_length;
     size_t input_offset;
     bool input_exhausted;              /* fread found the end of the file */
@@ -74,6 +75,7 @@ typedef struct {
     int field_count;
     int type_field;                    /* the field that holds the type */
     bool has_popcnt;                   /* the CPU has the popcnt instruction (x86-64) */
+    bool plain_lines_off;              /* tests: every line through libcsv (set after scenario_open) */
     bool header_done;
     /* The record being assembled by libcsv callbacks. */
     char cells[COLUMN_COUNT][SCENARIO_VALUE_CAPACITY];
