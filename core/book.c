@@ -5,6 +5,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "core/text.h"
 
@@ -97,6 +100,35 @@ book_position *book_entry(position_book *book, const char *symbol) {
     text_copy(entry->symbol, sizeof entry->symbol, symbol);
     entry->leverage = 1.0;
     return entry;
+}
+
+/* Whether the book's symbol at index is symbol (16 readable bytes): the
+ * first 16 bytes compared at once up to the first NUL. */
+static bool symbol_at(const position_book *book, size_t index, const char *symbol) {
+    if (index >= book->count) return false;
+    const char *held = book->positions[index].symbol;
+#if defined(__SSE2__)
+    __m128i mine = _mm_loadu_si128((const __m128i *)(const void *)held);
+    __m128i theirs = _mm_loadu_si128((const __m128i *)(const void *)symbol);
+    unsigned equal = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(mine, theirs));
+    unsigned ends = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(mine, _mm_setzero_si128())) | 0x10000u;
+    unsigned through_end = (ends & (0u - ends)) * 2 - 1; /* the bytes up to and with the first NUL */
+    if ((equal & through_end) != (through_end & 0xffffu)) return false;
+    return ends != 0x10000u || strcmp(held + 16, symbol + 16) == 0;
+#else
+    return strcmp(held, symbol) == 0;
+#endif
+}
+
+book_position *book_entry_hinted(position_book *book, const char *symbol, size_t *hint) {
+    if (symbol_at(book, *hint, symbol)) return &book->positions[*hint];
+    book_position *entry = book_entry(book, symbol);
+    if (entry != NULL) *hint = (size_t)(entry - book->positions);
+    return entry;
+}
+
+const book_position *book_find_hinted(const position_book *book, const char *symbol, size_t hint) {
+    return symbol_at(book, hint, symbol) ? &book->positions[hint] : book_find(book, symbol);
 }
 
 /* Closing a position in several fills sums binary fractions (0.1 + 0.2 is

@@ -39,6 +39,15 @@ const book_position *book_find(const position_book *book, const char *symbol);
  * Returns NULL when the book already holds SYMBOLS_MAX symbols. */
 book_position *book_entry(position_book *book, const char *symbol) WARN_UNUSED_RESULT;
 
+/* book_entry, trying the index *hint first (where symbol was found
+ * before: a stream of marks names its symbols in the same order event after
+ * event) and setting it to where symbol is. symbol must have 16 readable
+ * bytes (a SYMBOL_CAPACITY array). */
+book_position *book_entry_hinted(position_book *book, const char *symbol, size_t *hint) WARN_UNUSED_RESULT;
+
+/* book_find, trying the index hint first (symbol as above). */
+const book_position *book_find_hinted(const position_book *book, const char *symbol, size_t hint);
+
 /* Folds a fill of side (+1 BUY, -1 SELL), quantity (> 0) and price into the
  * position: same direction averages, opposite reduces, past zero flips and
  * opens the remainder at price. A reduce or flip that leaves less than a

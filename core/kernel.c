@@ -30,6 +30,7 @@ void kernel_init(kernel *k, const kernel_config *config) {
     k->has_valid_wallet = false;
     k->last_valid_wallet = 0;
     k->in_event = false;
+    memset(k->mark_hints, 0, sizeof k->mark_hints);
     k->intent_count = 0;
     k->last_exit_count = 0;
     k->exits_total = 0;
@@ -118,7 +119,8 @@ kernel_status kernel_apply_fact(kernel *k, const exchange_fact *fact) {
     case FACT_POSITION:
         return apply_exchange_position(k, fact);
     case FACT_MARK: {
-        book_position *position = book_entry(&k->book, fact->symbol);
+        size_t *hint = &k->mark_hints[k->marked_count < EVENT_ROWS_MAX ? k->marked_count : EVENT_ROWS_MAX - 1];
+        book_position *position = book_entry_hinted(&k->book, fact->symbol, hint);
         if (position == NULL) return KERNEL_SYMBOLS_FULL;
         position->has_mark = true;
         position->mark = fact->price;

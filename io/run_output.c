@@ -160,7 +160,7 @@ static int append_marks(run_output *out, const kernel *k) {
     row_text(&prefix, ",", 1);
     for (size_t index = 0; index < k->marked_count; index++) {
         const char *symbol = k->marked_symbols[index];
-        const book_position *position = book_find(&k->book, symbol);
+        const book_position *position = book_find_hinted(&k->book, symbol, k->mark_hints[index]);
         const registry_entry *levels = registry_find(&k->registry, symbol);
         assert(position != NULL && position->has_mark);
         csv_row row;

@@ -213,6 +213,53 @@ START_TEST(test_notional_with_and_without_mark) {
 END_TEST
 
 /* Every test of core/book.c. */
+/* A symbol in a SYMBOL_CAPACITY array (the hinted lookups read 16 bytes),
+ * with garbage after its NUL, as kernel arrays may have. */
+static void symbol_array(char out[SYMBOL_CAPACITY], const char *symbol) {
+    memset(out, 'Z', SYMBOL_CAPACITY);
+    memcpy(out, symbol, strlen(symbol) + 1);
+}
+
+START_TEST(test_hinted_lookups) {
+    position_book book;
+    book_init(&book);
+    /* Symbols that share 8-byte keys and run past 16 bytes. */
+    const char *const symbols[] = {"BTCUSDT", "DOGEUSDT", "DOGEUSDTX", "AVERYLONGSYMBOLNAME_A", "AVERYLONGSYMBOLNAME_B",
+                                   "ETH"};
+    enum { COUNT = sizeof symbols / sizeof symbols[0] };
+    char arrays[COUNT][SYMBOL_CAPACITY];
+    for (size_t index = 0; index < COUNT; index++) {
+        symbol_array(arrays[index], symbols[index]);
+        ck_assert_ptr_nonnull(book_entry(&book, symbols[index]));
+    }
+    for (size_t index = 0; index < COUNT; index++) {
+        const book_position *expected = book_find(&book, symbols[index]);
+        ck_assert_ptr_nonnull(expected);
+        /* Every hint, right, wrong or out of range, finds the same entry. */
+        for (size_t hint = 0; hint <= COUNT + 3; hint++) {
+            ck_assert_ptr_eq(book_find_hinted(&book, arrays[index], hint), expected);
+            size_t kept = hint;
+            ck_assert_ptr_eq(book_entry_hinted(&book, arrays[index], &kept), expected);
+            ck_assert_str_eq(book.positions[kept].symbol, symbols[index]);
+        }
+    }
+    ck_assert_uint_eq(book.count, COUNT);
+    /* A hint made stale by an insertion before it still finds the symbol. */
+    size_t hint = (size_t)(book_find(&book, "ETH") - book.positions);
+    ck_assert_ptr_nonnull(book_entry(&book, "AAA"));
+    char eth[SYMBOL_CAPACITY];
+    symbol_array(eth, "ETH");
+    ck_assert_str_eq(book_entry_hinted(&book, eth, &hint)->symbol, "ETH");
+    ck_assert_str_eq(book.positions[hint].symbol, "ETH");
+    /* A new symbol through the hinted entry is inserted. */
+    char sol[SYMBOL_CAPACITY];
+    symbol_array(sol, "SOLUSDT");
+    ck_assert_ptr_null(book_find_hinted(&book, sol, 0));
+    ck_assert_str_eq(book_entry_hinted(&book, sol, &hint)->symbol, "SOLUSDT");
+    ck_assert_uint_eq(book.count, COUNT + 2);
+}
+END_TEST
+
 static Suite *book_suite(void) {
     Suite *suite = suite_create("book");
     TCase *entries = tcase_create("entries");
@@ -220,6 +267,7 @@ static Suite *book_suite(void) {
     tcase_add_test(entries, test_entry_keeps_fields_when_others_insert);
     tcase_add_test(entries, test_entry_full_book);
     tcase_add_test(entries, test_open_count);
+    tcase_add_test(entries, test_hinted_lookups);
     suite_add_tcase(suite, entries);
     TCase *fold = tcase_create("fold");
     tcase_add_test(fold, test_fill_opens_and_averages_long);
