@@ -240,7 +240,7 @@ static void fact_from_row(const scenario_row *row, exchange_fact *fact) {
     fact->qty = fact->price = fact->fee = fact->realized_pnl = fact->amount = 0;
     fact->wallet_balance = fact->available_margin = fact->used_margin = fact->maint_margin = 0;
     fact->entry_price = fact->mark_price = fact->unrealized_pnl = 0;
-    fact->has_leverage = row->given[COLUMN_LEVERAGE];
+    fact->has_leverage = scenario_given(row, COLUMN_LEVERAGE);
     fact->leverage = number[COLUMN_LEVERAGE];
     switch (row->type) {
     case ROW_FILL:
@@ -456,8 +456,8 @@ static void replay_fault_row(replay *run, const scenario_row *row) {
     run->faults_active = true;
     replay_simulate(run);
     char reason[512];
-    if (!fault_injector_script(&run->injector, kind, row->symbol, row->value, row->given[COLUMN_TP],
-                               row->number[COLUMN_TP], row->given[COLUMN_SL], row->number[COLUMN_SL], row->ts,
+    if (!fault_injector_script(&run->injector, kind, row->symbol, row->value, scenario_given(row, COLUMN_TP),
+                               row->number[COLUMN_TP], scenario_given(row, COLUMN_SL), row->number[COLUMN_SL], row->ts,
                                row->line, reason, sizeof reason))
         replay_fail(run, REPLAY_BAD_INPUT, row->line, "%s", reason);
     replay_drain_exits(run);
@@ -503,14 +503,14 @@ static void replay_market_row(replay *run, const scenario_row *row) {
     } else if (row->type == ROW_TP_SL) {
         registry_entry entry = {.side = row->side > 0 ? SIDE_LONG : SIDE_SHORT,
                                 .entry_price = number[COLUMN_ENTRY_PRICE],
-                                .has_tp = row->given[COLUMN_TP], .tp = number[COLUMN_TP],
-                                .has_sl = row->given[COLUMN_SL], .sl = number[COLUMN_SL],
+                                .has_tp = scenario_given(row, COLUMN_TP), .tp = number[COLUMN_TP],
+                                .has_sl = scenario_given(row, COLUMN_SL), .sl = number[COLUMN_SL],
                                 .created_ts = row->ts, .updated_ts = row->ts};
         text_copy(entry.symbol, sizeof entry.symbol, row->symbol);
         status = kernel_put_tp_sl(&run->core, &entry);
     } else {
         assert(row->type == ROW_HOLDING);
-        holding item = {.qty = number[COLUMN_QTY], .has_avg_cost = row->given[COLUMN_AVG_COST],
+        holding item = {.qty = number[COLUMN_QTY], .has_avg_cost = scenario_given(row, COLUMN_AVG_COST),
                         .avg_cost = number[COLUMN_AVG_COST]};
         text_copy(item.asset, sizeof item.asset, row->symbol);
         status = kernel_set_holding(&run->core, &item);

@@ -243,11 +243,8 @@ static bool parse_ts(scenario_reader *reader, const char *cell, size_t length, d
  * shows a value of the row it held before (scenario_open zeroed the rest). */
 static bool parse_cells(scenario_reader *reader, long line, const record_cells *cells, scenario_row *row,
                         char *side_text) {
-    for (unsigned previous = row->given_columns; previous != 0; previous &= previous - 1) {
-        int column = __builtin_ctz(previous);
-        row->given[column] = false;
-        row->number[column] = 0;
-    }
+    for (unsigned previous = row->given_columns; previous != 0; previous &= previous - 1)
+        row->number[__builtin_ctz(previous)] = 0;
     row->given_columns = 0;
     unsigned used = columns_used[row->type];
     for (uint32_t fields = cells->nonempty; fields != 0; fields &= fields - 1) {
@@ -262,7 +259,6 @@ static bool parse_cells(scenario_reader *reader, long line, const record_cells *
                         row_type_names[row->type], cell);
             return false;
         }
-        row->given[column] = true;
         row->given_columns |= BIT(column);
         bool valid = true;
         switch (column) {
@@ -300,7 +296,7 @@ static bool parse_cells(scenario_reader *reader, long line, const record_cells *
 
 /* Fails unless the column is given. */
 static bool require(scenario_reader *reader, long line, const scenario_row *row, column_id column) {
-    bool given = column == COLUMN_SIDE ? row->side != 0 : row->given[column];
+    bool given = column == COLUMN_SIDE ? row->side != 0 : scenario_given(row, column);
     if (!given) reader_fail(reader, line, "%s rows need a %s", row_type_names[row->type], column_names[column]);
     return given;
 }
@@ -308,7 +304,7 @@ static bool require(scenario_reader *reader, long line, const scenario_row *row,
 /* Fails unless the given numeric column satisfies the bound. */
 static bool bound(scenario_reader *reader, long line, const scenario_row *row, column_id column, double minimum,
                   bool inclusive) {
-    if (!row->given[column]) return true;
+    if (!scenario_given(row, column)) return true;
     double value = row->number[column];
     bool valid = inclusive ? value >= minimum : value > minimum;
     if (!valid) {

@@ -42,7 +42,8 @@ typedef enum {
     COLUMN_AVG_COST, COLUMN_KEY, COLUMN_VALUE, COLUMN_COUNT
 } column_id;
 
-/* One validated row. Numeric cells are in number[] with given[] set. */
+/* One validated row. Numeric cells are in number[], their bits set in
+ * given_columns; a numeric cell not given reads 0. */
 typedef struct {
     long line;
     row_type type;
@@ -52,8 +53,7 @@ typedef struct {
     unsigned char event_id_length;     /* strlen(event_id) */
     char symbol[SYMBOL_CAPACITY];
     int side;                          /* BUY/LONG +1, SELL/SHORT -1, 0 not given */
-    bool given[COLUMN_COUNT];
-    unsigned given_columns;            /* the same as bits: 1u << column */
+    unsigned given_columns;            /* the cells given: bit 1u << column (see scenario_given) */
     double number[COLUMN_COUNT];
     char key[SCENARIO_VALUE_CAPACITY];
     char value[SCENARIO_VALUE_CAPACITY];
@@ -102,6 +102,11 @@ typedef struct {
     long bytes_read;
     char error[SCENARIO_ERROR_CAPACITY];
 } scenario_reader;
+
+/* Whether row gave a cell in column. */
+static inline bool scenario_given(const scenario_row *row, column_id column) {
+    return (row->given_columns >> column) & 1u;
+}
 
 /* Opens path. Returns 0, or -1 with reader->error set ("FILE: message").
  * The reader is large: allocate it. */

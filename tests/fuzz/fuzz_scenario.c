@@ -29,7 +29,7 @@ static void check_row(const scenario_row *row, long previous_line) {
     /* A numeric cell given is finite; one not given reads 0 (the format's
      * default, which the replay relies on); text columns keep 0 too. */
     for (int column = 0; column < COLUMN_COUNT; column++)
-        FUZZ_CHECK(row->given[column] ? isfinite(row->number[column]) : row->number[column] == 0);
+        FUZZ_CHECK(scenario_given(row, column) ? isfinite(row->number[column]) : row->number[column] == 0);
     if (row->type != ROW_CONFIG && row->type != ROW_EXPECT) FUZZ_CHECK(row->has_ts && isfinite(row->ts));
     if (row->type == ROW_FILL)
         FUZZ_CHECK(row->side != 0 && row->number[COLUMN_QTY] > 0 && row->number[COLUMN_PRICE] > 0 &&
