@@ -192,6 +192,40 @@ static size_t format_fast(double value, int decimals_max, char *out) {
     return 0;
 }
 
+/* Fast path for a value of at most 15 significant digits in fixed
+ * notation, in one try where format_fast loops: scaled to 15 integer
+ * digits, rounded, and kept when that integer over the same power of ten
+ * gives back the value. The argument of format_fast holds: the division is
+ * correctly rounded, a 15-digit decimal is the only one of its length in
+ * its double's interval, and the rounding finds it. Its trailing zeros go,
+ * down to the decimal point. Returns 0 when the value needs more digits
+ * (most sums of several amounts), which costs a multiply and a divide. */
+static size_t format_fifteen(double value, char *out) {
+    double magnitude = fabs(value);
+    if (!(magnitude >= 1e-5 && magnitude < 1e15)) return 0;
+    uint64_t bits;
+    memcpy(&bits, &magnitude, sizeof bits);
+    int binary_exponent = (int)(bits >> 52) - 1023;               /* floor(log2 magnitude) */
+    int decimal_estimate = ((binary_exponent + 4096) * 1233 >> 12) - 1233; /* floor(log10), or one less */
+    int decimals = 14 - decimal_estimate;
+    assert(decimals >= 0 && decimals <= EXACT_POWER_OF_TEN_MAX);
+    double scaled = value * power_of_ten[decimals];
+    if (fabs(scaled) >= 1e15) scaled = value * power_of_ten[--decimals];
+    if (decimals < 0 || fabs(scaled) >= 1e15) return 0;
+    double rounded = (scaled + 0x1.8p52) - 0x1.8p52; /* see format_fast */
+    if (rounded / power_of_ten[decimals] != value) return 0;
+    int64_t mantissa = (int64_t)rounded;
+    /* Trailing zeros in steps of 8, 4, 2, 1 (constant divisors: multiplies), not past the point. */
+#define STRIP_ZEROS(step, unit)                                  \
+    while (decimals >= (step) && mantissa % (unit) == 0) {       \
+        mantissa /= (unit);                                      \
+        decimals -= (step);                                      \
+    }
+    STRIP_ZEROS(8, 100000000) STRIP_ZEROS(4, 10000) STRIP_ZEROS(2, 100) STRIP_ZEROS(1, 10)
+#undef STRIP_ZEROS
+    return write_fixed(mantissa, decimals, out);
+}
+
 /* The canonical layout of significand (no trailing zero) times
  * 10^(exponent - its digit count + 1), i.e. exponent is that of its first
  * digit: fixed notation when fixed is set, else d[.ddd]e(+|-)XX. Writes a
@@ -383,7 +417,8 @@ size_t number_format(double value, char out[NUMBER_TEXT_CAPACITY]) {
         memcpy(out, "0", 2);
         return 1;
     }
-    size_t length = format_exact(value, out);
+    size_t length = format_fifteen(value, out);
+    if (length == 0) length = format_exact(value, out);
     if (length == 0) length = format_fast(value, 15, out);
     if (length == 0) length = format_slow(value, out);
     assert(length > 0 && length < NUMBER_TEXT_CAPACITY);
