@@ -13,7 +13,14 @@ WARN_COMPILER = $(if $(findstring clang,$(shell $(CC) --version 2>/dev/null)),,-
 SANITIZE ?=
 CFLAGS += $(CFLAGS_BASE) $(WARN_COMPILER) $(OPT) $(SANITIZE) $(shell pkg-config --cflags libcjson gsl 2>/dev/null)
 LIBS = -lcsv $(shell pkg-config --libs libcjson gsl 2>/dev/null) -lm
-LIVE_LIBS = $(shell pkg-config --libs libcurl libwebsockets openssl 2>/dev/null)
+# The live adapter's libraries are dlopened when it starts (live/libraries.c),
+# not linked: only their sonames are read here, from the development files.
+LIVE_LIBS = -ldl
+soname = $(shell objdump -p "$$(pkg-config --variable=libdir $(1) 2>/dev/null)/$(1).so" 2>/dev/null | \
+           awk '/SONAME/ {print $$2}')
+LIVE_SONAME_FLAGS = $(foreach pair,CURL:libcurl WEBSOCKETS:libwebsockets CRYPTO:libcrypto,\
+    $(if $(call soname,$(word 2,$(subst :, ,$(pair)))),\
+         -DLIVE_$(word 1,$(subst :, ,$(pair)))_SONAME='"$(call soname,$(word 2,$(subst :, ,$(pair))))"'))
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null) -lsubunit
 LDFLAGS += $(SANITIZE)
 
@@ -33,6 +40,8 @@ all: $(BIN)
 
 deps:
 	@tools/install-deps.sh --if-missing
+
+$(BUILD)/live/libraries.o: CFLAGS += $(LIVE_SONAME_FLAGS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -106,7 +115,7 @@ fuzz: deps
 # The unit tests and the fuzz corpus replays under valgrind (no error, no
 # leak of any kind), and the I/O-fault test with every run under valgrind.
 VALGRIND = valgrind --quiet --error-exitcode=99 --leak-check=full --show-leak-kinds=all \
-           --errors-for-leak-kinds=all
+           --errors-for-leak-kinds=all --suppressions=$(CURDIR)/tools/valgrind.supp
 valgrind: deps
 	@$(MAKE) --no-print-directory all unit fuzz-replay
 	@tools/valgrind.sh "$(VALGRIND)" $(BUILD) $(BIN) $(UNIT_BIN) -- $(FUZZ_NAMES)

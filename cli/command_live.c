@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "core/config.h"
 #include "io/scenario_writer.h"
+#include "live/libraries.h"
 #include "live/normalize.h"
 #include "live/pipeline.h"
 #include "live/rest.h"
@@ -147,7 +148,8 @@ static int command_live_sign(int argc, char **argv) {
     bool ok = live_sign(secret, query, body, signature);
     credentials_wipe(&keys);
     if (!ok) {
-        fprintf(stderr, "ledgersim live sign: HMAC failed\n");
+        const char *reason = live_libraries_error();
+        fprintf(stderr, "ledgersim live sign: %s\n", reason[0] != '\0' ? reason : "HMAC failed");
         return EXIT_FAILED;
     }
     printf("%s\n", signature);
@@ -347,7 +349,8 @@ int command_live(int argc, char **argv) {
         status = EXIT_BAD_INPUT;
     }
     if (status == EXIT_OK && !rest_global_init()) {
-        fprintf(stderr, "ledgersim live: libcurl initialization failed\n");
+        const char *reason = live_libraries_error();
+        fprintf(stderr, "ledgersim live: %s\n", reason[0] != '\0' ? reason : "libcurl initialization failed");
         status = EXIT_FAILED;
     }
     if (status == EXIT_OK) status = live_session_run(options);

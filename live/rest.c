@@ -12,7 +12,9 @@
 #include <strings.h>
 #include <time.h>
 
-bool rest_global_init(void) { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; }
+#include "live/libraries.h"
+
+bool rest_global_init(void) { return live_libraries_load() && LIVE(curl_global_init)(CURL_GLOBAL_DEFAULT) == CURLE_OK; }
 
 long long rest_local_time_ms(void) {
     struct timespec now;
@@ -63,12 +65,12 @@ int rest_open(rest_client *client, const char *base_url, const credentials *keys
     client->recv_window_ms = 5000;
     client->max_retry_wait_ms = 60000;
     buffer_init(&client->response, REST_RESPONSE_LIMIT);
-    client->curl = curl_easy_init();
+    client->curl = LIVE(curl_easy_init)();
     return client->curl == NULL ? -1 : 0;
 }
 
 void rest_close(rest_client *client) {
-    if (client->curl != NULL) curl_easy_cleanup(client->curl);
+    if (client->curl != NULL) LIVE(curl_easy_cleanup)(client->curl);
     client->curl = NULL;
     buffer_free(&client->response);
 }
@@ -130,42 +132,42 @@ static rest_status perform(rest_client *client, const char *method, const char *
     client->retry_after_s = -1;
     client->used_weight_1m = -1;
     client->order_count_1m = -1;
-    curl_easy_reset(curl);
+    LIVE(curl_easy_reset)(curl);
     struct curl_slist *headers = NULL;
     char key_header[CREDENTIAL_CAPACITY + 32];
     if (security != REST_PUBLIC) {
         snprintf(key_header, sizeof key_header, "X-MBX-APIKEY: %s", client->keys->api_key);
-        headers = curl_slist_append(headers, key_header);
+        headers = LIVE(curl_slist_append)(headers, key_header);
         if (headers == NULL) return REST_TRANSPORT_ERROR;
     }
-    curl_easy_setopt(curl, CURLOPT_URL, url);
-    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+    LIVE(curl_easy_setopt)(curl, CURLOPT_URL, url);
+    LIVE(curl_easy_setopt)(curl, CURLOPT_CUSTOMREQUEST, method);
     if (strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0) {
-        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, "");
-        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, 0L);
+        LIVE(curl_easy_setopt)(curl, CURLOPT_POSTFIELDS, "");
+        LIVE(curl_easy_setopt)(curl, CURLOPT_POSTFIELDSIZE, 0L);
     }
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, client);
-    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(curl, CURLOPT_HEADERDATA, client);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long)REST_TIMEOUT_MS);
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, (long)REST_CONNECT_TIMEOUT_MS);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_USERAGENT, "ledgersim-live/0.1");
-    CURLcode result = curl_easy_perform(curl);
-    curl_slist_free_all(headers);
+    LIVE(curl_easy_setopt)(curl, CURLOPT_HTTPHEADER, headers);
+    LIVE(curl_easy_setopt)(curl, CURLOPT_WRITEFUNCTION, on_body);
+    LIVE(curl_easy_setopt)(curl, CURLOPT_WRITEDATA, client);
+    LIVE(curl_easy_setopt)(curl, CURLOPT_HEADERFUNCTION, on_header);
+    LIVE(curl_easy_setopt)(curl, CURLOPT_HEADERDATA, client);
+    LIVE(curl_easy_setopt)(curl, CURLOPT_TIMEOUT_MS, (long)REST_TIMEOUT_MS);
+    LIVE(curl_easy_setopt)(curl, CURLOPT_CONNECTTIMEOUT_MS, (long)REST_CONNECT_TIMEOUT_MS);
+    LIVE(curl_easy_setopt)(curl, CURLOPT_NOSIGNAL, 1L);
+    LIVE(curl_easy_setopt)(curl, CURLOPT_USERAGENT, "ledgersim-live/0.1");
+    CURLcode result = LIVE(curl_easy_perform)(curl);
+    LIVE(curl_slist_free_all)(headers);
     /* The header held the key: wipe the local copy. */
     volatile char *wipe = key_header;
     for (size_t index = 0; index < sizeof key_header; index++) wipe[index] = 0;
     client->requests_sent++;
     if (result != CURLE_OK) {
         snprintf(client->error_message, sizeof client->error_message, "%s %s: %s", method, path,
-                 curl_easy_strerror(result));
-        live_log(client->logger, "warn", "rest %s %s failed: %s", method, path, curl_easy_strerror(result));
+                 LIVE(curl_easy_strerror)(result));
+        live_log(client->logger, "warn", "rest %s %s failed: %s", method, path, LIVE(curl_easy_strerror)(result));
         return REST_TRANSPORT_ERROR;
     }
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &client->http_status);
+    LIVE(curl_easy_getinfo)(curl, CURLINFO_RESPONSE_CODE, &client->http_status);
     if (buffer_failed(&client->response)) {
         snprintf(client->error_message, sizeof client->error_message, "%s %s: answer too large", method, path);
         return REST_TRANSPORT_ERROR;

@@ -12,9 +12,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "live/libraries.h"
+
 bool live_sign(const char *secret, const char *query, const char *body, char out[SIGNATURE_HEX_CAPACITY]) {
     assert(secret != NULL);
     out[0] = '\0';
+    if (!live_libraries_load()) return false;
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int digest_length = 0;
     /* The one-shot HMAC() takes one piece: concatenate query and body. */
@@ -25,7 +28,7 @@ bool live_sign(const char *secret, const char *query, const char *body, char out
     if (query_length > 0) memcpy(payload, query, query_length);
     if (body_length > 0) memcpy(payload + query_length, body, body_length);
     payload[query_length + body_length] = '\0';
-    unsigned char *result = HMAC(EVP_sha256(), secret, (int)strlen(secret), (const unsigned char *)payload,
+    unsigned char *result = LIVE(HMAC)(LIVE(EVP_sha256)(), secret, (int)strlen(secret), (const unsigned char *)payload,
                                  query_length + body_length, digest, &digest_length);
     free(payload);
     if (result == NULL || digest_length != 32) return false;

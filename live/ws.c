@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "live/libraries.h"
+
 /* libwebsockets logs through one process-wide emitter: route it to the
  * redacting logger of the live socket (there is one per process). */
 static live_logger *library_logger = NULL;
@@ -25,8 +27,8 @@ static void emit_library_log(int level, const char *line) {
  * one to the handler; returns -1 to close when a close was requested. */
 static int on_event(struct lws *connection, enum lws_callback_reasons reason, void *user, void *in, size_t length) {
     (void)user;
-    struct lws_context *context = lws_get_context(connection);
-    live_ws *socket = context != NULL ? lws_context_user(context) : NULL;
+    struct lws_context *context = LIVE(lws_get_context)(connection);
+    live_ws *socket = context != NULL ? LIVE(lws_context_user)(context) : NULL;
     if (socket == NULL) return 0;
     switch (reason) {
     case LWS_CALLBACK_CLIENT_ESTABLISHED:
@@ -45,7 +47,7 @@ static int on_event(struct lws *connection, enum lws_callback_reasons reason, vo
             snprintf(socket->reason, sizeof socket->reason, "message larger than %d bytes", WS_MESSAGE_LIMIT);
             return -1;
         }
-        if (lws_is_final_fragment(connection) && lws_remaining_packet_payload(connection) == 0) {
+        if (LIVE(lws_is_final_fragment)(connection) && LIVE(lws_remaining_packet_payload)(connection) == 0) {
             socket->messages_received++;
             if (socket->handler != NULL)
                 socket->handler(socket->handler_context, socket->message.data != NULL ? socket->message.data : "",
@@ -55,7 +57,7 @@ static int on_event(struct lws *connection, enum lws_callback_reasons reason, vo
         break;
     case LWS_CALLBACK_CLIENT_WRITEABLE:
         if (socket->close_requested) {
-            lws_close_reason(connection, LWS_CLOSE_STATUS_NORMAL, NULL, 0);
+            LIVE(lws_close_reason)(connection, LWS_CLOSE_STATUS_NORMAL, NULL, 0);
             return -1;
         }
         break;
@@ -89,12 +91,13 @@ static void on_wake(lws_sorted_usec_list_t *timer) { (void)timer; }
 
 int ws_init(live_ws *socket, live_logger *logger, ws_message_handler handler, void *handler_context) {
     memset(socket, 0, sizeof *socket);
+    if (!live_libraries_load()) return -1;
     socket->logger = logger;
     socket->handler = handler;
     socket->handler_context = handler_context;
     buffer_init(&socket->message, WS_MESSAGE_LIMIT);
     library_logger = logger;
-    lws_set_log_level(LLL_ERR | LLL_WARN, emit_library_log);
+    LIVE(lws_set_log_level)(LLL_ERR | LLL_WARN, emit_library_log);
     struct lws_context_creation_info info;
     memset(&info, 0, sizeof info);
     info.port = CONTEXT_PORT_NO_LISTEN;
@@ -106,7 +109,7 @@ int ws_init(live_ws *socket, live_logger *logger, ws_message_handler handler, vo
     info.fd_limit_per_thread = 16;
     socket->wake_timer = calloc(1, sizeof(lws_sorted_usec_list_t));
     if (socket->wake_timer == NULL) return -1;
-    socket->context = lws_create_context(&info);
+    socket->context = LIVE(lws_create_context)(&info);
     return socket->context == NULL ? -1 : 0;
 }
 
@@ -169,7 +172,7 @@ int ws_connect(live_ws *socket, const char *url) {
     socket->close_requested = false;
     socket->state = WS_CONNECTING;
     buffer_reset(&socket->message);
-    if (lws_client_connect_via_info(&info) == NULL) {
+    if (LIVE(lws_client_connect_via_info)(&info) == NULL) {
         if (socket->reason[0] == '\0') snprintf(socket->reason, sizeof socket->reason, "connect failed");
         socket->state = WS_CLOSED;
         socket->connection = NULL;
@@ -183,21 +186,21 @@ void ws_service(live_ws *socket, int timeout_ms) {
     assert(socket->context != NULL && timeout_ms >= 0);
     /* lws_service() ignores its timeout (libwebsockets >= 3.2): a timer
      * bounds the wait instead. */
-    lws_sul_schedule(socket->context, 0, socket->wake_timer, on_wake, (lws_usec_t)timeout_ms * LWS_US_PER_MS);
-    lws_service(socket->context, 0);
+    LIVE(lws_sul_schedule)(socket->context, 0, socket->wake_timer, on_wake, (lws_usec_t)timeout_ms * LWS_US_PER_MS);
+    LIVE(lws_service)(socket->context, 0);
 }
 
 void ws_request_close(live_ws *socket) {
     if (socket->connection == NULL || (socket->state != WS_OPEN && socket->state != WS_CONNECTING)) return;
     socket->close_requested = true;
-    if (socket->state == WS_OPEN) lws_callback_on_writable(socket->connection);
-    else lws_set_timeout(socket->connection, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+    if (socket->state == WS_OPEN) LIVE(lws_callback_on_writable)(socket->connection);
+    else LIVE(lws_set_timeout)(socket->connection, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
 }
 
 void ws_destroy(live_ws *socket) {
     if (socket->context != NULL) {
-        lws_sul_cancel(socket->wake_timer);
-        lws_context_destroy(socket->context);
+        LIVE(lws_sul_cancel)(socket->wake_timer);
+        LIVE(lws_context_destroy)(socket->context);
     }
     free(socket->wake_timer);
     socket->wake_timer = NULL;
