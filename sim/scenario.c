@@ -589,12 +589,15 @@ int scenario_open(scenario_reader *reader, const char *path) {
  * libcsv (CSV_STRICT, default space and terminator functions) would only
  * split it at its commas; any other byte (quotes, CR, the spaces and tabs it
  * trims, NUL, control bytes) sends the line to libcsv. */
+#if !defined(__SSE2__)
+/* The class of one byte (the SSE2 code computes the same, sixteen at once). */
 enum { PLAIN_TEXT = 0, PLAIN_COMMA = 1, PLAIN_NOT = 2 };
 
 static inline unsigned char plain_byte_kind(unsigned char byte) {
     if (byte == ',') return PLAIN_COMMA;
     return byte <= ' ' || byte == '"' || byte == 0x7f ? PLAIN_NOT : PLAIN_TEXT;
 }
+#endif
 
 enum { PLAIN_WORDS_MAX = (SCENARIO_LINE_MAX + 2) / 64 + 1 };
 
