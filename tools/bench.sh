@@ -4,7 +4,7 @@
 #   1. Generates two scenarios once, with `ledgersim gen --seed 1` (8
 #      symbols): 1M and 10M rows, cached in bench/cache/ (regenerated when
 #      the generator's output changes).
-#   2. Replays each RUNS times (default 3) with the default outputs and with
+#   2. Replays each RUNS times (default 5) with the default outputs and with
 #      --trace none, and times `cat FILE > /dev/null` on the same file, the
 #      floor no replay can beat (the file is in the page cache by then).
 #   3. Times `ledgersim check` over every scenarios/*.csv.
@@ -13,7 +13,7 @@
 # Every figure is the median of the runs. Prints the table and writes it,
 # with the machine it ran on, to bench/results.md.
 #
-# Settings (environment): RUNS (3), SIZES ("1000000 10000000"), BENCH_OUT
+# Settings (environment): RUNS (5), SIZES ("1000000 10000000"), BENCH_OUT
 # (where runs write: a fresh directory under /dev/shm when it has room, so
 # that the disk is not what is measured; else bench/cache/out), BENCH_RESULTS
 # (bench/results.md), EQUIVALENCE (the test binary, default
@@ -22,7 +22,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 BIN=${1:-bin/ledgersim}
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-5}
 SIZES=${SIZES:-"1000000 10000000"}
 RESULTS=${BENCH_RESULTS:-bench/results.md}
 EQUIVALENCE=${EQUIVALENCE:-build/tests/test_number_equivalence}
