@@ -3,6 +3,7 @@
 
 #include <assert.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,6 +12,31 @@
 /* The kernel's mark as the callback shape of the exit scanner and NAV. */
 static bool mark_of(const void *context, const char *symbol, double *mark) {
     return kernel_mark(context, symbol, mark);
+}
+
+/* Marks for one pass of the exit scanner or NAV, which look symbols up in
+ * the same order event after event (ledger entries, holdings): the n-th
+ * lookup tries first the book index where the n-th was found last time. */
+typedef struct {
+    const position_book *book;
+    size_t *hints;                     /* the kernel's, one per lookup of a pass */
+    size_t hint_count;
+    size_t lookups;
+} mark_cursor;
+
+/* mark_of through a cursor (the caller's own, not const: the hints move).
+ * Symbols have 16 readable bytes: SYMBOL_CAPACITY arrays or larger. */
+static bool mark_at_cursor(const void *context, const char *symbol, double *mark) {
+    mark_cursor *cursor = (mark_cursor *)(uintptr_t)context;
+    assert(cursor->hint_count > 0);
+    size_t *hint = &cursor->hints[cursor->lookups < cursor->hint_count ? cursor->lookups : cursor->hint_count - 1];
+    cursor->lookups++;
+    const book_position *position = book_find_hinted(cursor->book, symbol, *hint);
+    if (position == NULL) return false;
+    *hint = (size_t)(position - cursor->book->positions);
+    if (!position->has_mark || !isfinite(position->mark)) return false;
+    *mark = position->mark;
+    return true;
 }
 
 void kernel_init(kernel *k, const kernel_config *config) {
@@ -31,6 +57,8 @@ void kernel_init(kernel *k, const kernel_config *config) {
     k->last_valid_wallet = 0;
     k->in_event = false;
     memset(k->mark_hints, 0, sizeof k->mark_hints);
+    memset(k->exit_hints, 0, sizeof k->exit_hints);
+    memset(k->holding_hints, 0, sizeof k->holding_hints);
     k->intent_count = 0;
     k->last_exit_count = 0;
     k->exits_total = 0;
@@ -176,7 +204,8 @@ static void kernel_value(kernel *k) {
         exchange_unrealized += k->exchange_positions[index].unrealized_pnl;
     double nav = nav_futures(k->has_valid_wallet, k->last_valid_wallet, exchange_unrealized,
                              k->projection.snapshot.k.equity);
-    nav_compute_aum(nav, &k->holdings, mark_of, k, &k->aum);
+    mark_cursor cursor = {.book = &k->book, .hints = k->holding_hints, .hint_count = HOLDINGS_MAX, .lookups = 0};
+    nav_compute_aum(nav, &k->holdings, mark_at_cursor, &cursor, &k->aum);
 }
 
 static void remember_exit(kernel *k, const exit_intent *intent) {
@@ -219,7 +248,8 @@ const account_snapshot *kernel_end_event(kernel *k) {
     kpis_observe_snapshot(&k->kpis, k->event_ts, k->aum.nav_total, k->aum.total, &snapshot->reconcile);
     k->intent_count = 0;
     if (k->event_moved_mark) {
-        k->intent_count = exits_scan(&k->scanner, &k->ledger, mark_of, k, k->intents);
+        mark_cursor cursor = {.book = &k->book, .hints = k->exit_hints, .hint_count = SYMBOLS_MAX, .lookups = 0};
+        k->intent_count = exits_scan(&k->scanner, &k->ledger, mark_at_cursor, &cursor, k->intents);
         for (size_t index = 0; index < k->intent_count; index++) {
             remember_exit(k, &k->intents[index]);
             kpis_observe_exit(&k->kpis, k->intents[index].reason);

@@ -84,6 +84,8 @@ typedef struct {
     bool event_moved_mark;
     char marked_symbols[EVENT_ROWS_MAX][SYMBOL_CAPACITY]; /* mark facts of the event, in order */
     size_t mark_hints[EVENT_ROWS_MAX];  /* book index of each, kept from event to event (book_entry_hinted) */
+    size_t exit_hints[SYMBOLS_MAX];     /* book index of each ledger entry's mark, the same way */
+    size_t holding_hints[HOLDINGS_MAX]; /* book index of each holding's ASSET+USDT mark */
     size_t marked_count;
     /* The last event's exit intents. */
     exit_intent intents[SYMBOLS_MAX];
