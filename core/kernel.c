@@ -14,6 +14,8 @@ static bool mark_of(const void *context, const char *symbol, double *mark) {
     return kernel_mark(context, symbol, mark);
 }
 
+enum { MISSING_HINT = SYMBOLS_MAX + 1 }; /* hints from here on mean "not in the book" */
+
 /* Marks for one pass of the exit scanner or NAV, which look symbols up in
  * the same order event after event (ledger entries, holdings): the n-th
  * lookup tries first the book index where the n-th was found last time. */
@@ -31,8 +33,15 @@ static bool mark_at_cursor(const void *context, const char *symbol, double *mark
     assert(cursor->hint_count > 0);
     size_t *hint = &cursor->hints[cursor->lookups < cursor->hint_count ? cursor->lookups : cursor->hint_count - 1];
     cursor->lookups++;
+    /* A symbol missing from the book stays missing until the book grows (it
+     * never shrinks): MISSING_HINT + its size at the last lookup. */
+    size_t missing = MISSING_HINT + cursor->book->count;
+    if (*hint == missing) return false;
     const book_position *position = book_find_hinted(cursor->book, symbol, *hint);
-    if (position == NULL) return false;
+    if (position == NULL) {
+        *hint = missing;
+        return false;
+    }
     *hint = (size_t)(position - cursor->book->positions);
     if (!position->has_mark || !isfinite(position->mark)) return false;
     *mark = position->mark;
