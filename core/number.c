@@ -465,8 +465,9 @@ size_t number_format_fixed(double value, int decimals, char *out, size_t capacit
         rounded = (uint64_t)(scaled >> shift);
         if (remainder > half || (remainder == half && (rounded & 1) != 0)) rounded++;
     }
-    uint64_t unit = integer_power_of_ten[decimals];
-    uint64_t integer = rounded / unit, fraction = rounded % unit;
+    /* Constant divisors (divide_by_power_of_ten): a variable one is a slow divide. */
+    uint64_t integer = divide_by_power_of_ten(rounded, decimals);
+    uint64_t fraction = rounded - integer * integer_power_of_ten[decimals];
     size_t length = 0;
     if (signbit(value)) out[length++] = '-';
     length += write_unsigned(integer, out + length);
