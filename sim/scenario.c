@@ -581,6 +581,9 @@ int scenario_open(scenario_reader *reader, const char *path) {
         reader->failed = true;
         return -1;
     }
+    /* The reader keeps its own 64 KiB buffer: stdio's would split each
+     * fread into two system calls (a 10M-row file took 79,000 reads). */
+    setvbuf(reader->file, NULL, _IONBF, 0);
     if (csv_init(&reader->parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_REPALL_NL) != 0) {
         snprintf(reader->error, sizeof reader->error, "%s: out of memory", path);
         reader->failed = true;

@@ -1,6 +1,6 @@
 /* scenario.h -- the scenario CSV reader (shared/spec/scenario-format.md).
  *
- * Streams: the file is read in 16 KiB pieces, one physical line at a time, and
+ * Streams: the file is read in 64 KiB pieces (one read(2) each), one physical line at a time, and
  * rows are handed out one at a time, so memory does not depend on the file's
  * length. A plain line (no quote, CR, space, tab or NUL) is split at its
  * commas in place; any other goes through libcsv, which makes the same cells
@@ -24,7 +24,7 @@ enum {
     SCENARIO_VALUE_CAPACITY = SCENARIO_FIELD_MAX + 1,
     SCENARIO_ERROR_CAPACITY = 4096 + 512,
     SCENARIO_QUEUE_ROWS = 64,          /* rows parsed ahead of the consumer */
-    SCENARIO_FEED_BYTES = 16384,       /* read size; a line is kept whole in it */
+    SCENARIO_FEED_BYTES = 65536,       /* read size; a line is kept whole in it */
     SCENARIO_TS_CACHE_BYTES = 40,      /* longest ts text whose value is remembered */
     SCENARIO_INPUT_PADDING = 64        /* readable bytes past the input's last: see split_short_line */
 };
