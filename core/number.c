@@ -147,6 +147,15 @@ static size_t write_unsigned(uint64_t magnitude, char *out) {
     return count;
 }
 
+size_t number_format_integer(int64_t value, char out[NUMBER_TEXT_CAPACITY]) {
+    size_t length = 0;
+    if (value < 0) out[length++] = '-';
+    length += write_unsigned(value < 0 ? 0 - (uint64_t)value : (uint64_t)value, out + length);
+    out[length] = '\0';
+    assert(length < NUMBER_TEXT_CAPACITY);
+    return length;
+}
+
 /* Renders integer mantissa / 10^decimals in fixed notation. */
 static size_t write_fixed(int64_t mantissa, int decimals, char *out) {
     size_t length = 0;

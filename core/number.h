@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/limits.h"
 
@@ -26,6 +27,10 @@ size_t number_format(double value, char out[NUMBER_TEXT_CAPACITY]);
  * values. */
 enum { NUMBER_SHORT_DECIMALS = 5 };
 size_t number_format_short(double value, char out[NUMBER_TEXT_CAPACITY]);
+
+/* Writes the text of "%lld" for value into out (NUMBER_TEXT_CAPACITY
+ * bytes are enough), NUL-terminated, and returns its length. */
+size_t number_format_integer(int64_t value, char out[NUMBER_TEXT_CAPACITY]);
 
 /* Writes exactly what snprintf(out, capacity, "%.*f", decimals, value) writes
  * (0 <= decimals <= NUMBER_FIXED_DECIMALS_MAX, capacity >=

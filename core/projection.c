@@ -220,20 +220,6 @@ static void explain(reconcile_result *result, const char *label, const char *fie
     result->explanation_count++;
 }
 
-/* Appends the decimal text of value at out; returns the end. */
-static char *put_decimal(char *out, long value) {
-    char reversed[24];
-    size_t count = 0;
-    unsigned long magnitude = value < 0 ? 0UL - (unsigned long)value : (unsigned long)value;
-    do {
-        reversed[count++] = (char)('0' + magnitude % 10);
-        magnitude /= 10;
-    } while (magnitude != 0);
-    if (value < 0) *out++ = '-';
-    while (count > 0) *out++ = reversed[--count];
-    return out;
-}
-
 /* R3's explanation, "ERROR|open_positions|k=%d|e=%zu", without printf (it
  * runs for every snapshot while the counts differ). */
 static void explain_counts(reconcile_result *result, int kernel_count, size_t exchange_count) {
@@ -241,10 +227,11 @@ static void explain_counts(reconcile_result *result, int kernel_count, size_t ex
     static const char prefix[] = "ERROR|open_positions|k=";
     char *text = result->explanations[result->explanation_count++];
     memcpy(text, prefix, sizeof prefix - 1);
-    char *cursor = put_decimal(text + sizeof prefix - 1, kernel_count);
+    char *cursor = text + sizeof prefix - 1;
+    cursor += number_format_integer(kernel_count, cursor);
     memcpy(cursor, "|e=", 3);
-    cursor = put_decimal(cursor + 3, (long)exchange_count);
-    *cursor = '\0';
+    cursor += 3;
+    cursor += number_format_integer((int64_t)exchange_count, cursor);
     assert(cursor < text + EXPLANATION_CAPACITY);
 }
 

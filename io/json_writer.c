@@ -220,18 +220,8 @@ void json_number(json_writer *writer, double value) {
 }
 
 void json_integer(json_writer *writer, int64_t value) {
-    /* The text of "%lld", without printf. */
-    char reversed[24];
-    size_t count = 0;
-    uint64_t magnitude = value < 0 ? 0 - (uint64_t)value : (uint64_t)value;
-    do {
-        reversed[count++] = (char)('0' + magnitude % 10);
-        magnitude /= 10;
-    } while (magnitude != 0);
-    char text[24];
-    size_t length = 0;
-    if (value < 0) text[length++] = '-';
-    while (count > 0) text[length++] = reversed[--count];
+    char text[NUMBER_TEXT_CAPACITY];
+    size_t length = number_format_integer(value, text);
     before_value(writer);
     append_bytes(writer->out, text, length);
 }

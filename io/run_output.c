@@ -135,16 +135,8 @@ static void row_text(csv_row *row, const char *text, size_t length) {
 
 /* Appends the text of "%ld". */
 static void row_integer(csv_row *row, long value) {
-    assert(row->length + 20 <= CSV_ROW_CAPACITY); /* "-9223372036854775808" */
-    char reversed[24];
-    size_t count = 0;
-    unsigned long magnitude = value < 0 ? 0UL - (unsigned long)value : (unsigned long)value;
-    do {
-        reversed[count++] = (char)('0' + magnitude % 10);
-        magnitude /= 10;
-    } while (magnitude != 0);
-    if (value < 0) reversed[count++] = '-';
-    while (count > 0) row->text[row->length++] = reversed[--count];
+    assert(row->length + NUMBER_TEXT_CAPACITY <= CSV_ROW_CAPACITY);
+    row->length += number_format_integer(value, row->text + row->length);
 }
 
 /* marks.csv: one row per mark fact of the event just closed. */

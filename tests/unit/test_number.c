@@ -400,10 +400,23 @@ START_TEST(test_timestamp_rejects_malformed) {
 END_TEST
 
 /* Every test of core/number.c. */
+START_TEST(test_format_integer) {
+    const int64_t values[] = {0, 1, -1, 9, 10, 99, 100, 123456789, -987654321012, INT64_MAX, INT64_MIN};
+    for (size_t index = 0; index < sizeof values / sizeof values[0]; index++) {
+        char expected[NUMBER_TEXT_CAPACITY], actual[NUMBER_TEXT_CAPACITY];
+        snprintf(expected, sizeof expected, "%lld", (long long)values[index]);
+        size_t length = number_format_integer(values[index], actual);
+        ck_assert_str_eq(actual, expected);
+        ck_assert_uint_eq(length, strlen(expected));
+    }
+}
+END_TEST
+
 static Suite *number_suite(void) {
     Suite *suite = suite_create("number");
     TCase *format = tcase_create("format");
     tcase_add_test(format, test_format_canonical_table);
+    tcase_add_test(format, test_format_integer);
     tcase_add_test(format, test_format_zero_sign_and_non_finite);
     tcase_add_test(format, test_format_point_one_plus_point_two);
     tcase_add_test(format, test_format_fixed_notation_boundaries);
