@@ -1,10 +1,11 @@
 /* scenario.h -- the scenario CSV reader (shared/spec/scenario-format.md).
  *
- * Streams: the file is read in 64 KiB pieces (one read(2) each), one physical line at a time, and
- * rows are handed out one at a time, so memory does not depend on the file's
- * length. A plain line (no quote, CR, space, tab or NUL) is split at its
- * commas in place; any other goes through libcsv, which makes the same cells
- * and reports the same errors (quoting, CRLF, unterminated quotes). Every row is
+ * Streams: the file is read in 64 KiB pieces (one read(2) each), one
+ * physical line at a time, and rows are handed out one at a time, so memory
+ * does not depend on the file's length. A plain line (no quote, space,
+ * control byte or DEL) is split at its commas in place, with SSE2 masks;
+ * any other goes through libcsv, which makes the same cells and reports the
+ * same errors (quoting, CRLF, unterminated quotes). Every row is
  * validated completely here (columns, types, cells a type does not use,
  * timestamps that go back); semantic checks that need run state (expect
  * paths, fault parameters) are the replay's. An error is reported once, as
