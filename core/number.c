@@ -186,10 +186,10 @@ static size_t write_fixed(int64_t mantissa, int decimals, char *out) {
  * significant digits or fewer the decimal candidate is unique (decimal
  * spacing exceeds one ulp), and m / 10^k in IEEE division is the correctly
  * rounded value strtod would return, so the test below is exact. */
-static size_t format_fast(double value, int decimals_max, char *out) {
+static size_t format_fast(double value, char *out) {
     double magnitude = fabs(value);
     if (magnitude < 1e-5 || magnitude >= 1e15) return 0;
-    for (int decimals = 0; decimals <= decimals_max; decimals++) {
+    for (int decimals = 0; decimals <= 15; decimals++) {
         double scaled = value * power_of_ten[decimals];
         if (fabs(scaled) >= 1e15) return 0;
         /* nearbyint without a libm call (no SSE4.1 in baseline x86-64):
@@ -428,15 +428,10 @@ size_t number_format(double value, char out[NUMBER_TEXT_CAPACITY]) {
     }
     size_t length = format_fifteen(value, out);
     if (length == 0) length = format_exact(value, out);
-    if (length == 0) length = format_fast(value, 15, out);
+    if (length == 0) length = format_fast(value, out);
     if (length == 0) length = format_slow(value, out);
     assert(length > 0 && length < NUMBER_TEXT_CAPACITY);
     return length;
-}
-
-size_t number_format_short(double value, char out[NUMBER_TEXT_CAPACITY]) {
-    size_t length = isfinite(value) && value != 0 ? format_fast(value, NUMBER_SHORT_DECIMALS, out) : 0;
-    return length > 0 ? length : number_format(value, out);
 }
 
 enum {

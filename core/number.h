@@ -21,13 +21,6 @@ enum { NUMBER_TEXT_CAPACITY = 32, NUMBER_FIXED_DECIMALS_MAX = 9 };
  * returns its length. A non-finite value writes "null". Never fails. */
 size_t number_format(double value, char out[NUMBER_TEXT_CAPACITY]);
 
-/* The same text as number_format, found faster for a value with at most
- * NUMBER_SHORT_DECIMALS decimals and under 10^15 (a price, a timestamp,
- * a quantity) and a little slower for others: for columns that hold such
- * values. */
-enum { NUMBER_SHORT_DECIMALS = 5 };
-size_t number_format_short(double value, char out[NUMBER_TEXT_CAPACITY]);
-
 /* Writes the text of "%lld" for value into out (NUMBER_TEXT_CAPACITY
  * bytes are enough), NUL-terminated, and returns its length. */
 size_t number_format_integer(int64_t value, char out[NUMBER_TEXT_CAPACITY]);

@@ -14,9 +14,7 @@ typedef struct {
 
 static number_cache_slot number_cache[NUMBER_CACHE_SLOTS];
 
-/* The memo's answer for value, formatting a miss with format. */
-static size_t cached_format(double value, char out[NUMBER_TEXT_CAPACITY],
-                            size_t (*format)(double, char[NUMBER_TEXT_CAPACITY])) {
+size_t number_cache_format(double value, char out[NUMBER_TEXT_CAPACITY]) {
     uint64_t bits;
     memcpy(&bits, &value, sizeof bits);
     /* Fibonacci hashing: the top bits of bits times 2^64 / golden ratio. */
@@ -25,17 +23,10 @@ static size_t cached_format(double value, char out[NUMBER_TEXT_CAPACITY],
         memcpy(out, slot->text, NUMBER_TEXT_CAPACITY);
         return slot->length;
     }
-    size_t length = format(value, out);
+    size_t length = number_format(value, out);
     slot->bits = bits;
     slot->length = (unsigned char)length;
     memcpy(slot->text, out, NUMBER_TEXT_CAPACITY);
     return length;
 }
 
-size_t number_cache_format(double value, char out[NUMBER_TEXT_CAPACITY]) {
-    return cached_format(value, out, number_format);
-}
-
-size_t number_cache_format_short(double value, char out[NUMBER_TEXT_CAPACITY]) {
-    return cached_format(value, out, number_format_short);
-}

@@ -15,8 +15,4 @@
 /* number_format(value, out), from the memo when value was written lately. */
 size_t number_cache_format(double value, char out[NUMBER_TEXT_CAPACITY]);
 
-/* The same, formatting a value not in the memo with number_format_short:
- * for columns of prices and timestamps. */
-size_t number_cache_format_short(double value, char out[NUMBER_TEXT_CAPACITY]);
-
 #endif

@@ -118,14 +118,6 @@ static void row_number(csv_row *row, double value) {
     if (!(length == 4 && memcmp(at, "null", 4) == 0)) row->length += length;
 }
 
-/* row_number for a column of prices or timestamps (number_format_short). */
-static void row_number_short(csv_row *row, double value) {
-    assert(row->length + NUMBER_TEXT_CAPACITY <= CSV_ROW_CAPACITY);
-    char *at = row->text + row->length;
-    size_t length = number_cache_format_short(value, at);
-    if (!(length == 4 && memcmp(at, "null", 4) == 0)) row->length += length;
-}
-
 /* Appends text of length bytes (fits: callers append symbols and names). */
 static void row_text(csv_row *row, const char *text, size_t length) {
     assert(row->length + length <= CSV_ROW_CAPACITY);
@@ -146,7 +138,7 @@ static int append_marks(run_output *out, const kernel *k) {
     /* Every row starts with the event's "ts,event_seq,". */
     csv_row prefix; /* not "= {0}": that clears the whole text, once per event */
     prefix.length = 0;
-    row_number_short(&prefix, k->projection.snapshot.ts);
+    row_number(&prefix, k->projection.snapshot.ts);
     row_text(&prefix, ",", 1);
     row_integer(&prefix, k->projection.snapshot.event_seq);
     row_text(&prefix, ",", 1);
@@ -160,7 +152,7 @@ static int append_marks(run_output *out, const kernel *k) {
         row.length = prefix.length;
         row_text(&row, symbol, strlen(symbol));
         row_text(&row, ",", 1);
-        row_number_short(&row, position->mark);
+        row_number(&row, position->mark);
         row_text(&row, ",", 1);
         row_number(&row, position->qty);
         row_text(&row, ",", 1);
@@ -190,7 +182,7 @@ int run_output_event(run_output *out, const kernel *k) {
         buffer_append_text(line, "ts,event_seq,nav_total,aum_total,k_capital,k_equity,e_wallet_balance,status\n");
     csv_row row;
     row.length = 0;
-    row_number_short(&row, snapshot->ts);
+    row_number(&row, snapshot->ts);
     row_text(&row, ",", 1);
     row_integer(&row, snapshot->event_seq);
     row_text(&row, ",", 1);
