@@ -33,12 +33,6 @@ static uint64_t symbol_key(const char *symbol) {
 
 enum { BOOK_SCAN_MAX = 16 }; /* books this small are scanned, not searched */
 
-/* strcmp(a, b) == 0 for the bytes after a key, the first inline: most
- * symbols of 8 bytes or more end right there. */
-static inline bool same_rest(const char *a, const char *b) {
-    return a[0] == b[0] && (a[0] == '\0' || strcmp(a + 1, b + 1) == 0);
-}
-
 /* Binary search: the index of symbol, or of where it would be inserted. A
  * small book is scanned for the key first: a scan's branches are
  * predictable where a search's are not, and most lookups are of a symbol
@@ -48,7 +42,7 @@ static size_t book_search(const position_book *book, const char *symbol, bool *f
     bool key_is_whole = (key & 0xff) == 0;
     if (book->count <= BOOK_SCAN_MAX) {
         for (size_t index = 0; index < book->count; index++)
-            if (book->keys[index] == key && (key_is_whole || same_rest(book->positions[index].symbol + 8, symbol + 8))) {
+            if (book->keys[index] == key && (key_is_whole || text_equal(book->positions[index].symbol + 8, symbol + 8))) {
                 *found = true;
                 return index;
             }

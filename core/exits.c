@@ -27,13 +27,9 @@ bool exits_decide(const ledger_entry *entry, double mark, exit_reason *reason) {
     return false;
 }
 
-/* strcmp(a, b) == 0, with the first bytes compared inline: symbols mostly
- * differ there, and this runs for every mark event. */
-static inline bool same_symbol(const char *a, const char *b) { return a[0] == b[0] && strcmp(a, b) == 0; }
-
 static size_t scanner_find(const exit_scanner *scanner, const char *symbol) {
     for (size_t index = 0; index < scanner->count; index++)
-        if (same_symbol(scanner->symbols[index], symbol)) return index;
+        if (text_equal(scanner->symbols[index], symbol)) return index;
     return scanner->count;
 }
 
@@ -43,7 +39,7 @@ void exits_rearm(exit_scanner *scanner, const position_ledger *ledger) {
     for (size_t index = 0; index < scanner->count; index++) {
         bool still_fired = false;
         for (size_t entry = 0; entry < ledger->count && !still_fired; entry++)
-            still_fired = same_symbol(ledger->entries[entry].symbol, scanner->symbols[index]) &&
+            still_fired = text_equal(ledger->entries[entry].symbol, scanner->symbols[index]) &&
                           ledger->entries[entry].qty == scanner->fired_qty[index];
         if (!still_fired) continue;
         if (kept != index) {

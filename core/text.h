@@ -19,6 +19,12 @@
  * caller owns both; they must not overlap. */
 size_t text_copy(char *out, size_t capacity, const char *text);
 
+/* strcmp(a, b) == 0 with the first bytes compared inline: the ids and
+ * symbols compared on hot paths mostly differ there (or are empty). */
+static inline bool text_equal(const char *a, const char *b) {
+    return a[0] == b[0] && (a[0] == '\0' || strcmp(a + 1, b + 1) == 0);
+}
+
 /* Whether the first length bytes of a and b are equal (memcmp(a, b,
  * length) == 0). When length is at most 16, both must have 16 readable
  * bytes (a fixed-size array, or a cell of the scenario reader's padded
