@@ -35,6 +35,9 @@ Commands (Python 3 standard library only; ONE process runs a whole suite):
         (and on `LEDGERSIM gen` and seed_oracle-generated scenarios), compares
         every output, prints one line per scenario and a total; exit 1 on any
         difference or when fewer than N scenarios were compared.
+  output_oracle.py seed-suite LEDGERSIM SEEDS MIN_BUNDLED KEEP_DIR FILE.csv...
+        tests/seed_oracle.sh's comparisons (reconcile.jsonl, account.json,
+        by tools/seed_oracle.py) in one process
   output_oracle.py compare FILE.csv RUN_DIR     one scenario, one run directory
   output_oracle.py expected FILE.csv            the oracle's outputs as JSON
   output_oracle.py selftest                     the oracle's own tests
@@ -965,6 +968,77 @@ def suite(argv: List[str]) -> int:
     return 1 if failed else 0
 
 
+def seed_suite(argv: List[str]) -> int:
+    """tests/seed_oracle.sh in one process: seed_oracle's selftest, then
+    reconcile.jsonl and account.json of every bundled scenario of its row
+    types and of its generated ones (per seed: 200 events and two short
+    runs) against seed_oracle.compare_run; fails under the minimums."""
+    ledgersim, seeds, min_bundled, keep = argv[0], int(argv[1]), int(argv[2]), argv[3]
+    files = argv[4:]
+    result = unittest.TextTestRunner(stream=io.StringIO(), verbosity=0).run(
+        unittest.defaultTestLoader.loadTestsFromTestCase(so.OracleTests))
+    if not result.wasSuccessful():
+        print("FAIL tools/seed_oracle.py selftest")
+        for _, trace in result.failures + result.errors:
+            print(trace)
+        return 1
+    work = tempfile.mkdtemp(prefix="seed_oracle.")
+    compared = bundled = skipped = failures = 0
+    try:
+        cases: List[Tuple[str, bool]] = []
+        for path in files:
+            with open(path, encoding="utf-8", newline="") as handle:
+                try:
+                    unsupported = so.row_types(so.read_rows(handle.read())) - so.SUPPORTED_TYPES
+                except so.ScenarioError as error:
+                    unsupported = {f"unreadable: {error}"}
+            if unsupported:
+                print(f"skip {path} (uses {', '.join(sorted(unsupported))})")
+                skipped += 1
+            else:
+                cases.append((path, True))
+        for seed in range(1, seeds + 1):
+            for generator_seed, events in ((seed, 200), (1000 + seed, 2 + seed % 9), (2000 + seed, 3 + seed % 5)):
+                path = os.path.join(work, f"generated_seed_{generator_seed}_events_{events}.csv")
+                with open(path, "w", encoding="utf-8", newline="") as handle:
+                    handle.write(so.generate(generator_seed, events))
+                cases.append((path, False))
+        for number, (path, is_bundled) in enumerate(cases):
+            out = os.path.join(work, f"run{number}")
+            status, error = run_binary(ledgersim, ["run", path, "--out", out])
+            compared += 1
+            bundled += is_bundled
+            if status != 0:
+                print(f"FAIL {path}: ledgersim run exit {status}: {error.strip()[:400]}")
+                failures += 1
+                continue
+            report = io.StringIO()
+            differences = so.compare_run(path, out, out=report)
+            if differences:
+                failures += 1
+                lines = report.getvalue().splitlines()
+                print(f"FAIL {path}: {len(lines)} differences, the first ones:")
+                for line in lines[:25]:
+                    print(f"    {line}")
+                if not is_bundled:
+                    os.makedirs(keep, exist_ok=True)
+                    shutil.copy(path, keep)
+                    print(f"    kept as {os.path.join(keep, os.path.basename(path))}")
+            else:
+                with open(os.path.join(out, "logs/reconcile.jsonl"), encoding="utf-8") as handle:
+                    print(f"ok   {path} ({sum(1 for _ in handle)} snapshots)")
+            shutil.rmtree(out, ignore_errors=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"seed oracle: {compared} compared ({bundled} bundled), {skipped} skipped, {failures} failed")
+    minimum = min_bundled + 3 * seeds
+    if bundled < min_bundled or compared < minimum:
+        print(f"FAIL fewer comparisons than the minimum: {bundled} bundled (at least {min_bundled}), "
+              f"{compared} in all (at least {minimum})")
+        return 1
+    return 1 if failures else 0
+
+
 # ---------------------------------------------------------------------------
 # The oracle's own tests (hand-computed values)
 # ---------------------------------------------------------------------------
@@ -1039,6 +1113,8 @@ class OracleTests(unittest.TestCase):
 def main(argv: List[str]) -> int:
     if len(argv) >= 3 and argv[1] == "suite":
         return suite(argv[2:])
+    if len(argv) >= 6 and argv[1] == "seed-suite":
+        return seed_suite(argv[2:])
     if len(argv) == 4 and argv[1] == "compare":
         differences, _ = compare_run(argv[2], argv[3])
         for difference in differences:
