@@ -11,7 +11,8 @@ Lines inside comments, preprocessor lines, asserts and string literals are
 left alone. Every mutant is built in a copy of the tree (BUILD dir inside
 it, never the caller's) and run against a fast suite WITHOUT tests/digests.sh,
 stage by stage, stopping at the first failure:
-  1. every unit test binary (build/tests/test_*; test_number_equivalence,
+  1. the mutated module's own unit test (built alone: the cheap kill),
+     then every unit test binary (build/tests/test_*; test_number_equivalence,
      slow, only for mutants of core/number.c, the one file it tests)
   2. `ledgersim check scenarios/*.csv` (the expect rows)
   3. tests/output_oracle.sh, tests/seed_oracle.sh (ORACLE_SEEDS=2),
@@ -35,6 +36,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -208,9 +210,19 @@ def run(command: List[str], cwd: str, timeout: int, env: Optional[Dict[str, str]
     return ("ok" if result.returncode == 0 else "fail"), tail
 
 
-def build(directory: str) -> bool:
-    status, _ = run(["make", "-s", "BUILD=build", "OPT=-O1", "all", "unit"], directory, BUILD_TIMEOUT_SECONDS)
+def build(directory: str, targets: Tuple[str, ...] = ("all", "unit")) -> bool:
+    status, _ = run(["make", "-s", "BUILD=build", "OPT=-O1"] + list(targets), directory, BUILD_TIMEOUT_SECONDS)
     return status == "ok"
+
+
+# The unit test of each mutated module, run first: most mutants die there,
+# and building one test binary is much cheaper than relinking them all.
+OWN_UNIT_TEST = {"sim/scenario.c": "test_scenario_reader"}
+
+
+def own_unit_test(path: str) -> Optional[str]:
+    name = OWN_UNIT_TEST.get(path, "test_" + os.path.splitext(os.path.basename(path))[0])
+    return name if os.path.exists(os.path.join(ROOT, "tests/unit", name + ".c")) else None
 
 
 def suite(directory: str, mutated_path: str = "") -> Tuple[bool, str]:
@@ -253,6 +265,14 @@ def test_mutant(directory: str, mutant: Mutant) -> Tuple[str, str]:
     with open(path, "w", encoding="utf-8") as handle:
         handle.write("\n".join(lines))
     try:
+        first = own_unit_test(mutant.path)
+        if first is not None:
+            if not build(directory, ("build/tests/" + first,)):
+                return "stillborn", "does not compile"
+            env = dict(os.environ, CK_FORK="yes")
+            status, _ = run([os.path.join(directory, "build/tests", first)], directory, STAGE_TIMEOUT_SECONDS, env)
+            if status != "ok":
+                return "killed", f"unit {first}" + (" (timeout)" if status == "timeout" else "")
         if not build(directory):
             return "stillborn", "does not compile"
         passed, stage = suite(directory, mutant.path)
@@ -287,10 +307,22 @@ def main() -> int:
         print(f"{len(mutants)} mutants ({total_sites} in {len(files)} files)")
         return 0
     equivalent = load_equivalent()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # the copies are removed on the way out
     print(f"mutants: {len(mutants)} of {total_sites} in {len(files)} files, {options.jobs} job(s)", flush=True)
-    copies = []
+    copies: List[str] = []
+    try:
+        return run_all(options, mutants, equivalent, copies)
+    finally:
+        for directory in copies:
+            shutil.rmtree(directory, ignore_errors=True)
+
+
+def run_all(options: argparse.Namespace, mutants: List[Mutant], equivalent: Dict[Tuple[str, str], str],
+            copies: List[str]) -> int:
+    """Builds the copies, checks the unmutated tree, runs every mutant."""
     for job in range(max(1, options.jobs)):
         directory = tempfile.mkdtemp(prefix=f"ledgersim-mutants-{job}.")
+        copies.append(directory)
         make_copy(directory)
         if not build(directory):
             print(f"FAIL the unmutated tree does not build in {directory}")
@@ -299,7 +331,6 @@ def main() -> int:
         if not passed:
             print(f"FAIL the unmutated tree fails the mutant suite at {stage}: fix that first")
             return 2
-        copies.append(directory)
     results: List[Tuple[Mutant, str, str]] = []
     lock = threading.Lock()
     queue = list(enumerate(mutants))
@@ -319,15 +350,11 @@ def main() -> int:
                 print(f"[{len(results)}/{len(mutants)}] {verdict:10} {mutant.label()}"
                       + (f"  ({detail})" if detail else ""), flush=True)
 
-    threads = [threading.Thread(target=worker, args=(directory,)) for directory in copies]
-    try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        for directory in copies:
-            shutil.rmtree(directory, ignore_errors=True)
+    threads = [threading.Thread(target=worker, args=(directory,), daemon=True) for directory in copies]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
     counts = {name: sum(1 for _, verdict, _ in results if verdict == name)
               for name in ("killed", "survived", "equivalent", "stillborn")}
     valid = counts["killed"] + counts["survived"] + counts["equivalent"]

@@ -24,9 +24,12 @@ in INEXACT_FIELDS; strings and nulls equal. Extra members ledgersim writes
 beyond the contract are ignored unless listed here. Scenarios with `fault`
 rows are skipped (the fault injector is not modelled) and named as such.
 
-Adding a kpis field later (say reconcile.rules from the v2 rule set): give
-KpisTracker an observe step and add the member to kpis_record(); the
-comparison walks whatever the oracle's record holds.
+Adding a kpis field: give KpisTracker an observe step and add the member to
+kpis_record(); the comparison walks whatever the oracle's record holds.
+kpis reconcile.rules (per rule: evaluated, ok, warn, error) is computed for
+the seed's five rules and compared as soon as the binary writes it
+(OPTIONAL_MEMBERS); the v2 rule set's extra fields and WARN labels go into
+RULE_FIELDS and WARN_LABELS, and its classifier into seed_oracle.py.
 
 Commands (Python 3 standard library only; ONE process runs a whole suite):
   output_oracle.py suite LEDGERSIM [--gen EVENTS:SEED:SYMBOLS]... [--seed-generated SEED:EVENTS]...
@@ -173,6 +176,12 @@ def decide_exit(entry: Dict[str, Any], mark: float) -> Optional[str]:
 # ---------------------------------------------------------------------------
 
 WORST_FIELDS = ("capital_vs_wallet", "open_notional", "open_positions", "realized_pnl", "used_margin")
+# kpis_v7.json reconcile.rules (state-files.md): per rule field, a snapshot
+# evaluates it when its delta is in the snapshot's deltas (R3: when E reports
+# positions); warn/error when an explanation names the field with that
+# severity. The v2 rule set adds fields and WARN labels here.
+RULE_FIELDS = WORST_FIELDS
+WARN_LABELS = {"UNSETTLED_FEE", "LOT_STEP_ROUNDING", "MARK_PRICE_STALENESS", "LEVERAGE_ROUNDING"}
 
 
 class KpisTracker:
@@ -189,6 +198,24 @@ class KpisTracker:
         self.trades = 0
         self.wins = 0
         self.exits = {"tp": 0, "sl": 0}
+        self.rules = {name: {"evaluated": 0, "ok": 0, "warn": 0, "error": 0} for name in RULE_FIELDS}
+
+    def observe_rules(self, snapshot: Any) -> None:
+        """The per-rule counts of one snapshot (the seed's R1-R5)."""
+        severities: Dict[str, str] = {}
+        for explanation in snapshot.reconcile.explanations:
+            parts = explanation.split("|")
+            if len(parts) >= 2 and parts[1] in self.rules:
+                label = "error" if parts[0] == "ERROR" else "warn" if parts[0] in WARN_LABELS else None
+                if label == "error" or (label == "warn" and severities.get(parts[1]) != "error"):
+                    severities[parts[1]] = label
+        for name, counts in self.rules.items():
+            evaluated = len(snapshot.e.positions) > 0 if name == "open_positions" else \
+                name in snapshot.reconcile.deltas
+            if not evaluated:
+                continue
+            counts["evaluated"] += 1
+            counts[severities.get(name, "ok")] += 1
 
     def observe_snapshot(self, ts: float, nav: float, status: str, worst_field: str) -> None:
         day = math.floor(ts / SECONDS_PER_DAY)
@@ -401,6 +428,7 @@ class OutputKernel(so.Kernel):
         self.aum = self.value()
         self.kpis.observe_snapshot(ts, self.aum["nav_total"], snapshot.reconcile.status.value,
                                    snapshot.reconcile.worst_field)
+        self.kpis.observe_rules(snapshot)
         self.intents = self.scan_exits() if self.event_moved_mark else []
         for intent in self.intents:
             self.kpis.exits["tp" if intent["reason"] == "TP" else "sl"] += 1
@@ -711,7 +739,8 @@ def kpis_record(run: Run) -> Dict[str, Any]:
         "win_rate": kpis.wins / kpis.trades if kpis.trades > 0 else None,
         "exits": dict(kpis.exits),
         "reconcile": {"ok": kpis.counts["OK"], "warn": kpis.counts["WARN"], "error": kpis.counts["ERROR"],
-                      "worst_fields": dict(kpis.worst_fields)},
+                      "worst_fields": dict(kpis.worst_fields),
+                      "rules": {name: dict(kpis.rules[name]) for name in sorted(kpis.rules)}},
         "duplicates_skipped": kernel.duplicates_skipped,
         "faults_injected": 0,
         "trace": {"events_applied": kernel.events_applied, "fills": kpis.fills},
@@ -764,6 +793,9 @@ NAV_CSV_COLUMNS = ["ts", "event_seq", "nav_total", "aum_total", "k_capital", "k_
 INEXACT_FIELDS = {"sharpe": SHARPE_RELATIVE_TOLERANCE}
 # Objects whose keys must be exactly the oracle's (keyed by symbol or asset).
 CLOSED_OBJECTS = ("position_tp_sl.json", "positions_ledger", "offexchange", "worst_fields")
+# Members the contract requires that this tree's binary may not write yet:
+# compared when present (kpis reconcile.rules comes with the v2 rule work).
+OPTIONAL_MEMBERS = ("kpis_v7.json.reconcile.rules",)
 
 
 def read_actual(run_directory: str, name: str) -> Any:
@@ -794,7 +826,8 @@ def compare(expected: Any, actual: Any, path: str, found: List[str]) -> None:
             return
         for key, item in expected.items():
             if key not in actual:
-                found.append(f"{path}.{key}: missing in ledgersim (oracle {json.dumps(item)})")
+                if f"{path}.{key}" not in OPTIONAL_MEMBERS:
+                    found.append(f"{path}.{key}: missing in ledgersim (oracle {json.dumps(item)})")
             else:
                 compare(item, actual[key], f"{path}.{key}" if path else key, found)
         if any(path.endswith(name) for name in CLOSED_OBJECTS):
@@ -1102,6 +1135,19 @@ class OracleTests(unittest.TestCase):
         deviation = math.sqrt(sum((value - mean) ** 2 for value in returns) / 2)
         self.assertAlmostEqual(kpis.sharpe(), mean / deviation * math.sqrt(365), places=12)
         self.assertAlmostEqual(kpis.max_drawdown_pct, 2.0 / 101.0 * 100, places=12)
+
+    def test_rule_counts(self) -> None:
+        """R1 WARN then R1 ERROR with R5 ERROR; R3 evaluated once E reports a position."""
+        run = run_scenario("ts,event_id,type,symbol,side,qty,price,wallet_balance,used_margin,key,value\n"
+                           ",,config,,,,,,,seed_capital,10000\n"
+                           "1,,balance,,,,,9998,,,\n"
+                           "2,e2,balance,,,,,9000,100,,\n"
+                           "2,e2,position,BTCUSDT,,1,,,,,\n")
+        rules = kpis_record(run)["reconcile"]["rules"]
+        self.assertEqual(rules["capital_vs_wallet"], {"evaluated": 2, "ok": 0, "warn": 1, "error": 1})
+        self.assertEqual(rules["used_margin"], {"evaluated": 1, "ok": 0, "warn": 0, "error": 1})
+        self.assertEqual(rules["open_positions"], {"evaluated": 1, "ok": 0, "warn": 0, "error": 1})
+        self.assertEqual(rules["realized_pnl"]["evaluated"], 0)
 
     def test_compare_flags_differences(self) -> None:
         found: List[str] = []
