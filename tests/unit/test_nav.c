@@ -140,6 +140,22 @@ START_TEST(test_aum_non_finite_mark_is_missing) {
 }
 END_TEST
 
+START_TEST(test_aum_longest_asset_name) {
+    /* An asset of 27 bytes (the limit) is valued at its 31-byte ASSET+USDT
+     * mark: the pair's text fills the lookup buffer to the last byte. */
+    holdings_book holdings;
+    holdings_init(&holdings);
+    holding longest = holding_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ0", 2, false, 0);
+    ck_assert_uint_eq(strlen(longest.asset), 27);
+    ck_assert(holdings_set(&holdings, &longest));
+    mark_table marks = {.symbols = {"ABCDEFGHIJKLMNOPQRSTUVWXYZ0USDT"}, .marks = {3.5}, .count = 1};
+    aum_view view;
+    nav_compute_aum(100, &holdings, table_lookup, &marks, &view);
+    ck_assert(asset_named(&view, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0")->has_usd_value);
+    ck_assert_double_eq(view.total, 107);
+}
+END_TEST
+
 START_TEST(test_aum_without_holdings) {
     holdings_book holdings;
     holdings_init(&holdings);
@@ -178,6 +194,7 @@ static Suite *nav_suite(void) {
     tcase_add_test(nav, test_holdings_full);
     tcase_add_test(nav, test_aum_values_holdings_at_marks);
     tcase_add_test(nav, test_aum_non_finite_mark_is_missing);
+    tcase_add_test(nav, test_aum_longest_asset_name);
     tcase_add_test(nav, test_aum_without_holdings);
     tcase_add_test(nav, test_aum_zero_and_negative_values_count);
     suite_add_tcase(suite, nav);
