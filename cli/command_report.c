@@ -1,11 +1,11 @@
 /* command_report.c -- `ledgersim report DIR`: the charts and index.html of
- * a run directory (io/report.h does the work). */
+ * a run directory (reports/report.h does the work). */
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/commands.h"
-#include "io/report.h"
+#include "reports/report.h"
 
 /* Prints the usage of the report command on stream. */
 static void report_usage(FILE *stream) {

@@ -10,7 +10,7 @@
 #include "core/config.h"
 #include "io/config_file.h"
 #include "io/holdings_file.h"
-#include "io/report.h"
+#include "reports/report.h"
 #include "sim/faults.h"
 #include "sim/replay.h"
 

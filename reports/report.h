@@ -24,8 +24,8 @@
  * reports/ next to the bin/ folder of the running executable, then in
  * ./reports. gnuplot is run as a child process (fork, exec) with
  * --default-settings (no init files), LC_ALL=C and TZ=UTC, in DIR/reports. */
-#ifndef LEDGERSIM_IO_REPORT_H
-#define LEDGERSIM_IO_REPORT_H
+#ifndef LEDGERSIM_REPORTS_REPORT_H
+#define LEDGERSIM_REPORTS_REPORT_H
 
 #include <stdbool.h>
 #include <stddef.h>

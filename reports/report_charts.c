@@ -22,7 +22,7 @@
 
 #include "core/number.h"
 #include "io/atomic_file.h"
-#include "io/report_internal.h"
+#include "reports/report_internal.h"
 
 extern char **environ;
 

@@ -1,6 +1,6 @@
 /* report.c -- report_write: checks the run directory and gnuplot, then reads
  * the run, draws the charts and writes index.html (see report.h). */
-#include "io/report.h"
+#include "reports/report.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "io/atomic_file.h"
-#include "io/report_internal.h"
+#include "reports/report_internal.h"
 
 /* True when path names a directory. */
 static bool is_directory(const char *path) {

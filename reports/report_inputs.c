@@ -20,7 +20,7 @@
 #include "core/number.h"
 #include "io/json_writer.h"
 #include "io/progress.h"
-#include "io/report_internal.h"
+#include "reports/report_internal.h"
 
 const char *const report_fault_kind_names[7] = {"stale_mark", "zero_wallet", "orphan_tp_sl", "drop",
                                                "duplicate", "delay", "corrupt"};

@@ -16,7 +16,7 @@
 
 #include "core/number.h"
 #include "io/atomic_file.h"
-#include "io/report_internal.h"
+#include "reports/report_internal.h"
 
 static const char style_sheet[] =
     "<style>\n"

@@ -1,4 +1,4 @@
-/* report_internal.h -- what the parts of the report share (io/report*.c);
+/* report_internal.h -- what the parts of the report share (reports/report*.c);
  * no other module includes it.
  *
  *   report.c         report_write: checks, the order of the steps, cleanup
@@ -12,8 +12,8 @@
  * merged when it fills up, so a bucket covers 1, 2, 4, ... rows) and a
  * marker sample keeps every stride-th marker (the stride doubles when it
  * fills up). Both are deterministic: the same rows give the same output. */
-#ifndef LEDGERSIM_IO_REPORT_INTERNAL_H
-#define LEDGERSIM_IO_REPORT_INTERNAL_H
+#ifndef LEDGERSIM_REPORTS_REPORT_INTERNAL_H
+#define LEDGERSIM_REPORTS_REPORT_INTERNAL_H
 
 #include <cJSON.h>
 #include <stdbool.h>

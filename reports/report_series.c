@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "core/number.h"
-#include "io/report_internal.h"
+#include "reports/report_internal.h"
 
 void series_init(series *target, size_t value_count, size_t tracked_count) {
     assert(value_count <= SERIES_VALUES_MAX && tracked_count <= SERIES_TRACKED_MAX);
