@@ -343,12 +343,11 @@ static void section_aum(const report_context *context, const report_chart_list *
                             "total.</p>\n</section>\n");
 }
 
-/* The reconcile counts, rule table, thresholds, latest status and chart. */
-static void section_reconcile(const report_context *context, const report_chart_list *charts, buffer *out) {
+/* The status counts of the snapshots, beside kpis_v7.json's. */
+static void reconcile_counts_table(const report_context *context, buffer *out) {
     static const char *const status_names[3] = {"OK", "WARN", "ERROR"};
     static const char *const kpi_names[3] = {"ok", "warn", "error"};
     const cJSON *kpi_reconcile = cJSON_GetObjectItemCaseSensitive(context->kpis, "reconcile");
-    buffer_append_text(out, "<section id=\"reconcile\">\n<h2>Reconcile</h2>\n");
     buffer_append_format(out, "<table id=\"reconcile-counts\">\n<thead><tr><th>status</th><th>snapshots (%s)</th>"
                               "<th>kpis_v7.json</th></tr></thead>\n<tbody>\n",
                          context->reconcile_rows > 0 ? "reconcile.jsonl" : "nav.csv");
@@ -359,6 +358,27 @@ static void section_reconcile(const report_context *context, const report_chart_
         buffer_append_text(out, "</tr>\n");
     }
     buffer_append_text(out, "</tbody>\n</table>\n");
+}
+
+/* The WARN band of rule (0..4) as text: its threshold and value. */
+static void append_rule_band(const reconcile_config *thresholds, size_t rule, buffer *out) {
+    switch (rule) {
+    case 0: buffer_append_text(out, "pending_fee_bound "); report_append_number(out, thresholds->pending_fee_bound); break;
+    case 1: buffer_append_text(out, "realized_rounding "); report_append_number(out, thresholds->realized_rounding); break;
+    case 2: buffer_append_text(out, "none: any difference is ERROR"); break;
+    case 3:
+        buffer_append_text(out, "open_notional &times; ");
+        report_append_number(out, thresholds->mark_staleness_factor);
+        break;
+    default:
+        buffer_append_text(out, "leverage_rounding_band ");
+        report_append_number(out, thresholds->leverage_rounding_band);
+    }
+}
+
+/* One row per rule: evaluations, breaches, largest delta, worst-field
+ * counts and the band; then where the thresholds came from. */
+static void reconcile_rules_table(const report_context *context, buffer *out) {
     const reconcile_config *thresholds = &context->thresholds;
     buffer_append_text(out, "<table id=\"reconcile-rules\">\n<thead><tr><th>rule</th><th>snapshots evaluated</th>"
                             "<th>|delta| &gt; epsilon</th><th>beyond the WARN band</th><th>largest |delta|</th>"
@@ -375,18 +395,7 @@ static void section_reconcile(const report_context *context, const report_chart_
         else buffer_append_text(out, "&mdash;");
         buffer_append_text(out, "</td>");
         buffer_append_format(out, "<td class=\"number\">%ld</td><td>", context->worst_field_counts[rule]);
-        switch (rule) {
-        case 0: buffer_append_text(out, "pending_fee_bound "); report_append_number(out, thresholds->pending_fee_bound); break;
-        case 1: buffer_append_text(out, "realized_rounding "); report_append_number(out, thresholds->realized_rounding); break;
-        case 2: buffer_append_text(out, "none: any difference is ERROR"); break;
-        case 3:
-            buffer_append_text(out, "open_notional &times; ");
-            report_append_number(out, thresholds->mark_staleness_factor);
-            break;
-        default:
-            buffer_append_text(out, "leverage_rounding_band ");
-            report_append_number(out, thresholds->leverage_rounding_band);
-        }
+        append_rule_band(thresholds, rule, out);
         buffer_append_text(out, "</td></tr>\n");
     }
     buffer_append_text(out, "</tbody>\n</table>\n<p class=\"muted\">OK when |delta| &le; capital_epsilon (");
@@ -394,35 +403,60 @@ static void section_reconcile(const report_context *context, const report_chart_
     buffer_append_format(out, "); thresholds from %s.</p>\n",
                          context->thresholds_from_account ? "logs/state/account.json reconcile_config"
                                                           : "the scenario format's defaults (account.json has none)");
+}
+
+/* The latest snapshot's status, worst field and explanations (account.json). */
+static void reconcile_latest(const report_context *context, buffer *out) {
     const cJSON *latest = cJSON_GetObjectItemCaseSensitive(context->account, "reconcile");
     const char *latest_status = report_json_string(latest, "status");
-    if (latest_status != NULL) {
-        buffer_append_text(out, "<p>Latest snapshot (account.json): <span class=\"status-");
-        html_append_escaped(out, latest_status);
-        buffer_append_text(out, "\">");
-        html_append_escaped(out, latest_status);
-        buffer_append_text(out, "</span>");
-        const char *worst = report_json_string(latest, "worst_field");
-        if (worst != NULL && worst[0] != '\0') {
-            buffer_append_text(out, ", worst field ");
-            html_append_escaped(out, worst);
-        }
-        buffer_append_text(out, ".</p>\n");
-        const cJSON *explanation;
-        bool any = false;
-        cJSON_ArrayForEach(explanation, cJSON_GetObjectItemCaseSensitive(latest, "explanations")) {
-            if (!cJSON_IsString(explanation)) continue;
-            buffer_append_text(out, any ? "" : "<ul id=\"explanations\">\n");
-            any = true;
-            buffer_append_text(out, "<li><code>");
-            html_append_escaped(out, explanation->valuestring);
-            buffer_append_text(out, "</code></li>\n");
-        }
-        if (any) buffer_append_text(out, "</ul>\n");
+    if (latest_status == NULL) return;
+    buffer_append_text(out, "<p>Latest snapshot (account.json): <span class=\"status-");
+    html_append_escaped(out, latest_status);
+    buffer_append_text(out, "\">");
+    html_append_escaped(out, latest_status);
+    buffer_append_text(out, "</span>");
+    const char *worst = report_json_string(latest, "worst_field");
+    if (worst != NULL && worst[0] != '\0') {
+        buffer_append_text(out, ", worst field ");
+        html_append_escaped(out, worst);
     }
+    buffer_append_text(out, ".</p>\n");
+    const cJSON *explanation;
+    bool any = false;
+    cJSON_ArrayForEach(explanation, cJSON_GetObjectItemCaseSensitive(latest, "explanations")) {
+        if (!cJSON_IsString(explanation)) continue;
+        buffer_append_text(out, any ? "" : "<ul id=\"explanations\">\n");
+        any = true;
+        buffer_append_text(out, "<li><code>");
+        html_append_escaped(out, explanation->valuestring);
+        buffer_append_text(out, "</code></li>\n");
+    }
+    if (any) buffer_append_text(out, "</ul>\n");
+}
+
+/* The reconcile section: counts, rule table, latest status and chart. */
+static void section_reconcile(const report_context *context, const report_chart_list *charts, buffer *out) {
+    buffer_append_text(out, "<section id=\"reconcile\">\n<h2>Reconcile</h2>\n");
+    reconcile_counts_table(context, out);
+    reconcile_rules_table(context, out);
+    reconcile_latest(context, out);
     const report_chart *chart = find_chart(charts, "reconcile");
     if (chart != NULL) chart_figure(out, chart);
     buffer_append_text(out, "</section>\n");
+}
+
+/* One row of the fault log table. */
+static void fault_row(const report_context *context, const report_fault_row *row, buffer *out) {
+    buffer_append_text(out, "<tr><td class=\"number\">");
+    if (isfinite(row->sequence)) report_append_number(out, row->sequence);
+    buffer_append_text(out, "</td><td>");
+    html_append_escaped(out, row->kind);
+    buffer_append_text(out, "</td><td>");
+    html_append_escaped(out, row->symbol);
+    buffer_append_text(out, "</td><td><code>");
+    if (context->fault_params.data != NULL && row->params_offset < context->fault_params.length)
+        html_append_escaped(out, context->fault_params.data + row->params_offset);
+    buffer_append_text(out, "</code></td></tr>\n");
 }
 
 /* The fault log: counts by kind and the first REPORT_FAULT_ROWS_MAX rows. */
@@ -438,7 +472,8 @@ static void section_faults(const report_context *context, buffer *out) {
     }
     buffer_append_text(out, ".</p>\n<table id=\"fault-log\">\n<thead><tr><th>event_seq</th><th>kind</th><th>symbol</th>"
                             "<th>params</th></tr></thead>\n<tbody>\n");
-    if (context->fault_rows_html.data != NULL) buffer_append(out, context->fault_rows_html.data, context->fault_rows_html.length);
+    long shown = context->fault_rows < REPORT_FAULT_ROWS_MAX ? context->fault_rows : REPORT_FAULT_ROWS_MAX;
+    for (long index = 0; index < shown; index++) fault_row(context, &context->fault_table[index], out);
     if (context->fault_rows == 0)
         buffer_append_text(out, "<tr class=\"empty\"><td colspan=\"4\" class=\"muted\">no faults</td></tr>\n");
     buffer_append_text(out, "</tbody>\n</table>\n");

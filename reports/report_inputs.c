@@ -31,83 +31,6 @@ static const char *const rule_names[REPORT_RULES] = {"capital_vs_wallet", "reali
 static const char *const rule_labels[REPORT_RULES] = {
     "R1 capital_vs_wallet", "R2 realized_pnl", "R3 open_positions", "R4 open_notional", "R5 used_margin"};
 
-int report_fail(report_context *context, const char *format, ...) {
-    va_list arguments;
-    va_start(arguments, format);
-    if (context->error != NULL && context->error_capacity > 0)
-        vsnprintf(context->error, context->error_capacity, format, arguments);
-    va_end(arguments);
-    return -1;
-}
-
-/* Adds a warning line for index.html (dropped past the note limit). */
-__attribute__((format(printf, 2, 3))) static void report_note(report_context *context, const char *format, ...) {
-    if (context->note_count >= sizeof context->notes / sizeof context->notes[0]) return;
-    va_list arguments;
-    va_start(arguments, format);
-    vsnprintf(context->notes[context->note_count++], REPORT_NOTE_CAPACITY, format, arguments);
-    va_end(arguments);
-}
-
-/* Widens the context's x range by x (finite values only). */
-static void report_see_x(report_context *context, double x) {
-    if (!isfinite(x)) return;
-    if (!context->has_x || x < context->x_min) context->x_min = x;
-    if (!context->has_x || x > context->x_max) context->x_max = x;
-    context->has_x = true;
-}
-
-bool report_join(report_context *context, char *path, const char *directory, const char *name) {
-    int length = snprintf(path, REPORT_PATH_CAPACITY, "%s/%s", directory, name);
-    if (length < 0 || length >= REPORT_PATH_CAPACITY) {
-        report_fail(context, "%s/%s: path longer than %d bytes", directory, name, REPORT_PATH_CAPACITY - 1);
-        return false;
-    }
-    return true;
-}
-
-int report_read_file(const char *path, size_t limit, buffer *out) {
-    int descriptor;
-    do descriptor = open(path, O_RDONLY | O_CLOEXEC);
-    while (descriptor < 0 && errno == EINTR);
-    if (descriptor < 0) return -1;
-    char chunk[65536];
-    for (;;) {
-        ssize_t got = read(descriptor, chunk, sizeof chunk);
-        if (got < 0 && errno == EINTR) continue;
-        if (got < 0) {
-            int saved = errno;
-            close(descriptor);
-            errno = saved;
-            return -1;
-        }
-        if (got == 0) break;
-        if (out->length + (size_t)got > limit || !buffer_append(out, chunk, (size_t)got)) {
-            close(descriptor);
-            errno = EFBIG;
-            return -1;
-        }
-    }
-    close(descriptor);
-    if (out->data == NULL && !buffer_append(out, "", 0)) {
-        errno = ENOMEM;
-        return -1;
-    }
-    return 0;
-}
-
-/* ---- small JSON accessors ------------------------------------------------ */
-
-double report_json_number(const cJSON *object, const char *name) {
-    const cJSON *item = cJSON_GetObjectItemCaseSensitive(object, name);
-    return cJSON_IsNumber(item) ? item->valuedouble : NAN;
-}
-
-const char *report_json_string(const cJSON *object, const char *name) {
-    const cJSON *item = cJSON_GetObjectItemCaseSensitive(object, name);
-    return cJSON_IsString(item) ? item->valuestring : NULL;
-}
-
 /* 0 OK, 1 WARN, 2 ERROR; -1 for anything else. */
 static int status_code(const char *status) {
     if (status == NULL) return -1;
@@ -790,7 +713,7 @@ static void write_json_value(json_writer *writer, const cJSON *item) {
     }
 }
 
-/* One fault: counts by kind, and a table row for the first ones. */
+/* One fault: counts by kind, and a table row (data) for the first ones. */
 static int fault_line(report_context *context, char *line, size_t length, void *opaque) {
     (void)opaque;
     cJSON *root = cJSON_ParseWithLength(line, length);
@@ -804,25 +727,18 @@ static int fault_line(report_context *context, char *line, size_t length, void *
     while (kind_index < 7 && (kind == NULL || strcmp(kind, report_fault_kind_names[kind_index]) != 0)) kind_index++;
     context->fault_kind_counts[kind_index]++;
     if (context->fault_rows < REPORT_FAULT_ROWS_MAX) {
-        buffer *out = &context->fault_rows_html;
-        double sequence = report_json_number(root, "event_seq");
+        report_fault_row *row = &context->fault_table[context->fault_rows];
         const char *symbol = report_json_string(root, "symbol");
-        buffer_append_text(out, "<tr><td class=\"number\">");
-        if (isfinite(sequence)) report_append_number(out, sequence);
-        buffer_append_text(out, "</td><td>");
-        html_append_escaped(out, kind != NULL ? kind : "?");
-        buffer_append_text(out, "</td><td>");
-        html_append_escaped(out, symbol != NULL ? symbol : "");
-        buffer_append_text(out, "</td><td><code>");
-        buffer params;
-        buffer_init(&params, 64 * 1024);
+        row->sequence = report_json_number(root, "event_seq");
+        snprintf(row->kind, sizeof row->kind, "%s", kind != NULL ? kind : "?");
+        snprintf(row->symbol, sizeof row->symbol, "%s", symbol != NULL ? symbol : "");
+        /* The params as compact JSON, NUL-terminated in fault_params. */
+        row->params_offset = context->fault_params.length;
         json_writer writer;
-        json_writer_init(&writer, &params, false);
+        json_writer_init(&writer, &context->fault_params, false);
         const cJSON *parameters = cJSON_GetObjectItemCaseSensitive(root, "params");
         if (parameters != NULL) write_json_value(&writer, parameters);
-        if (!buffer_failed(&params) && params.data != NULL) html_append_escaped(out, params.data);
-        buffer_free(&params);
-        buffer_append_text(out, "</code></td></tr>\n");
+        buffer_append(&context->fault_params, "", 1);
     }
     context->fault_rows++;
     cJSON_Delete(root);
@@ -898,7 +814,7 @@ int report_read_inputs(report_context *context) {
     context->nav_exits = calloc(1, sizeof *context->nav_exits);
     if (context->nav_exits == NULL) return report_fail(context, "out of memory");
     markers_init(context->nav_exits);
-    buffer_init(&context->fault_rows_html, REPORT_OUTPUT_BYTES_MAX);
+    buffer_init(&context->fault_params, REPORT_OUTPUT_BYTES_MAX);
     context->nav_first = context->nav_last = context->nav_peak = NAN;
 
     load_state_file(context, "account.json", &context->account);
@@ -939,7 +855,7 @@ int report_read_inputs(report_context *context) {
     if (stream_lines(context, "faults.jsonl", fault_line, NULL) != 0) return -1;
     read_ledger_levels(context);
 
-    if (buffer_failed(&context->fault_rows_html)) return report_fail(context, "out of memory rendering faults");
+    if (buffer_failed(&context->fault_params)) return report_fail(context, "out of memory reading faults");
     for (size_t index = 0; index < context->track_count; index++) {
         const symbol_track *track = context->tracks[index];
         if (track->marks.allocation_failed || track->entry_line.allocation_failed)
@@ -976,5 +892,5 @@ void report_free_inputs(report_context *context) {
     context->track_count = 0;
     free(context->nav_exits);
     context->nav_exits = NULL;
-    buffer_free(&context->fault_rows_html);
+    buffer_free(&context->fault_params);
 }

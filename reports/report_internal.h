@@ -2,10 +2,15 @@
  * no other module includes it.
  *
  *   report.c         report_write: checks, the order of the steps, cleanup
- *   report_series.c  decimated series, sampled markers, data-file text
- *   report_inputs.c  reading the run's logs and state files
+ *   report_common.c  errors, notes, paths, file reads, JSON accessors
+ *   report_series.c  decimated series, sampled markers, number text
+ *   report_inputs.c  reading the run's logs and state files (data only)
  *   report_charts.c  gnuplot templates, data files and the gnuplot child
- *   report_html.c    index.html
+ *   report_donut.c   the AUM donut's data and chart
+ *   report_html.c    index.html (reads the context, never the files)
+ * The reading side never formats HTML and the HTML side never reads a
+ * file: report_inputs.c fills the context, report_charts.c and
+ * report_html.c only read it.
  *
  * Memory is fixed by the limits below, not by the length of the run: a
  * series keeps at most SERIES_BUCKETS_MAX buckets (two adjacent buckets are
@@ -130,7 +135,7 @@ void report_append_number(buffer *out, double value);
  * value; "n/a" for a non-finite value. */
 void report_append_grouped(buffer *out, double value, int decimals);
 
-/* ---- what the run wrote (report_inputs.c) ------------------------------- */
+/* ---- what the run wrote (filled by report_inputs.c) ----------------------- */
 
 typedef struct {
     char symbol[SYMBOL_CAPACITY];
@@ -158,6 +163,13 @@ typedef struct {
     long outside_epsilon, outside_band; /* |delta| > epsilon (WARN or worse), > band (ERROR) */
     double largest;                     /* largest |delta| */
 } rule_track;
+
+typedef struct {
+    double sequence;                    /* event_seq, NaN when absent */
+    char kind[32];                      /* as written ("?" when absent; cut at 31 bytes) */
+    char symbol[SYMBOL_CAPACITY];       /* "" when absent */
+    size_t params_offset;               /* start of its params text in fault_params */
+} report_fault_row;
 
 typedef struct {
     char run_directory[REPORT_PATH_CAPACITY];
@@ -193,7 +205,8 @@ typedef struct {
     double x_min, x_max;                /* over every series and marker */
     bool has_x;
 
-    buffer fault_rows_html;             /* <tr>..</tr> of the first REPORT_FAULT_ROWS_MAX faults */
+    report_fault_row fault_table[REPORT_FAULT_ROWS_MAX]; /* the first fault_rows of faults.jsonl */
+    buffer fault_params;                /* their params as compact JSON, each NUL-terminated */
     long fault_kind_counts[8];          /* by report_fault_kind_names order, then other */
 
     char notes[8][REPORT_NOTE_CAPACITY]; /* warnings shown in index.html */
@@ -203,15 +216,16 @@ typedef struct {
 /* The fault kinds of the scenario format, in display order. */
 extern const char *const report_fault_kind_names[7];
 
+/* ---- shared helpers (report_common.c) ------------------------------------ */
+
 /* Formats an error into context->error and returns -1. */
 int report_fail(report_context *context, const char *format, ...) __attribute__((format(printf, 2, 3)));
+/* Adds a warning line for index.html (dropped past the note limit). */
+void report_note(report_context *context, const char *format, ...) __attribute__((format(printf, 2, 3)));
+/* Widens the context's x range by x (finite values only). */
+void report_see_x(report_context *context, double x);
 /* path = directory + "/" + name; false (and an error) when it does not fit. */
 bool report_join(report_context *context, char *path, const char *directory, const char *name);
-
-/* Reads every state file and log into the context. Returns 0 or -1. */
-int report_read_inputs(report_context *context);
-/* Frees what report_read_inputs allocated. Safe on a zeroed context. */
-void report_free_inputs(report_context *context);
 /* The number member name of object, or NaN when absent or not a number
  * (object may be NULL). */
 double report_json_number(const cJSON *object, const char *name);
@@ -219,6 +233,13 @@ double report_json_number(const cJSON *object, const char *name);
 const char *report_json_string(const cJSON *object, const char *name);
 /* Reads a whole file (at most limit bytes) into out; -1 with errno on failure. */
 int report_read_file(const char *path, size_t limit, buffer *out);
+
+/* ---- reading (report_inputs.c) ---------------------------------------------- */
+
+/* Reads every state file and log into the context. Returns 0 or -1. */
+int report_read_inputs(report_context *context);
+/* Frees what report_read_inputs allocated. Safe on a zeroed context. */
+void report_free_inputs(report_context *context);
 
 /* ---- charts (report_charts.c) -------------------------------------------- */
 
