@@ -255,9 +255,55 @@ typedef struct {
     size_t count;
 } report_chart_list;
 
+enum {
+    TEMPLATE_VALUES_MAX = 48,            /* placeholders one template may use */
+    TEMPLATE_NAME_CAPACITY = 32,         /* bytes of a placeholder name, NUL included */
+    TEMPLATE_VALUE_CAPACITY = 1024       /* bytes of a placeholder value, NUL included */
+};
+
+typedef struct {
+    char name[TEMPLATE_NAME_CAPACITY];
+    char value[TEMPLATE_VALUE_CAPACITY];
+} template_value;
+
+/* The values of a template's placeholders (an at-sign, NAME, an at-sign). */
+typedef struct {
+    template_value items[TEMPLATE_VALUES_MAX];
+    size_t count;
+} template_values;
+
 /* Writes the data files and scripts and runs gnuplot for every chart;
  * fills charts. gnuplot_path is the executable found on PATH. 0 or -1. */
 int report_draw_charts(report_context *context, const char *gnuplot_path, report_chart_list *charts);
+
+/* The chart machinery the drawers share (report_charts.c). */
+/* Sets placeholder name to the printf-formatted value (replacing an earlier
+ * value of the same name; past TEMPLATE_VALUES_MAX names it is dropped and
+ * the template then fails on the unknown placeholder). */
+void values_set(template_values *values, const char *name, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Sets placeholder name to number's canonical text. */
+void values_set_number(template_values *values, const char *name, double number);
+/* Writes text into out (capacity bytes) for a double-quoted string in a
+ * data file: '"' and '\' become "'" and '/', bytes outside printable ASCII '?'. */
+void data_quote(const char *text, char *out, size_t capacity);
+/* Writes the bytes of content to DIR/reports/name, atomically. 0 or -1. */
+int write_report_file(report_context *context, const char *name, const buffer *content);
+/* Adds a chart to the list (the list has room for every chart a report draws). */
+report_chart *add_chart(report_chart_list *charts, const char *stem, int width, int height, bool per_symbol);
+/* Fills template_name with values into DIR/reports/STEM.gp, runs gnuplot
+ * on it and checks STEM.png and STEM.svg exist. 0 or -1. */
+int draw_chart(report_context *context, const char *gnuplot_path, const char *template_directory,
+               const char *template_name, const report_chart *chart, template_values *values);
+/* Sets TIME_AXIS, TIME_FORMAT, X_MIN, X_MAX from the context's x range. */
+void set_axis_values(const report_context *context, template_values *values);
+/* A UTC date for a chart title, or "ts N" for synthetic clocks. */
+void format_timestamp(double ts, char *out, size_t capacity);
+
+/* donut.dat, donut_legend.dat and the aum_donut chart, from nav.json
+ * (report_donut.c). 0 or -1. */
+int report_draw_donut(report_context *context, const char *gnuplot_path, const char *templates,
+                      report_chart_list *charts);
 
 /* ---- index.html (report_html.c) ------------------------------------------ */
 
