@@ -570,7 +570,7 @@ int command_fuzz(int argc, char **argv) {
     run_seed(&arguments, &config, &holdings, NULL, 0, &clean);
     if (clean.status != REPLAY_OK) {
         fprintf(stderr, "%s\n", clean.message);
-        return clean.status == REPLAY_BAD_INPUT ? EXIT_BAD_INPUT : 3;
+        return clean.status == REPLAY_BAD_INPUT ? EXIT_BAD_INPUT : EXIT_OUTPUT_ERROR;
     }
     fuzz_totals totals;
     memset(&totals, 0, sizeof totals);
@@ -583,7 +583,7 @@ int command_fuzz(int argc, char **argv) {
     progress_finish(&reporter);
     if (!completed) {
         free(totals.failing);
-        return 3;
+        return EXIT_OUTPUT_ERROR;
     }
     if (totals.failing_seeds > 0)
         qsort(totals.failing, (size_t)totals.failing_seeds, sizeof *totals.failing, by_seed);

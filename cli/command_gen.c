@@ -36,8 +36,7 @@ enum {
     GEN_SYMBOLS_DEFAULT = 8,
     GEN_EVENTS_MIN = 16,                 /* rows: room for the preamble and a frame */
     GEN_FLUSH_BYTES = 1 << 20,           /* write standard output past this */
-    GEN_BUFFER_LIMIT = 4 << 20,
-    GEN_EXIT_OUTPUT_ERROR = 3
+    GEN_BUFFER_LIMIT = 4 << 20
 };
 
 static const long long GEN_EVENTS_MAX = 2000000000LL;         /* rows */
@@ -675,7 +674,7 @@ int command_gen(int argc, char **argv) {
         fprintf(stderr, "ledgersim gen: out of memory\n");
         free(gen);
         if (random != NULL) gsl_rng_free(random);
-        return GEN_EXIT_OUTPUT_ERROR;
+        return EXIT_OUTPUT_ERROR;
     }
     gsl_rng_set(random, (unsigned long)seed);
     gen->random = random;
@@ -695,7 +694,7 @@ int command_gen(int argc, char **argv) {
     free(gen);
     if (failed) {
         fprintf(stderr, "ledgersim gen: cannot write standard output: %s\n", strerror(saved_errno));
-        return GEN_EXIT_OUTPUT_ERROR;
+        return EXIT_OUTPUT_ERROR;
     }
     return EXIT_OK;
 }

@@ -23,7 +23,6 @@
 #include "io/state_json.h"
 
 enum {
-    EXIT_RED = 3,               /* ledger consistency red (this command only) */
     COLUMN_COUNT_MAX = 8,       /* symbol side qty entry tp sl mark exit */
     CELL_CAPACITY = 32          /* bytes of one table cell: a symbol or a number */
 };

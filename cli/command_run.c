@@ -228,7 +228,7 @@ static int run_or_check(int argc, char **argv, bool check) {
         if (replayed != REPLAY_OK) {
             fprintf(stderr, "%s\n", result.error);
             failed++;
-            status = replayed == REPLAY_BAD_INPUT ? EXIT_BAD_INPUT : 3;
+            status = replayed == REPLAY_BAD_INPUT ? EXIT_BAD_INPUT : EXIT_OUTPUT_ERROR;
             continue;
         }
         if (failures.length > 0) fputs(failures.data, stdout);
@@ -250,7 +250,7 @@ static int run_or_check(int argc, char **argv, bool check) {
         if (!check) printf("%s: %ld rows, %ld events -> %s\n", arguments.files[index], result.rows, result.events,
                            directory);
         if (!check && arguments.report && !draw_report(directory, &reports_skipped) && status == EXIT_OK)
-            status = 3;
+            status = EXIT_OUTPUT_ERROR;
     }
     buffer_free(&failures);
     if (check) printf("%d passed, %d failed\n", passed, failed);

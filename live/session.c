@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli/commands.h"
+#include "core/exit_status.h"
 #include "core/number.h"
 #include "io/atomic_file.h"
 #include "io/run_output.h"
