@@ -18,7 +18,7 @@ typedef struct {
 
 static const char *const k_fields[] = {"capital", "realized_pnl", "unrealized_pnl", "fees_paid", "funding_paid",
                                        "open_notional", "equity", "used_margin", "available_margin",
-                                       "open_positions", "peak_capital", NULL};
+                                       "open_positions", "peak_capital", "transfers", NULL};
 static const char *const e_fields[] = {"wallet_balance", "available_margin", "used_margin", "maint_margin",
                                        "last_fill_price", "last_fill_qty", "last_fill_fee",
                                        "last_fill_realized_pnl", "last_funding", "positions", NULL};
@@ -142,7 +142,9 @@ static const found_value null_value = {VALUE_NULL, 0, NULL};
 static found_value k_value(const k_block *k, int field) {
     const double values[] = {k->capital, k->realized_pnl, k->unrealized_pnl, k->fees_paid, k->funding_paid,
                              k->open_notional, k->equity, k->used_margin, k->available_margin,
-                             (double)k->open_positions, k->peak_capital};
+                             (double)k->open_positions, k->peak_capital, k->transfers};
+    _Static_assert(sizeof values / sizeof values[0] == sizeof k_fields / sizeof k_fields[0] - 1,
+                   "one value per k field");
     return number_value(values[field]);
 }
 

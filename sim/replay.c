@@ -271,6 +271,13 @@ static void fact_from_row(const scenario_row *row, exchange_fact *fact) {
         fact->mark_price = number[COLUMN_MARK_PRICE];
         fact->unrealized_pnl = number[COLUMN_UNREALIZED_PNL];
         break;
+    case ROW_TRANSFER:
+        fact->type = FACT_TRANSFER;
+        fact->amount = number[COLUMN_AMOUNT];
+        break;
+    case ROW_LEVERAGE:
+        fact->type = FACT_LEVERAGE;
+        break;
     default:
         assert(row->type == ROW_MARK);
         fact->type = FACT_MARK;
