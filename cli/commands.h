@@ -14,5 +14,7 @@ int command_report(int argc, char **argv);  /* cli/command_report.c */
 int command_fuzz(int argc, char **argv);    /* cli/command_fuzz.c */
 int command_gen(int argc, char **argv);     /* cli/command_gen.c */
 int command_live(int argc, char **argv);    /* cli/command_live.c */
+int command_sweep(int argc, char **argv);   /* cli/command_sweep.c */
+int command_diff(int argc, char **argv);    /* cli/command_diff.c */
 
 #endif

@@ -20,6 +20,8 @@ static const command commands[] = {
     {"fuzz", command_fuzz, "replay a scenario once per seed with random faults"},
     {"gen", command_gen, "generate a realistic scenario (benchmark input)"},
     {"live", command_live, "run the core on Binance USD-M futures (dry-run by default)"},
+    {"sweep", command_sweep, "classify scenarios over a grid of config values in one pass"},
+    {"diff", command_diff, "compare the reconcile classification of two runs"},
 };
 
 static void usage(FILE *stream) {
