@@ -398,6 +398,16 @@ frame_kind normalize_resync(normalizer *state, long long server_time_ms, long se
     cJSON_ArrayForEach(item, risks) {
         const char *symbol = symbol_member(item, "symbol");
         double quantity = 0;
+        /* positionRisk lists every symbol, open or not, some of them not
+         * ASCII (币安人生USDT, listed 2025-10): one the scenario format
+         * cannot name is skipped when flat and reported when open. */
+        if (symbol == NULL && cJSON_IsString(cJSON_GetObjectItemCaseSensitive(item, "symbol")) &&
+            number_member(item, "positionAmt", &quantity)) {
+            if (quantity != 0)
+                say(state, report, FRAME_EVENT, "resync: position in %.40s skipped: its symbol is not [A-Z0-9_-]",
+                    cJSON_GetObjectItemCaseSensitive(item, "symbol")->valuestring);
+            continue;
+        }
         if (symbol == NULL || !number_member(item, "positionAmt", &quantity)) {
             kind = say(state, report, FRAME_INVALID, "resync: a positionRisk entry without symbol or positionAmt");
             goto done;
@@ -470,7 +480,7 @@ frame_kind normalize_resync(normalizer *state, long long server_time_ms, long se
         const char *symbol = symbol_member(item, "symbol");
         double quantity = 0, entry_price = 0, mark = 0, unrealized = 0, leverage = 0;
         (void)number_member(item, "positionAmt", &quantity);
-        if (quantity == 0) continue;
+        if (quantity == 0 || symbol == NULL) continue;
         if (!optional_number_member(item, "entryPrice", 0, &entry_price) ||
             !optional_number_member(item, "markPrice", 0, &mark) ||
             !optional_number_member(item, "unRealizedProfit", 0, &unrealized)) {
