@@ -133,6 +133,7 @@ int report_write(const char *run_directory, char *error, size_t error_capacity) 
         if (result == 0) result = report_read_inputs(context);
         if (result == 0) result = report_draw_charts(context, gnuplot_path, charts);
         if (result == 0) result = report_write_html(context, charts);
+        if (charts != NULL) report_free_charts(charts);
         free(charts);
     }
     report_free_inputs(context);

@@ -261,7 +261,7 @@ static int find_templates(report_context *context, char directory[REPORT_PATH_CA
 /* Fills templates/TEMPLATE_NAME with values into DIR/reports/STEM.gp, runs
  * gnuplot on it and checks STEM.png and STEM.svg exist. */
 int draw_chart(report_context *context, const char *gnuplot_path, const char *template_directory,
-                      const char *template_name, const report_chart *chart, template_values *values) {
+               const char *template_name, report_chart *chart, template_values *values) {
     values_set(values, "STEM", "%s", chart->stem);
     values_set(values, "WIDTH", "%d", chart->width);
     values_set(values, "HEIGHT", "%d", chart->height);
@@ -293,6 +293,9 @@ int draw_chart(report_context *context, const char *gnuplot_path, const char *te
         struct stat status;
         if (stat(path, &status) != 0 || status.st_size == 0)
             result = report_fail(context, "gnuplot wrote no %s", path);
+        /* The PNG goes into index.html as a data URI: the page is one file. */
+        if (result == 0 && format == 0 && report_read_file(path, REPORT_OUTPUT_BYTES_MAX, &chart->png) != 0)
+            result = report_fail(context, "%s: %s", path, strerror(errno));
     }
     return result;
 }
@@ -324,6 +327,7 @@ report_chart *add_chart(report_chart_list *charts, const char *stem, int width, 
     assert(charts->count < REPORT_CHARTS_MAX); /* 4 fixed charts + at most REPORT_SYMBOL_CHARTS_MAX symbols */
     report_chart *chart = &charts->items[charts->count++];
     memset(chart, 0, sizeof *chart);
+    buffer_init(&chart->png, REPORT_OUTPUT_BYTES_MAX);
     snprintf(chart->stem, sizeof chart->stem, "%s", stem);
     chart->width = width;
     chart->height = height;
@@ -550,6 +554,11 @@ static int draw_symbol(report_context *context, const char *gnuplot_path, const 
     snprintf(chart->title, sizeof chart->title, "%s: %s, entries, exits, TP/SL levels", track->symbol,
              context->use_mark_log ? "mark price (logs/marks.csv)" : "mark price while a position is open");
     return draw_chart(context, gnuplot_path, templates, "symbol.gp", chart, &values);
+}
+
+void report_free_charts(report_chart_list *charts) {
+    for (size_t index = 0; index < charts->count; index++) buffer_free(&charts->items[index].png);
+    charts->count = 0;
 }
 
 int report_draw_charts(report_context *context, const char *gnuplot_path, report_chart_list *charts) {

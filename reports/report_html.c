@@ -276,17 +276,35 @@ static void section_positions(const report_context *context, buffer *out) {
     buffer_append_text(out, ".</p>\n</section>\n");
 }
 
-/* Appends a chart figure: the PNG linked to its SVG. */
+/* Appends the bytes of data as base64 (RFC 4648, padded). */
+static void append_base64(buffer *out, const unsigned char *data, size_t length) {
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    char quad[4];
+    for (size_t index = 0; index < length; index += 3) {
+        unsigned long group = (unsigned long)data[index] << 16;
+        if (index + 1 < length) group |= (unsigned long)data[index + 1] << 8;
+        if (index + 2 < length) group |= data[index + 2];
+        quad[0] = alphabet[(group >> 18) & 63];
+        quad[1] = alphabet[(group >> 12) & 63];
+        quad[2] = index + 1 < length ? alphabet[(group >> 6) & 63] : '=';
+        quad[3] = index + 2 < length ? alphabet[group & 63] : '=';
+        buffer_append(out, quad, 4);
+    }
+}
+
+/* Appends a chart figure: the PNG inline as a data URI (the page needs no
+ * other file); the SVG and the gnuplot script are named, beside the page. */
 static void chart_figure(buffer *out, const report_chart *chart) {
-    buffer_append_format(out, "<figure id=\"figure-%s\"><a href=\"%s.svg\"><img class=\"chart\" id=\"chart-%s\" "
-                              "src=\"%s.png\" width=\"%d\" height=\"%d\" alt=\"",
-                         chart->stem, chart->stem, chart->stem, chart->stem, chart->width, chart->height);
+    buffer_append_format(out, "<figure id=\"figure-%s\"><img class=\"chart\" id=\"chart-%s\" width=\"%d\" "
+                              "height=\"%d\" alt=\"",
+                         chart->stem, chart->stem, chart->width, chart->height);
     html_append_escaped(out, chart->title);
-    buffer_append_text(out, "\"></a><figcaption>");
+    buffer_append_text(out, "\" src=\"data:image/png;base64,");
+    if (chart->png.data != NULL) append_base64(out, (const unsigned char *)chart->png.data, chart->png.length);
+    buffer_append_text(out, "\"><figcaption>");
     html_append_escaped(out, chart->title);
-    buffer_append_format(out, " &middot; <a href=\"%s.svg\">SVG</a> &middot; <a href=\"%s.gp\">gnuplot script</a>"
-                              "</figcaption></figure>\n",
-                         chart->stem, chart->stem);
+    buffer_append_format(out, " &middot; beside this page: %s.svg, %s.gp</figcaption></figure>\n", chart->stem,
+                         chart->stem);
 }
 
 /* The chart of the given stem, or NULL. */

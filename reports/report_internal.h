@@ -248,6 +248,7 @@ typedef struct {
     char title[REPORT_TITLE_CAPACITY];
     int width, height;                  /* pixels of the PNG (and the SVG's size) */
     bool per_symbol;
+    buffer png;                         /* the PNG's bytes, embedded in index.html */
 } report_chart;
 
 typedef struct {
@@ -275,6 +276,8 @@ typedef struct {
 /* Writes the data files and scripts and runs gnuplot for every chart;
  * fills charts. gnuplot_path is the executable found on PATH. 0 or -1. */
 int report_draw_charts(report_context *context, const char *gnuplot_path, report_chart_list *charts);
+/* Frees the PNG bytes the charts hold. Safe on an empty list. */
+void report_free_charts(report_chart_list *charts);
 
 /* The chart machinery the drawers share (report_charts.c). */
 /* Sets placeholder name to the printf-formatted value (replacing an earlier
@@ -294,7 +297,7 @@ report_chart *add_chart(report_chart_list *charts, const char *stem, int width, 
 /* Fills template_name with values into DIR/reports/STEM.gp, runs gnuplot
  * on it and checks STEM.png and STEM.svg exist. 0 or -1. */
 int draw_chart(report_context *context, const char *gnuplot_path, const char *template_directory,
-               const char *template_name, const report_chart *chart, template_values *values);
+               const char *template_name, report_chart *chart, template_values *values);
 /* Sets TIME_AXIS, TIME_FORMAT, X_MIN, X_MAX from the context's x range. */
 void set_axis_values(const report_context *context, template_values *values);
 /* A UTC date for a chart title, or "ts N" for synthetic clocks. */
