@@ -68,21 +68,52 @@ void html_append_escaped(buffer *out, const char *text) {
     }
 }
 
-/* Appends a canonical number, or the dash for null/absent. */
-static void append_exact(buffer *out, double value) {
-    if (isfinite(value)) report_append_number(out, value);
-    else buffer_append_text(out, "&mdash;");
-}
+/* How a table shows a number; the exact value is in the cell's title. */
+typedef enum {
+    CELL_MONEY,  /* USD(T) amounts: 2 decimals, thousands grouped */
+    CELL_PRICE,  /* prices and levels: 2 decimals from 1,000, 4 from 1, else 6 significant digits */
+    CELL_QTY,    /* quantities: at most 8 decimals, trailing zeros dropped */
+    CELL_COUNT   /* integers */
+} cell_kind;
 
-/* Appends a table cell with a canonical number (class "missing" and a dash
- * when null, if mark_missing). */
-static void number_cell(buffer *out, double value, bool mark_missing) {
-    if (!isfinite(value) && mark_missing) {
-        buffer_append_text(out, "<td class=\"number missing\">&mdash;</td>");
+/* Appends value for reading (see cell_kind); a dash when not finite. */
+static void append_display(buffer *out, double value, cell_kind kind) {
+    if (!isfinite(value)) {
+        buffer_append_text(out, "&mdash;");
         return;
     }
-    buffer_append_text(out, "<td class=\"number\">");
-    append_exact(out, value);
+    double magnitude = fabs(value);
+    char text[NUMBER_TEXT_CAPACITY];
+    switch (kind) {
+    case CELL_MONEY: report_append_grouped(out, value, 2); return;
+    case CELL_COUNT: report_append_grouped(out, value, 0); return;
+    case CELL_PRICE:
+        if (magnitude >= 1 || value == 0) {
+            report_append_grouped(out, value, magnitude >= 1000 ? 2 : 4);
+            return;
+        }
+        /* Below 1: six significant digits (the program never sets a locale). */
+        snprintf(text, sizeof text, "%.6g", value);
+        buffer_append_text(out, text);
+        return;
+    case CELL_QTY:
+        number_format(round(value * 1e8) / 1e8 + 0.0, text);
+        buffer_append_text(out, text);
+        return;
+    }
+}
+
+/* Appends a table cell showing value for reading, the exact value in its
+ * title (class "missing" and a dash when not finite, if mark_missing). */
+static void number_cell(buffer *out, double value, cell_kind kind, bool mark_missing) {
+    if (!isfinite(value)) {
+        buffer_append_format(out, "<td class=\"number%s\">&mdash;</td>", mark_missing ? " missing" : "");
+        return;
+    }
+    buffer_append_text(out, "<td class=\"number\" title=\"");
+    report_append_number(out, value);
+    buffer_append_text(out, "\">");
+    append_display(out, value, kind);
     buffer_append_text(out, "</td>");
 }
 
@@ -217,7 +248,7 @@ static void section_positions(const report_context *context, buffer *out) {
         const char *labels[3] = {"positions", "in the ledger", "with TP/SL"};
         for (size_t index = 0; index < 3; index++) {
             if (index > 0) buffer_append_text(out, ", ");
-            append_exact(out, counts[index]);
+            append_display(out, counts[index], CELL_COUNT);
             buffer_append_format(out, " %s", labels[index]);
         }
         buffer_append_text(out, " (state.json ledger_consistency)</span>");
@@ -246,10 +277,10 @@ static void section_positions(const report_context *context, buffer *out) {
         buffer_append_text(out, "</td><td>");
         html_append_escaped(out, side != NULL ? side : "?");
         buffer_append_text(out, "</td>");
-        number_cell(out, report_json_number(entry, "qty"), false);
-        number_cell(out, report_json_number(entry, "entry_price"), false);
-        number_cell(out, report_json_number(entry, "tp"), true);
-        number_cell(out, report_json_number(entry, "sl"), true);
+        number_cell(out, report_json_number(entry, "qty"), CELL_QTY, false);
+        number_cell(out, report_json_number(entry, "entry_price"), CELL_PRICE, false);
+        number_cell(out, report_json_number(entry, "tp"), CELL_PRICE, true);
+        number_cell(out, report_json_number(entry, "sl"), CELL_PRICE, true);
         buffer_append_text(out, "<td>");
         append_timestamp(out, report_json_number(entry, "created_ts"));
         buffer_append_text(out, "</td><td>");
@@ -330,7 +361,7 @@ static void section_aum(const report_context *context, const report_chart_list *
     buffer_append_text(out, "<table id=\"aum-table\">\n<thead><tr><th>asset</th><th>qty</th><th>usd_value</th>"
                             "<th>avg_cost</th><th>share of AUM</th></tr></thead>\n<tbody>\n"
                             "<tr><td>USDT (futures NAV)</td><td class=\"number\">&mdash;</td>");
-    number_cell(out, futures, false);
+    number_cell(out, futures, CELL_MONEY, false);
     buffer_append_text(out, "<td class=\"number\">&mdash;</td><td class=\"number\">");
     if (isfinite(total) && total > 0 && isfinite(futures)) {
         report_append_grouped(out, futures / total * 100, 1);
@@ -343,10 +374,10 @@ static void section_aum(const report_context *context, const report_chart_list *
         buffer_append_text(out, "<tr><td>");
         html_append_escaped(out, asset->string != NULL ? asset->string : "?");
         buffer_append_text(out, "</td>");
-        number_cell(out, report_json_number(asset, "qty"), false);
-        if (isfinite(value)) number_cell(out, value, false);
+        number_cell(out, report_json_number(asset, "qty"), CELL_QTY, false);
+        if (isfinite(value)) number_cell(out, value, CELL_MONEY, false);
         else buffer_append_text(out, "<td class=\"number missing\">no mark (null)</td>");
-        number_cell(out, report_json_number(asset, "avg_cost"), false);
+        number_cell(out, report_json_number(asset, "avg_cost"), CELL_PRICE, false);
         buffer_append_text(out, "<td class=\"number\">");
         if (isfinite(value) && isfinite(total) && total > 0) {
             report_append_grouped(out, value / total * 100, 1);
@@ -355,7 +386,7 @@ static void section_aum(const report_context *context, const report_chart_list *
         buffer_append_text(out, "</td></tr>\n");
     }
     buffer_append_text(out, "</tbody>\n<tfoot><tr><th>total</th><td></td>");
-    number_cell(out, total, false);
+    number_cell(out, total, CELL_MONEY, false);
     buffer_append_text(out, "<td></td><td></td></tr></tfoot>\n</table>\n<p class=\"muted\">An asset is valued at the "
                             "kernel's mark of ASSET+USDT; without one its usd_value is null and it adds nothing to the "
                             "total.</p>\n</section>\n");
@@ -372,7 +403,7 @@ static void reconcile_counts_table(const report_context *context, buffer *out) {
     for (int status = 0; status < 3; status++) {
         buffer_append_format(out, "<tr><td class=\"status-%s\">%s</td><td class=\"number\">%ld</td>",
                              status_names[status], status_names[status], context->status_counts[status]);
-        number_cell(out, report_json_number(kpi_reconcile, kpi_names[status]), false);
+        number_cell(out, report_json_number(kpi_reconcile, kpi_names[status]), CELL_COUNT, false);
         buffer_append_text(out, "</tr>\n");
     }
     buffer_append_text(out, "</tbody>\n</table>\n");
