@@ -370,8 +370,9 @@ static int draw_nav_charts(report_context *context, const char *gnuplot_path, co
     values_set(&values, "HAS_AUM", "%d", has_aum);
     values_set(&values, "HAS_TP_EXITS", "%d", tp > 0);
     values_set(&values, "HAS_SL_EXITS", "%d", sl > 0);
-    report_chart *chart = add_chart(charts, "nav_aum", 1000, 500, false);
-    snprintf(chart->title, sizeof chart->title, "NAV and AUM over time, exits marked (run %s)", context->run_name);
+    report_chart *chart = add_chart(charts, "nav_aum", 1000, has_aum ? 700 : 500, false);
+    snprintf(chart->title, sizeof chart->title, "%s over time, exits marked (run %s)",
+             has_aum ? "NAV and AUM" : "NAV", context->run_name);
     if (draw_chart(context, gnuplot_path, templates, "nav_aum.gp", chart, &values) != 0) return -1;
 
     values.count = 0;

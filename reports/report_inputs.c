@@ -630,7 +630,14 @@ static int nav_line(report_context *context, char *line, size_t length, void *op
         context->nav_peak = state->peak;
         if (isfinite(drawdown) && -drawdown > context->max_drawdown_pct) context->max_drawdown_pct = -drawdown;
     }
-    double values[3] = {nav, aum, drawdown};
+    /* AUM is drawn from the first snapshot where it differs from the NAV
+     * (a holding has its first mark): before that it is the NAV itself and
+     * would only stretch the AUM axis. */
+    if (!context->aum_distinct && isfinite(aum) && isfinite(nav) && aum != nav) {
+        context->aum_distinct = true;
+        context->aum_from_x = ts;
+    }
+    double values[3] = {nav, context->aum_distinct ? aum : NAN, drawdown};
     if (!series_add(&context->nav_series, ts, values, status < 0 ? 0 : status))
         return report_fail(context, "out of memory reading nav.csv");
     if (context->reconcile_rows == 0 && status >= 0) {

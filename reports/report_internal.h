@@ -202,6 +202,8 @@ typedef struct {
     long orders_filled, orders_rejected, exits_tp, exits_sl;
     long skipped_lines;                 /* unreadable lines in any log */
     double nav_first, nav_last, nav_peak, max_drawdown_pct;
+    bool aum_distinct;                  /* some nav.csv row has aum_total != nav_total */
+    double aum_from_x;                  /* the first such row's ts (AUM is drawn from it) */
     double x_min, x_max;                /* over every series and marker */
     bool has_x;
 
