@@ -413,34 +413,61 @@ void format_timestamp(double ts, char *out, size_t capacity) {
 
 /* ---- reconcile --------------------------------------------------------------------------- */
 
+/* The Y half-range of a rule's panel: the data and the bands around it.
+ * At least four epsilons, so that the OK band and what lies beyond it show
+ * when every delta is 0; R3 counts whole positions, so its OK band is drawn
+ * as +-0.5 (see reconcile.gp). */
+static double panel_half_range(const rule_track *track, size_t rule) {
+    double epsilon = rule == 2 ? 0.5 : track->epsilon_max;
+    double reach = track->largest > 4 * epsilon ? track->largest : 4 * epsilon;
+    if (!(reach > 0)) reach = 1;
+    return reach * 1.25;
+}
+
+/* Appends text to a comma-separated gnuplot array literal (fixed capacity). */
+static void array_append(char *array, size_t capacity, int panels, const char *text) {
+    size_t length = strlen(array);
+    snprintf(array + length, capacity - length, "%s%s", panels > 0 ? ", " : "", text);
+}
+
 /* reconcile_RULE.dat per evaluated rule, reconcile_status.dat and the
- * reconcile chart. */
+ * reconcile chart (one panel per rule, scaled by panel_half_range). */
 static int draw_reconcile(report_context *context, const char *gnuplot_path, const char *templates,
                           report_chart_list *charts) {
-    static const char *const panel_titles[REPORT_RULES] = {"R1\\ncapital_vs_wallet", "R2\\nrealized_pnl",
-                                                          "R3\\nopen_positions", "R4\\nopen_notional",
-                                                          "R5\\nused_margin"};
-    char files[TEMPLATE_VALUE_CAPACITY] = "", titles[TEMPLATE_VALUE_CAPACITY] = "";
-    size_t files_length = 0, titles_length = 0;
+    static const char *const panel_titles[REPORT_RULES] = {
+        "\"R1 capital_vs_wallet\\nUSDT\"", "\"R2 realized_pnl\\nUSDT\"", "\"R3 open_positions\\npositions\"",
+        "\"R4 open_notional\\nUSDT\"", "\"R5 used_margin\\nUSDT\""};
+    char files[TEMPLATE_VALUE_CAPACITY] = "", titles[TEMPLATE_VALUE_CAPACITY] = "", ranges[TEMPLATE_VALUE_CAPACITY] = "";
+    char whole[TEMPLATE_VALUE_CAPACITY] = "";
     int panels = 0;
     buffer data;
     buffer_init(&data, REPORT_OUTPUT_BYTES_MAX);
     for (size_t rule = 0; rule < REPORT_RULES; rule++) {
         const rule_track *track = &context->rules[rule];
         if (track->deltas.rows == 0) continue;
-        char name[REPORT_STEM_CAPACITY];
+        char name[REPORT_STEM_CAPACITY], text[NUMBER_TEXT_CAPACITY + 4];
         snprintf(name, sizeof name, "reconcile_%s.dat", track->name);
         buffer_reset(&data);
         buffer_append_format(&data, "# %s: x delta epsilon warn_band status\n", track->label);
         series_write(&track->deltas, &data);
-        if (write_report_file(context, name, &data) != 0) {
+        int written = write_report_file(context, name, &data);
+        /* The bands without the gap rows: a filled area must not break. */
+        buffer_reset(&data);
+        buffer_append_format(&data, "# %s, rows where it was evaluated: x delta epsilon warn_band status\n",
+                             track->label);
+        series_write_defined(&track->deltas, 1, &data);
+        snprintf(name, sizeof name, "reconcile_%s_bands.dat", track->name);
+        if (written != 0 || write_report_file(context, name, &data) != 0) {
             buffer_free(&data);
             return -1;
         }
-        files_length += (size_t)snprintf(files + files_length, sizeof files - files_length, "%s'%s'",
-                                         panels > 0 ? ", " : "", name);
-        titles_length += (size_t)snprintf(titles + titles_length, sizeof titles - titles_length, "%s\"%s\"",
-                                          panels > 0 ? ", " : "", panel_titles[rule]);
+        snprintf(name, sizeof name, "reconcile_%s.dat", track->name);
+        snprintf(text, sizeof text, "'%s'", name);
+        array_append(files, sizeof files, panels, text);
+        array_append(titles, sizeof titles, panels, panel_titles[rule]);
+        number_format(panel_half_range(track, rule), text);
+        array_append(ranges, sizeof ranges, panels, text);
+        array_append(whole, sizeof whole, panels, rule == 2 ? "1" : "0");
         panels++;
     }
     buffer_reset(&data);
@@ -456,6 +483,8 @@ static int draw_reconcile(report_context *context, const char *gnuplot_path, con
     values_set(&values, "PANEL_ARRAY_SIZE", "%d", panels > 0 ? panels : 1);
     values_set(&values, "PANEL_FILES", "%s", panels > 0 ? files : "''");
     values_set(&values, "PANEL_TITLES", "%s", panels > 0 ? titles : "''");
+    values_set(&values, "PANEL_RANGES", "%s", panels > 0 ? ranges : "1");
+    values_set(&values, "PANEL_WHOLE", "%s", panels > 0 ? whole : "0");
     values_set(&values, "HAS_STATUS", "%d", context->status_series.rows > 0);
     report_chart *chart = add_chart(charts, "reconcile", 1000, 800, false);
     snprintf(chart->title, sizeof chart->title, "Reconcile deltas (K - E) per rule against their bands (%s)",
@@ -568,7 +597,9 @@ int report_draw_charts(report_context *context, const char *gnuplot_path, report
     if (find_templates(context, templates) != 0) return -1;
     if (draw_nav_charts(context, gnuplot_path, templates, charts) != 0) return -1;
     if (report_draw_donut(context, gnuplot_path, templates, charts) != 0) return -1;
-    if (draw_reconcile(context, gnuplot_path, templates, charts) != 0) return -1;
+    /* Without reconcile.jsonl (--trace none) there is nothing to draw:
+     * index.html says so and gives the counts of kpis_v7.json. */
+    if (context->reconcile_rows > 0 && draw_reconcile(context, gnuplot_path, templates, charts) != 0) return -1;
     symbol_track *sorted[REPORT_SYMBOL_CHARTS_MAX];
     memcpy(sorted, context->tracks, context->track_count * sizeof sorted[0]);
     qsort(sorted, context->track_count, sizeof sorted[0], compare_tracks);

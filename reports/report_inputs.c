@@ -436,6 +436,8 @@ static int reconcile_line(report_context *context, char *line, size_t length, vo
             track->evaluated++;
             double magnitude = fabs(delta->valuedouble);
             if (magnitude > track->largest) track->largest = magnitude;
+            if (isfinite(band) && band > track->band_max) track->band_max = band;
+            if (epsilon > track->epsilon_max) track->epsilon_max = epsilon;
             if (magnitude > epsilon) track->outside_epsilon++;
             if (magnitude > (isfinite(band) && band > epsilon ? band : epsilon)) track->outside_band++;
         }

@@ -91,6 +91,9 @@ bool series_has_values(const series *source, size_t column);
 /* Appends the decimated rows, "x v1 .. vn tag" one a line (NaN as NaN), in
  * row order: per bucket its first, last, extremes and first gap. */
 void series_write(const series *source, buffer *out);
+/* series_write without the rows whose value column is NaN (gaps): the
+ * rows of an area that gnuplot fills. */
+void series_write_defined(const series *source, size_t column, buffer *out);
 /* Appends the status strip: "x_from x_to worst_tag" per run of buckets
  * with the same worst tag, reaching to the next run's first x (the last
  * one to x_end when that is later than its own last x). */
@@ -162,6 +165,7 @@ typedef struct {
     bool evaluated_last;                /* the previous snapshot carried it */
     long outside_epsilon, outside_band; /* |delta| > epsilon (WARN or worse), > band (ERROR) */
     double largest;                     /* largest |delta| */
+    double band_max, epsilon_max;       /* the widest WARN band and epsilon it was held to */
 } rule_track;
 
 typedef struct {
