@@ -581,8 +581,10 @@ static int draw_symbol(report_context *context, const char *gnuplot_path, const 
     values_set(&values, "HAS_REJECTED", "%d", kinds[MARKER_ORDER_REJECTED]);
     values_set(&values, "HAS_NOTHING", "%d", !anything);
     report_chart *chart = add_chart(charts, track->stem, 1000, 500, true);
-    snprintf(chart->title, sizeof chart->title, "%s: %s, entries, exits, TP/SL levels", track->symbol,
-             context->use_mark_log ? "mark price (logs/marks.csv)" : "mark price while a position is open");
+    const char *price_line = context->use_mark_log         ? "mark price (logs/marks.csv)"
+                             : context->reconcile_rows > 0 ? "mark price while a position is open"
+                                                           : "no mark line (no trace: --trace none)";
+    snprintf(chart->title, sizeof chart->title, "%s: %s, entries, exits, TP/SL levels", track->symbol, price_line);
     return draw_chart(context, gnuplot_path, templates, "symbol.gp", chart, &values);
 }
 

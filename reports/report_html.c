@@ -392,6 +392,9 @@ static void section_aum(const report_context *context, const report_chart_list *
                             "total.</p>\n</section>\n");
 }
 
+/* Appends a count cell (a dash when absent). */
+static void count_cell(buffer *out, double value) { number_cell(out, value, CELL_COUNT, false); }
+
 /* The status counts of the snapshots, beside kpis_v7.json's. */
 static void reconcile_counts_table(const report_context *context, buffer *out) {
     static const char *const status_names[3] = {"OK", "WARN", "ERROR"};
@@ -401,8 +404,8 @@ static void reconcile_counts_table(const report_context *context, buffer *out) {
                               "<th>kpis_v7.json</th></tr></thead>\n<tbody>\n",
                          context->reconcile_rows > 0 ? "reconcile.jsonl" : "nav.csv");
     for (int status = 0; status < 3; status++) {
-        buffer_append_format(out, "<tr><td class=\"status-%s\">%s</td><td class=\"number\">%ld</td>",
-                             status_names[status], status_names[status], context->status_counts[status]);
+        buffer_append_format(out, "<tr><td class=\"status-%s\">%s</td>", status_names[status], status_names[status]);
+        count_cell(out, (double)context->status_counts[status]);
         number_cell(out, report_json_number(kpi_reconcile, kpi_names[status]), CELL_COUNT, false);
         buffer_append_text(out, "</tr>\n");
     }
@@ -483,11 +486,56 @@ static void reconcile_latest(const report_context *context, buffer *out) {
     if (any) buffer_append_text(out, "</ul>\n");
 }
 
-/* The reconcile section: counts, rule table, latest status and chart. */
+/* Per-rule counts from kpis_v7.json: reconcile.rules{FIELD:{evaluated, ok,
+ * warn, error}} when the run wrote them, and reconcile.worst_fields always.
+ * They exist without the trace, so a --trace none run still tells how each
+ * rule fared. */
+static void reconcile_kpi_rules_table(const report_context *context, buffer *out) {
+    const cJSON *reconcile = cJSON_GetObjectItemCaseSensitive(context->kpis, "reconcile");
+    const cJSON *rules = cJSON_GetObjectItemCaseSensitive(reconcile, "rules");
+    const cJSON *worst = cJSON_GetObjectItemCaseSensitive(reconcile, "worst_fields");
+    bool per_rule = cJSON_IsObject(rules);
+    buffer_append_text(out, "<table id=\"reconcile-kpi-rules\">\n<thead><tr><th>rule (kpis_v7.json)</th>"
+                            "<th>snapshots evaluated</th><th>OK</th><th>WARN</th><th>ERROR</th>"
+                            "<th>worst field (snapshots)</th></tr></thead>\n<tbody>\n");
+    for (size_t rule = 0; rule < REPORT_RULES; rule++) {
+        const rule_track *track = &context->rules[rule];
+        const cJSON *counts = cJSON_GetObjectItemCaseSensitive(rules, track->name);
+        buffer_append_text(out, "<tr><td>");
+        html_append_escaped(out, track->label);
+        buffer_append_text(out, "</td>");
+        count_cell(out, report_json_number(counts, "evaluated"));
+        count_cell(out, report_json_number(counts, "ok"));
+        count_cell(out, report_json_number(counts, "warn"));
+        count_cell(out, report_json_number(counts, "error"));
+        count_cell(out, report_json_number(worst, track->name));
+        buffer_append_text(out, "</tr>\n");
+    }
+    buffer_append_text(out, "</tbody>\n</table>\n");
+    if (!per_rule)
+        buffer_append_text(out, "<p class=\"muted\">kpis_v7.json has no per-rule counts (reconcile.rules): of each "
+                                "snapshot only its worst field is known.</p>\n");
+}
+
+/* The reconcile section: counts, rule tables, latest status and chart.
+ * Without reconcile.jsonl (--trace none) the per-snapshot deltas and the
+ * chart do not exist: it says so and shows kpis_v7.json's counts. */
 static void section_reconcile(const report_context *context, const report_chart_list *charts, buffer *out) {
     buffer_append_text(out, "<section id=\"reconcile\">\n<h2>Reconcile</h2>\n");
     reconcile_counts_table(context, out);
-    reconcile_rules_table(context, out);
+    if (context->reconcile_rows > 0) {
+        reconcile_rules_table(context, out);
+    } else {
+        buffer_append_text(out, "<p class=\"notes\" id=\"reconcile-no-trace\">This run wrote no "
+                                "logs/reconcile.jsonl (replayed with <code>--trace none</code>): the deltas of each "
+                                "snapshot and their chart need it. The counts here come from nav.csv and "
+                                "kpis_v7.json.</p>\n");
+    }
+    if (context->kpis != NULL &&
+        (context->reconcile_rows == 0 ||
+         cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(context->kpis, "reconcile"),
+                                                         "rules"))))
+        reconcile_kpi_rules_table(context, out);
     reconcile_latest(context, out);
     const report_chart *chart = find_chart(charts, "reconcile");
     if (chart != NULL) chart_figure(out, chart);
@@ -601,7 +649,11 @@ int report_write_html(report_context *context, const report_chart_list *charts) 
         }
         buffer_append_text(&out, "</p>\n");
     }
-    if (!context->use_mark_log)
+    if (!context->use_mark_log && context->reconcile_rows == 0)
+        buffer_append_text(&out, "<p class=\"muted\">The run wrote neither logs/marks.csv nor logs/reconcile.jsonl "
+                                 "(<code>--trace none</code>): a symbol's chart shows its orders, exits and levels, "
+                                 "without a price line.</p>\n");
+    else if (!context->use_mark_log)
         buffer_append_text(&out, "<p class=\"muted\">The run wrote no logs/marks.csv: a symbol's price line is the mark "
                                  "price of its exchange position in reconcile.jsonl, so it exists only while a position "
                                  "is open.</p>\n");
