@@ -324,7 +324,7 @@ void set_axis_values(const report_context *context, template_values *values) {
 /* Adds a chart to the list (sizes fixed per kind); the list has room for
  * every chart a report can draw. */
 report_chart *add_chart(report_chart_list *charts, const char *stem, int width, int height, bool per_symbol) {
-    assert(charts->count < REPORT_CHARTS_MAX); /* 4 fixed charts + at most REPORT_SYMBOL_CHARTS_MAX symbols */
+    assert(charts->count < REPORT_CHARTS_MAX); /* 5 fixed charts + at most REPORT_SYMBOL_CHARTS_MAX symbols */
     report_chart *chart = &charts->items[charts->count++];
     memset(chart, 0, sizeof *chart);
     buffer_init(&chart->png, REPORT_OUTPUT_BYTES_MAX);
@@ -493,6 +493,25 @@ static int draw_reconcile(report_context *context, const char *gnuplot_path, con
     return draw_chart(context, gnuplot_path, templates, "reconcile.gp", chart, &values);
 }
 
+/* ---- exposure ---------------------------------------------------------------------------- */
+
+/* exposure.dat and the exposure chart (open notional and leverage). */
+static int draw_exposure(report_context *context, const char *gnuplot_path, const char *templates,
+                         report_chart_list *charts) {
+    buffer data;
+    buffer_init(&data, REPORT_OUTPUT_BYTES_MAX);
+    buffer_append_text(&data, "# x open_notional_usdt leverage tag\n");
+    series_write(&context->trading->exposure, &data);
+    int result = write_report_file(context, "exposure.dat", &data);
+    buffer_free(&data);
+    if (result != 0) return -1;
+    template_values values = {.count = 0};
+    set_axis_values(context, &values);
+    report_chart *chart = add_chart(charts, "exposure", 1000, 560, false);
+    snprintf(chart->title, sizeof chart->title, "Exposure over time: open notional and leverage (reconcile.jsonl, K)");
+    return draw_chart(context, gnuplot_path, templates, "exposure.gp", chart, &values);
+}
+
 /* ---- per symbol -------------------------------------------------------------------------- */
 
 /* Orders tracks by symbol. */
@@ -602,6 +621,8 @@ int report_draw_charts(report_context *context, const char *gnuplot_path, report
     /* Without reconcile.jsonl (--trace none) there is nothing to draw:
      * index.html says so and gives the counts of kpis_v7.json. */
     if (context->reconcile_rows > 0 && draw_reconcile(context, gnuplot_path, templates, charts) != 0) return -1;
+    if (context->trading->exposure.has_range && draw_exposure(context, gnuplot_path, templates, charts) != 0)
+        return -1;
     symbol_track *sorted[REPORT_SYMBOL_CHARTS_MAX];
     memcpy(sorted, context->tracks, context->track_count * sizeof sorted[0]);
     qsort(sorted, context->track_count, sizeof sorted[0], compare_tracks);

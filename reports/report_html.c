@@ -68,16 +68,7 @@ void html_append_escaped(buffer *out, const char *text) {
     }
 }
 
-/* How a table shows a number; the exact value is in the cell's title. */
-typedef enum {
-    CELL_MONEY,  /* USD(T) amounts: 2 decimals, thousands grouped */
-    CELL_PRICE,  /* prices and levels: 2 decimals from 1,000, 4 from 1, else 6 significant digits */
-    CELL_QTY,    /* quantities: at most 8 decimals, trailing zeros dropped */
-    CELL_COUNT   /* integers */
-} cell_kind;
-
-/* Appends value for reading (see cell_kind); a dash when not finite. */
-static void append_display(buffer *out, double value, cell_kind kind) {
+void append_display(buffer *out, double value, cell_kind kind) {
     if (!isfinite(value)) {
         buffer_append_text(out, "&mdash;");
         return;
@@ -103,9 +94,7 @@ static void append_display(buffer *out, double value, cell_kind kind) {
     }
 }
 
-/* Appends a table cell showing value for reading, the exact value in its
- * title (class "missing" and a dash when not finite, if mark_missing). */
-static void number_cell(buffer *out, double value, cell_kind kind, bool mark_missing) {
+void number_cell(buffer *out, double value, cell_kind kind, bool mark_missing) {
     if (!isfinite(value)) {
         buffer_append_format(out, "<td class=\"number%s\">&mdash;</td>", mark_missing ? " missing" : "");
         return;
@@ -117,9 +106,7 @@ static void number_cell(buffer *out, double value, cell_kind kind, bool mark_mis
     buffer_append_text(out, "</td>");
 }
 
-/* Formats ts for display: UTC date and time for epoch seconds of a real
- * date, else the number. */
-static void append_timestamp(buffer *out, double ts) {
+void append_timestamp(buffer *out, double ts) {
     if (!isfinite(ts)) {
         buffer_append_text(out, "&mdash;");
         return;
@@ -208,7 +195,12 @@ static void section_summary(const report_context *context, buffer *out) {
     kpi_tile(out, "exits_sl", "exits SL", member_number(kpis, "exits", "sl"), -1, "");
     kpi_tile(out, "duplicates_skipped", "duplicates skipped", member_number(kpis, "duplicates_skipped", NULL), -1, "");
     kpi_tile(out, "faults_injected", "faults injected", member_number(kpis, "faults_injected", NULL), -1, "");
-    buffer_append_text(out, "</dl>\n</section>\n");
+    buffer_append_text(out, "</dl>\n");
+    const char *reason = sharpe_missing_reason(context);
+    if (reason != NULL)
+        buffer_append_format(out, "<p class=\"muted\" id=\"sharpe-reason\">Sharpe (daily) is &mdash; because %s.</p>\n",
+                             reason);
+    buffer_append_text(out, "</section>\n");
 }
 
 /* The consistency status of seed 002 section 6.2, recomputed from
@@ -323,9 +315,7 @@ static void append_base64(buffer *out, const unsigned char *data, size_t length)
     }
 }
 
-/* Appends a chart figure: the PNG inline as a data URI (the page needs no
- * other file); the SVG and the gnuplot script are named, beside the page. */
-static void chart_figure(buffer *out, const report_chart *chart) {
+void chart_figure(buffer *out, const report_chart *chart) {
     buffer_append_format(out, "<figure id=\"figure-%s\"><img class=\"chart\" id=\"chart-%s\" width=\"%d\" "
                               "height=\"%d\" alt=\"",
                          chart->stem, chart->stem, chart->width, chart->height);
@@ -338,8 +328,7 @@ static void chart_figure(buffer *out, const report_chart *chart) {
                          chart->stem);
 }
 
-/* The chart of the given stem, or NULL. */
-static const report_chart *find_chart(const report_chart_list *charts, const char *stem) {
+const report_chart *find_chart(const report_chart_list *charts, const char *stem) {
     for (size_t index = 0; index < charts->count; index++)
         if (strcmp(charts->items[index].stem, stem) == 0) return &charts->items[index];
     return NULL;
@@ -599,6 +588,57 @@ static void section_files(const report_context *context, buffer *out) {
                             "scripts next to this page.</p>\n</section>\n");
 }
 
+/* The warnings gathered while reading, if any. */
+static void html_notes(const report_context *context, buffer *out) {
+    if (context->note_count == 0) return;
+    buffer_append_text(out, "<div class=\"notes\" id=\"notes\"><ul>\n");
+    for (size_t index = 0; index < context->note_count; index++) {
+        buffer_append_text(out, "<li>");
+        html_append_escaped(out, context->notes[index]);
+        buffer_append_text(out, "</li>\n");
+    }
+    buffer_append_text(out, "</ul></div>\n");
+}
+
+/* The NAV (and AUM) chart and the drawdown chart. */
+static void section_nav(const report_chart_list *charts, buffer *out) {
+    buffer_append_text(out, "<section id=\"nav\">\n<h2>NAV, AUM and drawdown</h2>\n");
+    const report_chart *chart = find_chart(charts, "nav_aum");
+    if (chart != NULL) chart_figure(out, chart);
+    chart = find_chart(charts, "drawdown");
+    if (chart != NULL) chart_figure(out, chart);
+    buffer_append_text(out, "</section>\n");
+}
+
+/* One chart per symbol, the symbols past the limit, where prices come from. */
+static void section_symbols(const report_context *context, const report_chart_list *charts, buffer *out) {
+    buffer_append_text(out, "<section id=\"symbols\">\n<h2>Symbols</h2>\n");
+    size_t symbol_charts = 0;
+    for (size_t index = 0; index < charts->count; index++) {
+        if (!charts->items[index].per_symbol) continue;
+        chart_figure(out, &charts->items[index]);
+        symbol_charts++;
+    }
+    if (symbol_charts == 0) buffer_append_text(out, "<p class=\"muted\">No symbol traded or held in this run.</p>\n");
+    if (context->other_symbol_count > 0) {
+        buffer_append_format(out, "<p class=\"muted\">Without a chart (limit %d):", REPORT_SYMBOL_CHARTS_MAX);
+        for (size_t index = 0; index < context->other_symbol_count; index++) {
+            buffer_append_text(out, " ");
+            html_append_escaped(out, context->other_symbols[index]);
+        }
+        buffer_append_text(out, "</p>\n");
+    }
+    if (!context->use_mark_log && context->reconcile_rows == 0)
+        buffer_append_text(out, "<p class=\"muted\">The run wrote neither logs/marks.csv nor logs/reconcile.jsonl "
+                                "(<code>--trace none</code>): a symbol's chart shows its orders, exits and levels, "
+                                "without a price line.</p>\n");
+    else if (!context->use_mark_log)
+        buffer_append_text(out, "<p class=\"muted\">The run wrote no logs/marks.csv: a symbol's price line is the mark "
+                                "price of its exchange position in reconcile.jsonl, so it exists only while a position "
+                                "is open.</p>\n");
+    buffer_append_text(out, "</section>\n");
+}
+
 int report_write_html(report_context *context, const report_chart_list *charts) {
     buffer out;
     buffer_init(&out, REPORT_OUTPUT_BYTES_MAX);
@@ -611,53 +651,17 @@ int report_write_html(report_context *context, const report_chart_list *charts) 
     buffer_append_text(&out, "</head>\n<body>\n<header>\n<h1>ledgersim report: ");
     html_append_escaped(&out, context->run_name);
     buffer_append_text(&out, "</h1>\n<nav class=\"toc\"><a href=\"#summary\">summary</a><a href=\"#positions\">positions"
-                             "</a><a href=\"#aum\">AUM</a><a href=\"#nav\">NAV</a><a href=\"#reconcile\">reconcile</a>"
-                             "<a href=\"#symbols\">symbols</a><a href=\"#faults\">faults</a><a href=\"#files\">files</a>"
-                             "</nav>\n</header>\n<main>\n");
-    if (context->note_count > 0) {
-        buffer_append_text(&out, "<div class=\"notes\" id=\"notes\"><ul>\n");
-        for (size_t index = 0; index < context->note_count; index++) {
-            buffer_append_text(&out, "<li>");
-            html_append_escaped(&out, context->notes[index]);
-            buffer_append_text(&out, "</li>\n");
-        }
-        buffer_append_text(&out, "</ul></div>\n");
-    }
+                             "</a><a href=\"#aum\">AUM</a><a href=\"#nav\">NAV</a><a href=\"#trading\">trading</a>"
+                             "<a href=\"#reconcile\">reconcile</a><a href=\"#symbols\">symbols</a>"
+                             "<a href=\"#faults\">faults</a><a href=\"#files\">files</a></nav>\n</header>\n<main>\n");
+    html_notes(context, &out);
     section_summary(context, &out);
     section_positions(context, &out);
     section_aum(context, charts, &out);
-    buffer_append_text(&out, "<section id=\"nav\">\n<h2>NAV, AUM and drawdown</h2>\n");
-    const report_chart *chart = find_chart(charts, "nav_aum");
-    if (chart != NULL) chart_figure(&out, chart);
-    chart = find_chart(charts, "drawdown");
-    if (chart != NULL) chart_figure(&out, chart);
-    buffer_append_text(&out, "</section>\n");
+    section_nav(charts, &out);
+    section_trading(context, charts, &out);
     section_reconcile(context, charts, &out);
-    buffer_append_text(&out, "<section id=\"symbols\">\n<h2>Symbols</h2>\n");
-    size_t symbol_charts = 0;
-    for (size_t index = 0; index < charts->count; index++) {
-        if (!charts->items[index].per_symbol) continue;
-        chart_figure(&out, &charts->items[index]);
-        symbol_charts++;
-    }
-    if (symbol_charts == 0) buffer_append_text(&out, "<p class=\"muted\">No symbol traded or held in this run.</p>\n");
-    if (context->other_symbol_count > 0) {
-        buffer_append_format(&out, "<p class=\"muted\">Without a chart (limit %d):", REPORT_SYMBOL_CHARTS_MAX);
-        for (size_t index = 0; index < context->other_symbol_count; index++) {
-            buffer_append_text(&out, " ");
-            html_append_escaped(&out, context->other_symbols[index]);
-        }
-        buffer_append_text(&out, "</p>\n");
-    }
-    if (!context->use_mark_log && context->reconcile_rows == 0)
-        buffer_append_text(&out, "<p class=\"muted\">The run wrote neither logs/marks.csv nor logs/reconcile.jsonl "
-                                 "(<code>--trace none</code>): a symbol's chart shows its orders, exits and levels, "
-                                 "without a price line.</p>\n");
-    else if (!context->use_mark_log)
-        buffer_append_text(&out, "<p class=\"muted\">The run wrote no logs/marks.csv: a symbol's price line is the mark "
-                                 "price of its exchange position in reconcile.jsonl, so it exists only while a position "
-                                 "is open.</p>\n");
-    buffer_append_text(&out, "</section>\n");
+    section_symbols(context, charts, &out);
     section_faults(context, &out);
     section_files(context, &out);
     buffer_append_text(&out, "</main>\n<footer class=\"muted\"><p>Written by ledgersim report from the files of the run "
