@@ -230,7 +230,7 @@ static int run_or_check(int argc, char **argv, bool check) {
         replay_options options = {.output_directory = directory, .overrides = config, .holdings = &holdings,
                                   .trace = arguments.trace, .evaluate_expectations = check,
                                   .failures = &failures, .faults = &arguments.faults, .seed = arguments.seed,
-                                  .detect_window = arguments.detect_window};
+                                  .detect_window = arguments.detect_window, .show_progress = true};
         replay_result result;
         buffer_reset(&failures);
         replay_status replayed = replay_file(arguments.files[index], &options, &result);

@@ -191,9 +191,9 @@ static int stream_lines(report_context *context, const char *name, line_handler 
     struct stat status;
     long total = fstat(fileno(stream), &status) == 0 ? (long)status.st_size : 0;
     char label[PROGRESS_LABEL_CAPACITY];
-    snprintf(label, sizeof label, "report: %s", name);
+    snprintf(label, sizeof label, "report: reading %s", name);
     progress reporter;
-    progress_init(&reporter, label, total);
+    progress_init_bytes(&reporter, label, total);
     buffer line;
     buffer_init(&line, REPORT_LINE_BYTES_MAX + 2);
     long consumed = 0;
