@@ -194,6 +194,15 @@ static bool draw_report(const char *directory, bool *skipped) {
     return false;
 }
 
+/* Without --report: removes an earlier run's DIR/reports, which would
+ * describe another run. False on an error (printed). */
+static bool remove_report(const char *directory) {
+    char error[REPORT_ERROR_CAPACITY];
+    if (report_remove(directory, error, sizeof error) == 0) return true;
+    fprintf(stderr, "ledgersim: report: %s\n", error);
+    return false;
+}
+
 /* The body of `run` (check false) and `check` (check true): argv is borrowed. */
 static int run_or_check(int argc, char **argv, bool check) {
     run_arguments arguments;
@@ -221,7 +230,7 @@ static int run_or_check(int argc, char **argv, bool check) {
         replay_options options = {.output_directory = directory, .overrides = config, .holdings = &holdings,
                                   .trace = arguments.trace, .evaluate_expectations = check,
                                   .failures = &failures, .faults = &arguments.faults, .seed = arguments.seed,
-                                  .detect_window = arguments.detect_window};
+                                  .detect_window = arguments.detect_window, .show_progress = true};
         replay_result result;
         buffer_reset(&failures);
         replay_status replayed = replay_file(arguments.files[index], &options, &result);
@@ -251,6 +260,7 @@ static int run_or_check(int argc, char **argv, bool check) {
                            directory);
         if (!check && arguments.report && !draw_report(directory, &reports_skipped) && status == EXIT_OK)
             status = EXIT_OUTPUT_ERROR;
+        if (!arguments.report && !remove_report(directory) && status == EXIT_OK) status = EXIT_OUTPUT_ERROR;
     }
     buffer_free(&failures);
     if (check) printf("%d passed, %d failed\n", passed, failed);

@@ -261,7 +261,7 @@ static int find_templates(report_context *context, char directory[REPORT_PATH_CA
 /* Fills templates/TEMPLATE_NAME with values into DIR/reports/STEM.gp, runs
  * gnuplot on it and checks STEM.png and STEM.svg exist. */
 int draw_chart(report_context *context, const char *gnuplot_path, const char *template_directory,
-                      const char *template_name, const report_chart *chart, template_values *values) {
+               const char *template_name, report_chart *chart, template_values *values) {
     values_set(values, "STEM", "%s", chart->stem);
     values_set(values, "WIDTH", "%d", chart->width);
     values_set(values, "HEIGHT", "%d", chart->height);
@@ -293,6 +293,9 @@ int draw_chart(report_context *context, const char *gnuplot_path, const char *te
         struct stat status;
         if (stat(path, &status) != 0 || status.st_size == 0)
             result = report_fail(context, "gnuplot wrote no %s", path);
+        /* The PNG goes into index.html as a data URI: the page is one file. */
+        if (result == 0 && format == 0 && report_read_file(path, REPORT_OUTPUT_BYTES_MAX, &chart->png) != 0)
+            result = report_fail(context, "%s: %s", path, strerror(errno));
     }
     return result;
 }
@@ -321,9 +324,10 @@ void set_axis_values(const report_context *context, template_values *values) {
 /* Adds a chart to the list (sizes fixed per kind); the list has room for
  * every chart a report can draw. */
 report_chart *add_chart(report_chart_list *charts, const char *stem, int width, int height, bool per_symbol) {
-    assert(charts->count < REPORT_CHARTS_MAX); /* 4 fixed charts + at most REPORT_SYMBOL_CHARTS_MAX symbols */
+    assert(charts->count < REPORT_CHARTS_MAX); /* 5 fixed charts + at most REPORT_SYMBOL_CHARTS_MAX symbols */
     report_chart *chart = &charts->items[charts->count++];
     memset(chart, 0, sizeof *chart);
+    buffer_init(&chart->png, REPORT_OUTPUT_BYTES_MAX);
     snprintf(chart->stem, sizeof chart->stem, "%s", stem);
     chart->width = width;
     chart->height = height;
@@ -366,8 +370,9 @@ static int draw_nav_charts(report_context *context, const char *gnuplot_path, co
     values_set(&values, "HAS_AUM", "%d", has_aum);
     values_set(&values, "HAS_TP_EXITS", "%d", tp > 0);
     values_set(&values, "HAS_SL_EXITS", "%d", sl > 0);
-    report_chart *chart = add_chart(charts, "nav_aum", 1000, 500, false);
-    snprintf(chart->title, sizeof chart->title, "NAV and AUM over time, exits marked (run %s)", context->run_name);
+    report_chart *chart = add_chart(charts, "nav_aum", 1000, has_aum ? 700 : 500, false);
+    snprintf(chart->title, sizeof chart->title, "%s over time, exits marked (run %s)",
+             has_aum ? "NAV and AUM" : "NAV", context->run_name);
     if (draw_chart(context, gnuplot_path, templates, "nav_aum.gp", chart, &values) != 0) return -1;
 
     values.count = 0;
@@ -408,34 +413,61 @@ void format_timestamp(double ts, char *out, size_t capacity) {
 
 /* ---- reconcile --------------------------------------------------------------------------- */
 
+/* The Y half-range of a rule's panel: the data and the bands around it.
+ * At least four epsilons, so that the OK band and what lies beyond it show
+ * when every delta is 0; R3 counts whole positions, so its OK band is drawn
+ * as +-0.5 (see reconcile.gp). */
+static double panel_half_range(const rule_track *track, size_t rule) {
+    double epsilon = rule == 2 ? 0.5 : track->epsilon_max;
+    double reach = track->largest > 4 * epsilon ? track->largest : 4 * epsilon;
+    if (!(reach > 0)) reach = 1;
+    return reach * 1.25;
+}
+
+/* Appends text to a comma-separated gnuplot array literal (fixed capacity). */
+static void array_append(char *array, size_t capacity, int panels, const char *text) {
+    size_t length = strlen(array);
+    snprintf(array + length, capacity - length, "%s%s", panels > 0 ? ", " : "", text);
+}
+
 /* reconcile_RULE.dat per evaluated rule, reconcile_status.dat and the
- * reconcile chart. */
+ * reconcile chart (one panel per rule, scaled by panel_half_range). */
 static int draw_reconcile(report_context *context, const char *gnuplot_path, const char *templates,
                           report_chart_list *charts) {
-    static const char *const panel_titles[REPORT_RULES] = {"R1\\ncapital_vs_wallet", "R2\\nrealized_pnl",
-                                                          "R3\\nopen_positions", "R4\\nopen_notional",
-                                                          "R5\\nused_margin"};
-    char files[TEMPLATE_VALUE_CAPACITY] = "", titles[TEMPLATE_VALUE_CAPACITY] = "";
-    size_t files_length = 0, titles_length = 0;
+    static const char *const panel_titles[REPORT_RULES] = {
+        "\"R1 capital_vs_wallet\\nUSDT\"", "\"R2 realized_pnl\\nUSDT\"", "\"R3 open_positions\\npositions\"",
+        "\"R4 open_notional\\nUSDT\"", "\"R5 used_margin\\nUSDT\""};
+    char files[TEMPLATE_VALUE_CAPACITY] = "", titles[TEMPLATE_VALUE_CAPACITY] = "", ranges[TEMPLATE_VALUE_CAPACITY] = "";
+    char whole[TEMPLATE_VALUE_CAPACITY] = "";
     int panels = 0;
     buffer data;
     buffer_init(&data, REPORT_OUTPUT_BYTES_MAX);
     for (size_t rule = 0; rule < REPORT_RULES; rule++) {
         const rule_track *track = &context->rules[rule];
         if (track->deltas.rows == 0) continue;
-        char name[REPORT_STEM_CAPACITY];
+        char name[REPORT_STEM_CAPACITY], text[NUMBER_TEXT_CAPACITY + 4];
         snprintf(name, sizeof name, "reconcile_%s.dat", track->name);
         buffer_reset(&data);
         buffer_append_format(&data, "# %s: x delta epsilon warn_band status\n", track->label);
         series_write(&track->deltas, &data);
-        if (write_report_file(context, name, &data) != 0) {
+        int written = write_report_file(context, name, &data);
+        /* The bands without the gap rows: a filled area must not break. */
+        buffer_reset(&data);
+        buffer_append_format(&data, "# %s, rows where it was evaluated: x delta epsilon warn_band status\n",
+                             track->label);
+        series_write_defined(&track->deltas, 1, &data);
+        snprintf(name, sizeof name, "reconcile_%s_bands.dat", track->name);
+        if (written != 0 || write_report_file(context, name, &data) != 0) {
             buffer_free(&data);
             return -1;
         }
-        files_length += (size_t)snprintf(files + files_length, sizeof files - files_length, "%s'%s'",
-                                         panels > 0 ? ", " : "", name);
-        titles_length += (size_t)snprintf(titles + titles_length, sizeof titles - titles_length, "%s\"%s\"",
-                                          panels > 0 ? ", " : "", panel_titles[rule]);
+        snprintf(name, sizeof name, "reconcile_%s.dat", track->name);
+        snprintf(text, sizeof text, "'%s'", name);
+        array_append(files, sizeof files, panels, text);
+        array_append(titles, sizeof titles, panels, panel_titles[rule]);
+        number_format(panel_half_range(track, rule), text);
+        array_append(ranges, sizeof ranges, panels, text);
+        array_append(whole, sizeof whole, panels, rule == 2 ? "1" : "0");
         panels++;
     }
     buffer_reset(&data);
@@ -451,12 +483,33 @@ static int draw_reconcile(report_context *context, const char *gnuplot_path, con
     values_set(&values, "PANEL_ARRAY_SIZE", "%d", panels > 0 ? panels : 1);
     values_set(&values, "PANEL_FILES", "%s", panels > 0 ? files : "''");
     values_set(&values, "PANEL_TITLES", "%s", panels > 0 ? titles : "''");
+    values_set(&values, "PANEL_RANGES", "%s", panels > 0 ? ranges : "1");
+    values_set(&values, "PANEL_WHOLE", "%s", panels > 0 ? whole : "0");
     values_set(&values, "HAS_STATUS", "%d", context->status_series.rows > 0);
     report_chart *chart = add_chart(charts, "reconcile", 1000, 800, false);
     snprintf(chart->title, sizeof chart->title, "Reconcile deltas (K - E) per rule against their bands (%s)",
              context->thresholds_from_account ? "thresholds of account.json reconcile_config"
                                               : "default thresholds");
     return draw_chart(context, gnuplot_path, templates, "reconcile.gp", chart, &values);
+}
+
+/* ---- exposure ---------------------------------------------------------------------------- */
+
+/* exposure.dat and the exposure chart (open notional and leverage). */
+static int draw_exposure(report_context *context, const char *gnuplot_path, const char *templates,
+                         report_chart_list *charts) {
+    buffer data;
+    buffer_init(&data, REPORT_OUTPUT_BYTES_MAX);
+    buffer_append_text(&data, "# x open_notional_usdt leverage tag\n");
+    series_write(&context->trading->exposure, &data);
+    int result = write_report_file(context, "exposure.dat", &data);
+    buffer_free(&data);
+    if (result != 0) return -1;
+    template_values values = {.count = 0};
+    set_axis_values(context, &values);
+    report_chart *chart = add_chart(charts, "exposure", 1000, 560, false);
+    snprintf(chart->title, sizeof chart->title, "Exposure over time: open notional and leverage (reconcile.jsonl, K)");
+    return draw_chart(context, gnuplot_path, templates, "exposure.gp", chart, &values);
 }
 
 /* ---- per symbol -------------------------------------------------------------------------- */
@@ -547,9 +600,16 @@ static int draw_symbol(report_context *context, const char *gnuplot_path, const 
     values_set(&values, "HAS_REJECTED", "%d", kinds[MARKER_ORDER_REJECTED]);
     values_set(&values, "HAS_NOTHING", "%d", !anything);
     report_chart *chart = add_chart(charts, track->stem, 1000, 500, true);
-    snprintf(chart->title, sizeof chart->title, "%s: %s, entries, exits, TP/SL levels", track->symbol,
-             context->use_mark_log ? "mark price (logs/marks.csv)" : "mark price while a position is open");
+    const char *price_line = context->use_mark_log         ? "mark price (logs/marks.csv)"
+                             : context->reconcile_rows > 0 ? "mark price while a position is open"
+                                                           : "no mark line (no trace: --trace none)";
+    snprintf(chart->title, sizeof chart->title, "%s: %s, entries, exits, TP/SL levels", track->symbol, price_line);
     return draw_chart(context, gnuplot_path, templates, "symbol.gp", chart, &values);
+}
+
+void report_free_charts(report_chart_list *charts) {
+    for (size_t index = 0; index < charts->count; index++) buffer_free(&charts->items[index].png);
+    charts->count = 0;
 }
 
 int report_draw_charts(report_context *context, const char *gnuplot_path, report_chart_list *charts) {
@@ -558,7 +618,11 @@ int report_draw_charts(report_context *context, const char *gnuplot_path, report
     if (find_templates(context, templates) != 0) return -1;
     if (draw_nav_charts(context, gnuplot_path, templates, charts) != 0) return -1;
     if (report_draw_donut(context, gnuplot_path, templates, charts) != 0) return -1;
-    if (draw_reconcile(context, gnuplot_path, templates, charts) != 0) return -1;
+    /* Without reconcile.jsonl (--trace none) there is nothing to draw:
+     * index.html says so and gives the counts of kpis_v7.json. */
+    if (context->reconcile_rows > 0 && draw_reconcile(context, gnuplot_path, templates, charts) != 0) return -1;
+    if (context->trading->exposure.has_range && draw_exposure(context, gnuplot_path, templates, charts) != 0)
+        return -1;
     symbol_track *sorted[REPORT_SYMBOL_CHARTS_MAX];
     memcpy(sorted, context->tracks, context->track_count * sizeof sorted[0]);
     qsort(sorted, context->track_count, sizeof sorted[0], compare_tracks);

@@ -191,9 +191,9 @@ static int stream_lines(report_context *context, const char *name, line_handler 
     struct stat status;
     long total = fstat(fileno(stream), &status) == 0 ? (long)status.st_size : 0;
     char label[PROGRESS_LABEL_CAPACITY];
-    snprintf(label, sizeof label, "report: %s", name);
+    snprintf(label, sizeof label, "report: reading %s", name);
     progress reporter;
-    progress_init(&reporter, label, total);
+    progress_init_bytes(&reporter, label, total);
     buffer line;
     buffer_init(&line, REPORT_LINE_BYTES_MAX + 2);
     long consumed = 0;
@@ -419,7 +419,9 @@ static int reconcile_line(report_context *context, char *line, size_t length, vo
         while (rule < REPORT_RULES && strcmp(rule_names[rule], worst) != 0) rule++;
         context->worst_field_counts[rule]++;
     }
-    double open_notional = report_json_number(cJSON_GetObjectItemCaseSensitive(root, "k"), "open_notional");
+    const cJSON *k_block = cJSON_GetObjectItemCaseSensitive(root, "k");
+    double open_notional = report_json_number(k_block, "open_notional");
+    report_trading_snapshot(context, ts, k_block);
     const cJSON *deltas = cJSON_GetObjectItemCaseSensitive(reconcile, "deltas");
     const cJSON *delta;
     bool evaluated[REPORT_RULES] = {false};
@@ -436,6 +438,8 @@ static int reconcile_line(report_context *context, char *line, size_t length, vo
             track->evaluated++;
             double magnitude = fabs(delta->valuedouble);
             if (magnitude > track->largest) track->largest = magnitude;
+            if (isfinite(band) && band > track->band_max) track->band_max = band;
+            if (epsilon > track->epsilon_max) track->epsilon_max = epsilon;
             if (magnitude > epsilon) track->outside_epsilon++;
             if (magnitude > (isfinite(band) && band > epsilon ? band : epsilon)) track->outside_band++;
         }
@@ -469,6 +473,7 @@ static int order_line(report_context *context, char *line, size_t length, void *
         return 0;
     }
     context->order_rows++;
+    report_trading_order(context, root);
     double ts = report_json_number(root, "ts");
     double price = report_json_number(root, "price");
     const char *status = report_json_string(root, "status");
@@ -630,7 +635,14 @@ static int nav_line(report_context *context, char *line, size_t length, void *op
         context->nav_peak = state->peak;
         if (isfinite(drawdown) && -drawdown > context->max_drawdown_pct) context->max_drawdown_pct = -drawdown;
     }
-    double values[3] = {nav, aum, drawdown};
+    /* AUM is drawn from the first snapshot where it differs from the NAV
+     * (a holding has its first mark): before that it is the NAV itself and
+     * would only stretch the AUM axis. */
+    if (!context->aum_distinct && isfinite(aum) && isfinite(nav) && aum != nav) {
+        context->aum_distinct = true;
+        context->aum_from_x = ts;
+    }
+    double values[3] = {nav, context->aum_distinct ? aum : NAN, drawdown};
     if (!series_add(&context->nav_series, ts, values, status < 0 ? 0 : status))
         return report_fail(context, "out of memory reading nav.csv");
     if (context->reconcile_rows == 0 && status >= 0) {
@@ -638,6 +650,7 @@ static int nav_line(report_context *context, char *line, size_t length, void *op
         series_add(&context->status_series, ts, NULL, status);
     }
     place_exits(context, state, sequence, ts, nav, false);
+    report_trading_nav(context, ts, nav);
     if (isfinite(nav)) state->previous_nav = nav;
     report_see_x(context, ts);
     context->nav_rows++;
@@ -811,6 +824,7 @@ int report_read_inputs(report_context *context) {
         context->rules[rule].label = rule_labels[rule];
         series_init(&context->rules[rule].deltas, 3, 1);
     }
+    if (report_trading_init(context) != 0) return -1;
     context->nav_exits = calloc(1, sizeof *context->nav_exits);
     if (context->nav_exits == NULL) return report_fail(context, "out of memory");
     markers_init(context->nav_exits);
@@ -852,6 +866,7 @@ int report_read_inputs(report_context *context) {
     nav.previous_nav = NAN;
     if (stream_lines(context, "nav.csv", nav_line, &nav) != 0) return -1;
     place_exits(context, &nav, NAN, NAN, NAN, true);
+    report_trading_finish(context);
     if (stream_lines(context, "faults.jsonl", fault_line, NULL) != 0) return -1;
     read_ledger_levels(context);
 
@@ -893,4 +908,5 @@ void report_free_inputs(report_context *context) {
     free(context->nav_exits);
     context->nav_exits = NULL;
     buffer_free(&context->fault_params);
+    report_trading_free(context);
 }

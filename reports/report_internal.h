@@ -41,7 +41,7 @@ enum {
     REPORT_SYMBOL_CHARTS_MAX = 24,                /* symbols with a chart; later ones are counted */
     REPORT_RULES = 5,                             /* reconcile rules R1..R5 */
     REPORT_FAULT_ROWS_MAX = 500,                  /* fault log rows shown in index.html */
-    REPORT_CHARTS_MAX = 4 + REPORT_SYMBOL_CHARTS_MAX, /* charts of one report */
+    REPORT_CHARTS_MAX = 5 + REPORT_SYMBOL_CHARTS_MAX, /* charts of one report */
     REPORT_STEM_CAPACITY = 64,                    /* bytes of a chart's file stem, NUL included */
     REPORT_TITLE_CAPACITY = 160,                  /* bytes of a chart's title, NUL included */
     REPORT_NOTE_CAPACITY = 256                    /* bytes of one warning, NUL included */
@@ -91,6 +91,9 @@ bool series_has_values(const series *source, size_t column);
 /* Appends the decimated rows, "x v1 .. vn tag" one a line (NaN as NaN), in
  * row order: per bucket its first, last, extremes and first gap. */
 void series_write(const series *source, buffer *out);
+/* series_write without the rows whose value column is NaN (gaps): the
+ * rows of an area that gnuplot fills. */
+void series_write_defined(const series *source, size_t column, buffer *out);
 /* Appends the status strip: "x_from x_to worst_tag" per run of buckets
  * with the same worst tag, reaching to the next run's first x (the last
  * one to x_end when that is later than its own last x). */
@@ -162,7 +165,53 @@ typedef struct {
     bool evaluated_last;                /* the previous snapshot carried it */
     long outside_epsilon, outside_band; /* |delta| > epsilon (WARN or worse), > band (ERROR) */
     double largest;                     /* largest |delta| */
+    double band_max, epsilon_max;       /* the widest WARN band and epsilon it was held to */
 } rule_track;
+
+/* ---- what traders read (filled by report_trades.c) ------------------------ */
+
+enum {
+    REPORT_TRADE_ROWS_MAX = 1000,       /* trades listed in index.html; all are counted */
+    REPORT_PNL_SYMBOLS_MAX = 64,        /* symbols with their own PnL row; the rest are summed */
+    REPORT_DAYS_MAX = 1000              /* UTC days with a daily return; later days are counted */
+};
+
+/* A fill that realized PnL (a closing fill: the kernel's "trade"). */
+typedef struct {
+    double ts, qty, price, fee, realized_pnl;
+    char symbol[SYMBOL_CAPACITY];
+    char side[8];                       /* BUY or SELL as written */
+    char reason[16];                    /* strategy, TP, SL, ... as written (cut at 15 bytes) */
+} report_trade;
+
+/* Fills and PnL of one symbol (or of every symbol past the limit). */
+typedef struct {
+    char symbol[SYMBOL_CAPACITY];       /* "" for the row of the remaining symbols */
+    long fills, trades, wins;
+    double realized_pnl, fees;
+} report_symbol_pnl;
+
+/* The NAV at the end of one UTC day (the last nav.csv row of the day). */
+typedef struct {
+    long day;                           /* floor(ts / 86400) */
+    double close_nav;
+} report_day;
+
+typedef struct {
+    report_trade trades[REPORT_TRADE_ROWS_MAX]; /* the first trade_count of trades_total */
+    size_t trade_count;
+    long trades_total, wins_total;
+    double realized_total, fees_total;
+    report_symbol_pnl symbols[REPORT_PNL_SYMBOLS_MAX + 1]; /* by first fill; the last: the rest */
+    size_t symbol_count;
+    bool has_other_symbols;
+    report_day days[REPORT_DAYS_MAX];   /* day closes in order */
+    size_t day_count;
+    long days_total;                    /* UTC days seen (more than day_count past the limit) */
+    long current_day;                   /* the day of the latest nav.csv row */
+    double first_nav;                   /* the run's first NAV (the first return's base) */
+    series exposure;                    /* x, open notional USDT, leverage (open notional / equity) */
+} report_trading;
 
 typedef struct {
     double sequence;                    /* event_seq, NaN when absent */
@@ -202,12 +251,16 @@ typedef struct {
     long orders_filled, orders_rejected, exits_tp, exits_sl;
     long skipped_lines;                 /* unreadable lines in any log */
     double nav_first, nav_last, nav_peak, max_drawdown_pct;
+    bool aum_distinct;                  /* some nav.csv row has aum_total != nav_total */
+    double aum_from_x;                  /* the first such row's ts (AUM is drawn from it) */
     double x_min, x_max;                /* over every series and marker */
     bool has_x;
 
     report_fault_row fault_table[REPORT_FAULT_ROWS_MAX]; /* the first fault_rows of faults.jsonl */
     buffer fault_params;                /* their params as compact JSON, each NUL-terminated */
     long fault_kind_counts[8];          /* by report_fault_kind_names order, then other */
+
+    report_trading *trading;            /* trades, PnL per symbol, exposure, days (allocated) */
 
     char notes[8][REPORT_NOTE_CAPACITY]; /* warnings shown in index.html */
     size_t note_count;
@@ -241,6 +294,20 @@ int report_read_inputs(report_context *context);
 /* Frees what report_read_inputs allocated. Safe on a zeroed context. */
 void report_free_inputs(report_context *context);
 
+/* Allocates context->trading (an empty one). 0, or -1 out of memory. */
+int report_trading_init(report_context *context);
+/* Frees context->trading. Safe when it is NULL. */
+void report_trading_free(report_context *context);
+/* One orders.jsonl record: a FILLED order counts for its symbol, and one
+ * that realized PnL is a trade. */
+void report_trading_order(report_context *context, const cJSON *order);
+/* One reconcile.jsonl snapshot's K block: open notional and leverage. */
+void report_trading_snapshot(report_context *context, double ts, const cJSON *k_block);
+/* One nav.csv row: the day closes. */
+void report_trading_nav(report_context *context, double ts, double nav);
+/* Ends the last day (after nav.csv). */
+void report_trading_finish(report_context *context);
+
 /* ---- charts (report_charts.c) -------------------------------------------- */
 
 typedef struct {
@@ -248,6 +315,7 @@ typedef struct {
     char title[REPORT_TITLE_CAPACITY];
     int width, height;                  /* pixels of the PNG (and the SVG's size) */
     bool per_symbol;
+    buffer png;                         /* the PNG's bytes, embedded in index.html */
 } report_chart;
 
 typedef struct {
@@ -275,6 +343,8 @@ typedef struct {
 /* Writes the data files and scripts and runs gnuplot for every chart;
  * fills charts. gnuplot_path is the executable found on PATH. 0 or -1. */
 int report_draw_charts(report_context *context, const char *gnuplot_path, report_chart_list *charts);
+/* Frees the PNG bytes the charts hold. Safe on an empty list. */
+void report_free_charts(report_chart_list *charts);
 
 /* The chart machinery the drawers share (report_charts.c). */
 /* Sets placeholder name to the printf-formatted value (replacing an earlier
@@ -294,7 +364,7 @@ report_chart *add_chart(report_chart_list *charts, const char *stem, int width, 
 /* Fills template_name with values into DIR/reports/STEM.gp, runs gnuplot
  * on it and checks STEM.png and STEM.svg exist. 0 or -1. */
 int draw_chart(report_context *context, const char *gnuplot_path, const char *template_directory,
-               const char *template_name, const report_chart *chart, template_values *values);
+               const char *template_name, report_chart *chart, template_values *values);
 /* Sets TIME_AXIS, TIME_FORMAT, X_MIN, X_MAX from the context's x range. */
 void set_axis_values(const report_context *context, template_values *values);
 /* A UTC date for a chart title, or "ts N" for synthetic clocks. */
@@ -313,5 +383,34 @@ int report_write_html(report_context *context, const report_chart_list *charts);
 /* Appends text with &, <, >, " and ' escaped (bytes below 0x20 but tab and
  * newline dropped). */
 void html_append_escaped(buffer *out, const char *text);
+
+/* How a table shows a number; the exact value is in the cell's title. */
+typedef enum {
+    CELL_MONEY,  /* USD(T) amounts: 2 decimals, thousands grouped */
+    CELL_PRICE,  /* prices and levels: 2 decimals from 1,000, 4 from 1, else 6 significant digits */
+    CELL_QTY,    /* quantities: at most 8 decimals, trailing zeros dropped */
+    CELL_COUNT   /* integers */
+} cell_kind;
+
+/* Appends value for reading (see cell_kind); a dash when not finite. */
+void append_display(buffer *out, double value, cell_kind kind);
+/* Appends a table cell showing value for reading, the exact value in its
+ * title (class "missing" and a dash when not finite, if mark_missing). */
+void number_cell(buffer *out, double value, cell_kind kind, bool mark_missing);
+/* Formats ts for display: UTC date and time for epoch seconds of a real
+ * date, else "ts N"; a dash when not finite. */
+void append_timestamp(buffer *out, double ts);
+/* Appends a chart figure: the PNG inline as a data URI (the page needs no
+ * other file); the SVG and the gnuplot script are named, beside the page. */
+void chart_figure(buffer *out, const report_chart *chart);
+/* The chart of the given stem, or NULL. */
+const report_chart *find_chart(const report_chart_list *charts, const char *stem);
+
+/* The trading section (report_html_trading.c): trades with their realized
+ * PnL, PnL per symbol, exposure and leverage, daily returns. */
+void section_trading(const report_context *context, const report_chart_list *charts, buffer *out);
+/* Why the Sharpe ratio is null, as the core computes it (core/kpis.c):
+ * a short sentence, or NULL when it has a value or the reason is unknown. */
+const char *sharpe_missing_reason(const report_context *context);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "core/number.h"
 #include "core/text.h"
+#include "io/progress.h"
 #include "sim/event.h"
 #include "sim/expect.h"
 #include "sim/scenario.h"
@@ -629,6 +630,20 @@ static void replay_finish(replay *run) {
         replay_fail(run, REPLAY_OUTPUT_ERROR, 0, "%s", run->output.error);
 }
 
+/* Starts the progress line of a replay (options->show_progress; drawn only
+ * on a terminal): "replay FILE", its percent from the bytes read of the file's
+ * size. Without show_progress the reporter stays silent. */
+static void replay_progress_start(const char *path, const replay_options *options, progress *reporter) {
+    memset(reporter, 0, sizeof *reporter); /* silent: no terminal check per replay (fuzz runs thousands) */
+    if (!options->show_progress) return;
+    struct stat status;
+    long size = stat(path, &status) == 0 && S_ISREG(status.st_mode) ? (long)status.st_size : 0;
+    const char *slash = strrchr(path, '/');
+    char label[PROGRESS_LABEL_CAPACITY];
+    snprintf(label, sizeof label, "replay %s", slash != NULL ? slash + 1 : path);
+    progress_init_bytes(reporter, label, size);
+}
+
 /* Runs one scenario file; see replay.h. */
 replay_status replay_file(const char *path, const replay_options *options, replay_result *result) {
     memset(result, 0, sizeof *result);
@@ -653,6 +668,8 @@ replay_status replay_file(const char *path, const replay_options *options, repla
         run->status = REPLAY_BAD_INPUT;
     }
     const scenario_row *row = NULL;
+    progress reporter;
+    replay_progress_start(path, options, &reporter);
     while (!run->failed) {
         int next = scenario_next(&run->reader, &row);
         if (next < 0) {
@@ -662,7 +679,11 @@ replay_status replay_file(const char *path, const replay_options *options, repla
         if (next <= 0) break;
         result->rows++;
         replay_row(run, row);
+        /* Every 4096 rows: a clock read per row would cost more than the row. */
+        if (options->show_progress && (result->rows & 4095) == 0)
+            progress_update_counts(&reporter, run->reader.bytes_read, result->rows, result->events);
     }
+    progress_finish(&reporter);
     if (!run->failed) replay_finish(run);
     if (run->failed)
         replay_clean_up(run);

@@ -55,6 +55,7 @@ typedef struct {
     const fault_plan *faults;        /* drawn faults (--faults); NULL or none drawn: only fault rows */
     unsigned long seed;              /* --seed: seeds the fault generators */
     long detect_window;              /* --detect-window, snapshots; 0: DETECT_WINDOW_DEFAULT */
+    bool show_progress;              /* a progress line on stderr when it is a terminal (io/progress.h) */
 } replay_options;
 
 /* What a simulated run found (all zero for a plain replay). */
