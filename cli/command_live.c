@@ -68,10 +68,10 @@ static bool split_setting(char *text, const char **key, const char **value) {
 
 /* Applies --set KEY=VALUE to config; false with a message. */
 static bool apply_setting(kernel_config *config, const char *key, const char *value) {
-    char reason[256];
+    char reason[CONFIG_REASON_CAPACITY];
     config_set_result result = config_set(config, key, value, reason, sizeof reason);
     if (result == CONFIG_SET_UNKNOWN_KEY) {
-        fprintf(stderr, "ledgersim live: unknown config key '%s'\n", key);
+        fprintf(stderr, "ledgersim live: %s\n", reason);
         return false;
     }
     if (result == CONFIG_SET_BAD_VALUE) {
