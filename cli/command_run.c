@@ -475,7 +475,7 @@ static void run_one_file(run_session *session, const char *file) {
     else
         printf("%s %s (%ld expectation%s, %.2f s)\n", passed ? "PASS" : "FAIL", file, total, total == 1 ? "" : "s",
                seconds);
-    if (junit) junit_suite_end(&session->junit, file, seconds);
+    if (junit) junit_suite_end(&session->junit, file, file, seconds);
 }
 
 /* The body of `run` (check false) and `check` (check true): argv is borrowed. */

@@ -109,13 +109,13 @@ void junit_case(junit_writer *writer, const junit_case_record *record) {
     buffer_append_format(out, "</%s>\n    </testcase>\n", element);
 }
 
-void junit_suite_end(junit_writer *writer, const char *name, double seconds) {
+void junit_suite_end(junit_writer *writer, const char *name, const char *file, double seconds) {
     buffer *out = &writer->suites;
     long *counts = writer->suite_counts;
     buffer_append_text(out, "  <testsuite name=\"");
     append_escaped(out, name);
     buffer_append_text(out, "\" file=\"");
-    append_escaped(out, name);
+    append_escaped(out, file);
     buffer_append_format(out, "\" tests=\"%ld\" failures=\"%ld\" errors=\"%ld\" skipped=\"0\"",
                          counts[0] + counts[1] + counts[2], counts[JUNIT_FAILED], counts[JUNIT_ERROR]);
     if (seconds >= 0) buffer_append_format(out, " time=\"%.3f\"", seconds);

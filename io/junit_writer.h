@@ -53,10 +53,10 @@ void junit_writer_free(junit_writer *writer);
 /* Adds one testcase to the suite being built. */
 void junit_case(junit_writer *writer, const junit_case_record *record);
 
-/* Closes the suite being built as <testsuite name="name" file="name"
+/* Closes the suite being built as <testsuite name="name" file="file"
  * time="seconds"> (seconds < 0: no time attribute) with the cases added
  * since the last suite. */
-void junit_suite_end(junit_writer *writer, const char *name, double seconds);
+void junit_suite_end(junit_writer *writer, const char *name, const char *file, double seconds);
 
 /* Writes the document to path, named name on <testsuites>, atomically.
  * Returns false with error filled (the path and the reason) when memory ran
