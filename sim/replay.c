@@ -480,14 +480,19 @@ static void replay_fault_row(replay *run, const scenario_row *row) {
 /* An expect row (borrowed): parsed always, evaluated in check mode. */
 static void replay_expect_row(replay *run, const scenario_row *row) {
     expect_path path;
-    char reason[512];
+    char reason[EXPECT_REASON_CAPACITY];
     if (!expect_parse(row->key, row->value, &path, reason, sizeof reason)) {
         replay_fail(run, REPLAY_BAD_INPUT, row->line, "%s", reason);
         return;
     }
     if (!run->options->evaluate_expectations) return;
     char actual[EXPECT_TEXT_CAPACITY];
-    if (expect_evaluate(&run->core, &path, row->value, actual)) {
+    bool passed = expect_evaluate(&run->core, &path, row->value, actual);
+    if (run->options->on_expectation != NULL) {
+        expectation_outcome outcome = {row->line, row->key, row->value, actual, passed};
+        run->options->on_expectation(run->options->expectation_context, &outcome);
+    }
+    if (passed) {
         run->result->expectations_passed++;
         return;
     }
@@ -499,11 +504,9 @@ static void replay_expect_row(replay *run, const scenario_row *row) {
 
 /* A config row (borrowed): sets a key unless a higher source locked it. */
 static void replay_config_row(replay *run, const scenario_row *row) {
-    char reason[512];
+    char reason[CONFIG_REASON_CAPACITY];
     config_set_result result = config_set(&run->config, row->key, row->value, reason, sizeof reason);
-    if (result == CONFIG_SET_UNKNOWN_KEY)
-        replay_fail(run, REPLAY_BAD_INPUT, row->line, "unknown config key '%s'", row->key);
-    else if (result == CONFIG_SET_BAD_VALUE)
+    if (result == CONFIG_SET_UNKNOWN_KEY || result == CONFIG_SET_BAD_VALUE)
         replay_fail(run, REPLAY_BAD_INPUT, row->line, "%s", reason);
 }
 
