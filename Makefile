@@ -36,7 +36,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BIN = $(if $(filter build,$(BUILD)),bin/ledgersim,$(BUILD)/bin/ledgersim)
 
-.PHONY: all test unit scenarios demo asan clean deps bench fuzz fuzz-replay valgrind
+.PHONY: all test unit scenarios demo asan clean deps bench fuzz fuzz-replay valgrind mutants
 all: $(BIN)
 
 deps:
@@ -120,6 +120,17 @@ VALGRIND = valgrind --quiet --error-exitcode=99 --leak-check=full --show-leak-ki
 valgrind: deps
 	@$(MAKE) --no-print-directory all unit fuzz-replay
 	@tools/valgrind.sh "$(VALGRIND)" $(BUILD) $(BIN) $(UNIT_BIN) -- $(FUZZ_NAMES)
+
+# Mutation testing (issue 20): tools/mutants.py flips relational operators,
+# moves constants by one, drops statements and swaps signs in core/ and sim/,
+# builds each mutant in a copy of the tree and runs it against the suite
+# without the digests; prints the score and every survivor. SAMPLE=N runs N
+# mutants drawn with SEED (default 1); MUTANT_FILES narrows the files; JOBS.
+SAMPLE ?= 0
+SEED ?= 1
+JOBS ?= 1
+mutants: deps
+	@tools/mutants.py --sample $(SAMPLE) --seed $(SEED) --jobs $(JOBS) $(MUTANT_FILES)
 
 clean:
 	rm -rf build build-* bin out

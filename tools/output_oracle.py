@@ -24,9 +24,12 @@ in INEXACT_FIELDS; strings and nulls equal. Extra members ledgersim writes
 beyond the contract are ignored unless listed here. Scenarios with `fault`
 rows are skipped (the fault injector is not modelled) and named as such.
 
-Adding a kpis field later (say reconcile.rules from the v2 rule set): give
-KpisTracker an observe step and add the member to kpis_record(); the
-comparison walks whatever the oracle's record holds.
+Adding a kpis field: give KpisTracker an observe step and add the member to
+kpis_record(); the comparison walks whatever the oracle's record holds.
+kpis reconcile.rules (per rule: evaluated, ok, warn, error) is computed for
+the seed's five rules and compared as soon as the binary writes it
+(OPTIONAL_MEMBERS); the v2 rule set's extra fields and WARN labels go into
+RULE_FIELDS and WARN_LABELS, and its classifier into seed_oracle.py.
 
 Commands (Python 3 standard library only; ONE process runs a whole suite):
   output_oracle.py suite LEDGERSIM [--gen EVENTS:SEED:SYMBOLS]... [--seed-generated SEED:EVENTS]...
@@ -35,6 +38,9 @@ Commands (Python 3 standard library only; ONE process runs a whole suite):
         (and on `LEDGERSIM gen` and seed_oracle-generated scenarios), compares
         every output, prints one line per scenario and a total; exit 1 on any
         difference or when fewer than N scenarios were compared.
+  output_oracle.py seed-suite LEDGERSIM SEEDS MIN_BUNDLED KEEP_DIR FILE.csv...
+        tests/seed_oracle.sh's comparisons (reconcile.jsonl, account.json,
+        by tools/seed_oracle.py) in one process
   output_oracle.py compare FILE.csv RUN_DIR     one scenario, one run directory
   output_oracle.py expected FILE.csv            the oracle's outputs as JSON
   output_oracle.py selftest                     the oracle's own tests
@@ -170,6 +176,12 @@ def decide_exit(entry: Dict[str, Any], mark: float) -> Optional[str]:
 # ---------------------------------------------------------------------------
 
 WORST_FIELDS = ("capital_vs_wallet", "open_notional", "open_positions", "realized_pnl", "used_margin")
+# kpis_v7.json reconcile.rules (state-files.md): per rule field, a snapshot
+# evaluates it when its delta is in the snapshot's deltas (R3: when E reports
+# positions); warn/error when an explanation names the field with that
+# severity. The v2 rule set adds fields and WARN labels here.
+RULE_FIELDS = WORST_FIELDS
+WARN_LABELS = {"UNSETTLED_FEE", "LOT_STEP_ROUNDING", "MARK_PRICE_STALENESS", "LEVERAGE_ROUNDING"}
 
 
 class KpisTracker:
@@ -186,6 +198,24 @@ class KpisTracker:
         self.trades = 0
         self.wins = 0
         self.exits = {"tp": 0, "sl": 0}
+        self.rules = {name: {"evaluated": 0, "ok": 0, "warn": 0, "error": 0} for name in RULE_FIELDS}
+
+    def observe_rules(self, snapshot: Any) -> None:
+        """The per-rule counts of one snapshot (the seed's R1-R5)."""
+        severities: Dict[str, str] = {}
+        for explanation in snapshot.reconcile.explanations:
+            parts = explanation.split("|")
+            if len(parts) >= 2 and parts[1] in self.rules:
+                label = "error" if parts[0] == "ERROR" else "warn" if parts[0] in WARN_LABELS else None
+                if label == "error" or (label == "warn" and severities.get(parts[1]) != "error"):
+                    severities[parts[1]] = label
+        for name, counts in self.rules.items():
+            evaluated = len(snapshot.e.positions) > 0 if name == "open_positions" else \
+                name in snapshot.reconcile.deltas
+            if not evaluated:
+                continue
+            counts["evaluated"] += 1
+            counts[severities.get(name, "ok")] += 1
 
     def observe_snapshot(self, ts: float, nav: float, status: str, worst_field: str) -> None:
         day = math.floor(ts / SECONDS_PER_DAY)
@@ -398,6 +428,7 @@ class OutputKernel(so.Kernel):
         self.aum = self.value()
         self.kpis.observe_snapshot(ts, self.aum["nav_total"], snapshot.reconcile.status.value,
                                    snapshot.reconcile.worst_field)
+        self.kpis.observe_rules(snapshot)
         self.intents = self.scan_exits() if self.event_moved_mark else []
         for intent in self.intents:
             self.kpis.exits["tp" if intent["reason"] == "TP" else "sl"] += 1
@@ -708,7 +739,8 @@ def kpis_record(run: Run) -> Dict[str, Any]:
         "win_rate": kpis.wins / kpis.trades if kpis.trades > 0 else None,
         "exits": dict(kpis.exits),
         "reconcile": {"ok": kpis.counts["OK"], "warn": kpis.counts["WARN"], "error": kpis.counts["ERROR"],
-                      "worst_fields": dict(kpis.worst_fields)},
+                      "worst_fields": dict(kpis.worst_fields),
+                      "rules": {name: dict(kpis.rules[name]) for name in sorted(kpis.rules)}},
         "duplicates_skipped": kernel.duplicates_skipped,
         "faults_injected": 0,
         "trace": {"events_applied": kernel.events_applied, "fills": kpis.fills},
@@ -761,6 +793,9 @@ NAV_CSV_COLUMNS = ["ts", "event_seq", "nav_total", "aum_total", "k_capital", "k_
 INEXACT_FIELDS = {"sharpe": SHARPE_RELATIVE_TOLERANCE}
 # Objects whose keys must be exactly the oracle's (keyed by symbol or asset).
 CLOSED_OBJECTS = ("position_tp_sl.json", "positions_ledger", "offexchange", "worst_fields")
+# Members the contract requires that this tree's binary may not write yet:
+# compared when present (kpis reconcile.rules comes with the v2 rule work).
+OPTIONAL_MEMBERS = ("kpis_v7.json.reconcile.rules",)
 
 
 def read_actual(run_directory: str, name: str) -> Any:
@@ -791,7 +826,8 @@ def compare(expected: Any, actual: Any, path: str, found: List[str]) -> None:
             return
         for key, item in expected.items():
             if key not in actual:
-                found.append(f"{path}.{key}: missing in ledgersim (oracle {json.dumps(item)})")
+                if f"{path}.{key}" not in OPTIONAL_MEMBERS:
+                    found.append(f"{path}.{key}: missing in ledgersim (oracle {json.dumps(item)})")
             else:
                 compare(item, actual[key], f"{path}.{key}" if path else key, found)
         if any(path.endswith(name) for name in CLOSED_OBJECTS):
@@ -965,6 +1001,77 @@ def suite(argv: List[str]) -> int:
     return 1 if failed else 0
 
 
+def seed_suite(argv: List[str]) -> int:
+    """tests/seed_oracle.sh in one process: seed_oracle's selftest, then
+    reconcile.jsonl and account.json of every bundled scenario of its row
+    types and of its generated ones (per seed: 200 events and two short
+    runs) against seed_oracle.compare_run; fails under the minimums."""
+    ledgersim, seeds, min_bundled, keep = argv[0], int(argv[1]), int(argv[2]), argv[3]
+    files = argv[4:]
+    result = unittest.TextTestRunner(stream=io.StringIO(), verbosity=0).run(
+        unittest.defaultTestLoader.loadTestsFromTestCase(so.OracleTests))
+    if not result.wasSuccessful():
+        print("FAIL tools/seed_oracle.py selftest")
+        for _, trace in result.failures + result.errors:
+            print(trace)
+        return 1
+    work = tempfile.mkdtemp(prefix="seed_oracle.")
+    compared = bundled = skipped = failures = 0
+    try:
+        cases: List[Tuple[str, bool]] = []
+        for path in files:
+            with open(path, encoding="utf-8", newline="") as handle:
+                try:
+                    unsupported = so.row_types(so.read_rows(handle.read())) - so.SUPPORTED_TYPES
+                except so.ScenarioError as error:
+                    unsupported = {f"unreadable: {error}"}
+            if unsupported:
+                print(f"skip {path} (uses {', '.join(sorted(unsupported))})")
+                skipped += 1
+            else:
+                cases.append((path, True))
+        for seed in range(1, seeds + 1):
+            for generator_seed, events in ((seed, 200), (1000 + seed, 2 + seed % 9), (2000 + seed, 3 + seed % 5)):
+                path = os.path.join(work, f"generated_seed_{generator_seed}_events_{events}.csv")
+                with open(path, "w", encoding="utf-8", newline="") as handle:
+                    handle.write(so.generate(generator_seed, events))
+                cases.append((path, False))
+        for number, (path, is_bundled) in enumerate(cases):
+            out = os.path.join(work, f"run{number}")
+            status, error = run_binary(ledgersim, ["run", path, "--out", out])
+            compared += 1
+            bundled += is_bundled
+            if status != 0:
+                print(f"FAIL {path}: ledgersim run exit {status}: {error.strip()[:400]}")
+                failures += 1
+                continue
+            report = io.StringIO()
+            differences = so.compare_run(path, out, out=report)
+            if differences:
+                failures += 1
+                lines = report.getvalue().splitlines()
+                print(f"FAIL {path}: {len(lines)} differences, the first ones:")
+                for line in lines[:25]:
+                    print(f"    {line}")
+                if not is_bundled:
+                    os.makedirs(keep, exist_ok=True)
+                    shutil.copy(path, keep)
+                    print(f"    kept as {os.path.join(keep, os.path.basename(path))}")
+            else:
+                with open(os.path.join(out, "logs/reconcile.jsonl"), encoding="utf-8") as handle:
+                    print(f"ok   {path} ({sum(1 for _ in handle)} snapshots)")
+            shutil.rmtree(out, ignore_errors=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"seed oracle: {compared} compared ({bundled} bundled), {skipped} skipped, {failures} failed")
+    minimum = min_bundled + 3 * seeds
+    if bundled < min_bundled or compared < minimum:
+        print(f"FAIL fewer comparisons than the minimum: {bundled} bundled (at least {min_bundled}), "
+              f"{compared} in all (at least {minimum})")
+        return 1
+    return 1 if failures else 0
+
+
 # ---------------------------------------------------------------------------
 # The oracle's own tests (hand-computed values)
 # ---------------------------------------------------------------------------
@@ -1029,6 +1136,19 @@ class OracleTests(unittest.TestCase):
         self.assertAlmostEqual(kpis.sharpe(), mean / deviation * math.sqrt(365), places=12)
         self.assertAlmostEqual(kpis.max_drawdown_pct, 2.0 / 101.0 * 100, places=12)
 
+    def test_rule_counts(self) -> None:
+        """R1 WARN then R1 ERROR with R5 ERROR; R3 evaluated once E reports a position."""
+        run = run_scenario("ts,event_id,type,symbol,side,qty,price,wallet_balance,used_margin,key,value\n"
+                           ",,config,,,,,,,seed_capital,10000\n"
+                           "1,,balance,,,,,9998,,,\n"
+                           "2,e2,balance,,,,,9000,100,,\n"
+                           "2,e2,position,BTCUSDT,,1,,,,,\n")
+        rules = kpis_record(run)["reconcile"]["rules"]
+        self.assertEqual(rules["capital_vs_wallet"], {"evaluated": 2, "ok": 0, "warn": 1, "error": 1})
+        self.assertEqual(rules["used_margin"], {"evaluated": 1, "ok": 0, "warn": 0, "error": 1})
+        self.assertEqual(rules["open_positions"], {"evaluated": 1, "ok": 0, "warn": 0, "error": 1})
+        self.assertEqual(rules["realized_pnl"]["evaluated"], 0)
+
     def test_compare_flags_differences(self) -> None:
         found: List[str] = []
         compare({"a": 1.0, "sharpe": 1.0, "rows": [1, 2]}, {"a": 1.0000000000000002, "sharpe": 1.0 + 1e-12,
@@ -1039,6 +1159,8 @@ class OracleTests(unittest.TestCase):
 def main(argv: List[str]) -> int:
     if len(argv) >= 3 and argv[1] == "suite":
         return suite(argv[2:])
+    if len(argv) >= 6 and argv[1] == "seed-suite":
+        return seed_suite(argv[2:])
     if len(argv) == 4 and argv[1] == "compare":
         differences, _ = compare_run(argv[2], argv[3])
         for difference in differences:
