@@ -45,6 +45,16 @@
 
 enum { REPLAY_SETTINGS_MAX = 64, REPLAY_FAILURES_MAX = 200, REPLAY_ERROR_CAPACITY = 4096 + 512 };
 
+/* Watches a run from outside (ledgersim sweep classifies every snapshot
+ * under other thresholds): called after each event the kernel applied
+ * (one snapshot each), and for each injected fault with the event_seq of
+ * the kernel's last snapshot. The kernel is borrowed for the call. */
+typedef struct {
+    void *context;
+    void (*snapshot)(void *context, const kernel *core);
+    void (*fault)(void *context, const kernel *core, fault_kind kind, long last_seq);
+} replay_observer;
+
 typedef struct {
     const char *output_directory;    /* where the run's files go; NULL: write nothing (fuzz) */
     kernel_config overrides;         /* config_defaults() plus locked keys from --config/--set */
@@ -55,6 +65,7 @@ typedef struct {
     const fault_plan *faults;        /* drawn faults (--faults); NULL or none drawn: only fault rows */
     unsigned long seed;              /* --seed: seeds the fault generators */
     long detect_window;              /* --detect-window, snapshots; 0: DETECT_WINDOW_DEFAULT */
+    const replay_observer *observer; /* NULL: none */
 } replay_options;
 
 /* What a simulated run found (all zero for a plain replay). */
