@@ -377,9 +377,11 @@ bool sweep_read_shard_arguments(const char *directory, void **arguments_storage,
         if (!shard_name(entry->d_name, &found_shard, &found_count)) continue;
         if (*shard_count != 0 && found_count != *shard_count) mixed = true;
         if (*shard_count == 0 || found_count > *shard_count) *shard_count = found_count;
-        if (*arguments_storage == NULL) *arguments_storage = load_shard(directory, found_shard, found_count);
     }
     if (listing != NULL) closedir(listing);
+    /* The lowest readable shard defines the sweep: the same one whatever the listing order. */
+    for (size_t shard = 0; !mixed && shard < *shard_count && *arguments_storage == NULL; shard++)
+        *arguments_storage = load_shard(directory, shard, *shard_count);
     if (*shard_count == 0 || *arguments_storage == NULL) {
         snprintf(error, error_capacity, "%s: no readable shard-I-of-N.json (run the shards first)", path);
         cJSON_Delete(*arguments_storage);
@@ -556,7 +558,7 @@ int sweep_compare_baseline(const char *baseline_path, const buffer *rendered, ch
                 printf("%s%s=%s", first ? "" : " ", value->string, cJSON_GetStringValue(value));
                 first = false;
             }
-            printf(")%s\n", line.data != NULL ? line.data + 1 : "");
+            printf("):%s\n", line.data != NULL ? line.data + 1 : "");
             changed++;
         }
         buffer_free(&line);
