@@ -97,6 +97,8 @@ static void sink_injected(void *context, const fault_record *record) {
     long last_seq = run->core.projection.snapshot.event_seq;
     run->core.faults_injected++;
     invariants_fault_injected(&run->checker, record->kind, last_seq, run->core.projection.snapshot.reconcile.status);
+    const replay_observer *observer = run->options->observer;
+    if (observer != NULL) observer->fault(observer->context, &run->core, record->kind, last_seq);
     if (!run->output_open) return;
     buffer *params = &run->fault_params;
     buffer_reset(params);
@@ -299,6 +301,8 @@ static bool replay_apply_event(replay *run, const exchange_event *event) {
         return true;
     }
     run->result->events++;
+    const replay_observer *observer = run->options->observer;
+    if (observer != NULL) observer->snapshot(observer->context, core);
     if (run->output_open && run_output_event(&run->output, core) < 0)
         replay_fail(run, REPLAY_OUTPUT_ERROR, 0, "%s", run->output.error);
     return true;

@@ -55,6 +55,16 @@ typedef struct {
     bool passed;
 } expectation_outcome;
 
+/* Watches a run from outside (ledgersim sweep classifies every snapshot
+ * under other thresholds): called after each event the kernel applied
+ * (one snapshot each), and for each injected fault with the event_seq of
+ * the kernel's last snapshot. The kernel is borrowed for the call. */
+typedef struct {
+    void *context;
+    void (*snapshot)(void *context, const kernel *core);
+    void (*fault)(void *context, const kernel *core, fault_kind kind, long last_seq);
+} replay_observer;
+
 typedef struct {
     const char *output_directory;    /* where the run's files go; NULL: write nothing (fuzz) */
     kernel_config overrides;         /* config_defaults() plus locked keys from --config/--set */
@@ -69,6 +79,7 @@ typedef struct {
     unsigned long seed;              /* --seed: seeds the fault generators */
     long detect_window;              /* --detect-window, snapshots; 0: DETECT_WINDOW_DEFAULT */
     bool show_progress;              /* a progress line on stderr when it is a terminal (io/progress.h) */
+    const replay_observer *observer; /* NULL: none */
 } replay_options;
 
 /* What a simulated run found (all zero for a plain replay). */
