@@ -58,7 +58,8 @@ N, "steps": [...]}; the steps run once, in order:
                            E/T: the exchange clock)
   {"mark": {"symbol": S, "price": P}}  set the mark and push markPriceUpdate
                            to the market connections carrying it
-  {"redeliver": K}         the K-th sent user-data frame again, byte for byte
+  {"redeliver": K}         the K-th frame sent (user data or mark) again, byte
+                           for byte, on its route
   {"set_account": {...}} {"set_position": {...}} {"set_mark": {...}}
   {"add_trade": {...}}     a userTrades entry ("time": "now")
   {"drop": true | R}       TCP reset of every route, or of route R
@@ -162,7 +163,7 @@ class Exchange:
         self.silent = {"private": 0, "market": 0}
         self.open = []                # Connection objects
         self.resyncs = 0
-        self.sent = []                # user-data frames sent, for redeliver
+        self.sent = []                # (stream or None, frame) of every frame sent, for redeliver
         self.failures = {}            # path -> list of failure dicts
         self.requests = {}            # path -> count
         self.orders = {}              # clientOrderId -> order
@@ -252,22 +253,28 @@ def send_user_frame(exchange, frame):
         raise RuntimeError("no private connection to send on")
     for conn in targets:
         send_raw(exchange, conn, ws_frame(text.encode()))
-    exchange.sent.append(frame)
+    exchange.sent.append((None, frame))
 
 
 def send_mark(exchange, symbol, price):
     """markPriceUpdate [WSM] to every open market connection carrying the stream."""
     frame = {"e": "markPriceUpdate", "E": exchange.event_ms(), "s": symbol, "p": price, "i": price,
              "P": price, "r": "0.00010000", "T": exchange.clock_ms() + 3600000}
-    stream = symbol.lower() + "@markPrice@1s"
     with exchange.lock:
         exchange.marks[symbol] = price
+    send_market_frame(exchange, symbol.lower() + "@markPrice@1s", frame)
+
+
+def send_market_frame(exchange, stream, frame):
+    """A combined-stream envelope [WSM] to the open market connections carrying stream."""
+    with exchange.lock:
         targets = [c for c in exchange.routes("market") if stream in c.streams and not c.silent]
     if not targets:
         raise RuntimeError("no market connection carries " + stream)
     text = json.dumps({"stream": stream, "data": frame}, separators=(",", ":"), ensure_ascii=False)
     for conn in targets:
         send_raw(exchange, conn, ws_frame(text.encode()))
+    exchange.sent.append((stream, frame))
 
 
 def close_connection(exchange, conn, code=None):
@@ -806,7 +813,11 @@ def act(exchange, step):
         with exchange.lock:
             exchange.trades.append(trade)
     elif "redeliver" in step:
-        send_user_frame(exchange, exchange.sent[step["redeliver"]])
+        stream, frame = exchange.sent[step["redeliver"]]
+        if stream is None:
+            send_user_frame(exchange, frame)
+        else:
+            send_market_frame(exchange, stream, frame)
     elif "set_account" in step:
         with exchange.lock:
             exchange.account.update(step["set_account"])
