@@ -675,7 +675,11 @@ static void route_connect(session *run, route_kind kind, long long now) {
     if (now < path->next_connect_ms) return;
     char url[STREAM_URL_CAPACITY];
     if (kind == ROUTE_PRIVATE) {
-        if ((run->listen_key_expired || run->listen_key[0] == '\0') && !create_listen_key(run)) {
+        /* After a lost connection the key may have expired meanwhile: POST
+         * returns the active key (extended 60 minutes) or a new one
+         * (user-data-streams page), so it is asked again before reconnecting. */
+        if ((run->listen_key_expired || path->handled_connections > 0 || path->socket.state == WS_CLOSED) &&
+            !create_listen_key(run)) {
             path->next_connect_ms = now + path->backoff_ms;
             return;
         }
@@ -735,7 +739,9 @@ static void route_watch(session *run, route_kind kind, long long now) {
     if (quiet >= path->stall_limit_ms) {
         path->stalls++;
         char reason[WS_REASON_CAPACITY];
-        snprintf(reason, sizeof reason, "no frame for %.3g s on %s", (double)quiet / 1000.0, route_names[kind]);
+        /* Whole seconds from 10 s on ("no frame for 12 s on market"), tenths below. */
+        if (quiet >= 10000) snprintf(reason, sizeof reason, "no frame for %lld s on %s", quiet / 1000, route_names[kind]);
+        else snprintf(reason, sizeof reason, "no frame for %.1f s on %s", (double)(quiet / 100) / 10.0, route_names[kind]);
         live_log(&run->logger, "warn", "%s: dropping it, then reconnect and resync", reason);
         ws_abort(socket, reason);
     } else if (quiet >= path->stall_limit_ms / 2 && path->ping_sent_ms == 0) {
@@ -810,9 +816,10 @@ static void keep_listen_key_alive(session *run, long long now) {
         ws_request_close(&run->routes[ROUTE_PRIVATE].socket);
         run->next_keepalive_ms = now + run->options->keepalive_interval_s * 1000L;
     } else {
-        live_log(&run->logger, "warn", "listenKey keepalive not done (%s): retried in %d ms", run->rest.error_message,
-                 KEEPALIVE_RETRY_MS);
-        run->next_keepalive_ms = now + KEEPALIVE_RETRY_MS;
+        long long retry_ms = status == REST_RATE_LIMITED ? rest_blocked_ms(&run->rest, false) + 1 : KEEPALIVE_RETRY_MS;
+        live_log(&run->logger, "warn", "listenKey keepalive not done (%s): retried in %lld ms", run->rest.error_message,
+                 retry_ms);
+        run->next_keepalive_ms = now + retry_ms;
     }
 }
 

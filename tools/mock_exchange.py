@@ -47,7 +47,8 @@ Retry-After [GEN].
 
 The script (--script FILE.json) is data: {"marks": {S: P}, "positions":
 [positionRisk entries], "symbols": {S: {filter overrides}}, "weight_limit_1m":
-N, "steps": [...]}; the steps run once, in order:
+N, "silent": {R: N} (as the "silent" step, before any connection), "steps":
+[...]}; the steps run once, in order:
   {"wait_connection": N | {"route": R, "count": N}}  N connections opened on
                            route R (default private), the last still open
   {"wait_resync": N}       N resyncs (premiumIndex requests) served
@@ -911,6 +912,8 @@ def main():
         exchange.symbols.setdefault(symbol, dict(LISTED["BTCUSDT"])).update(overrides)
     for symbol, price in script.get("marks", {}).items():
         exchange.marks[symbol] = price
+    for route, count in script.get("silent", {}).items():
+        exchange.silent[route] += count
     for position in script.get("positions", []):
         act(exchange, {"set_position": position})
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
