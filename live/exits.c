@@ -237,9 +237,9 @@ void exit_desk_run(exit_desk *desk) {
     for (size_t index = 0; index < desk->count; index++) {
         exit_job *job = &desk->jobs[index];
         if (job->state == EXIT_JOB_DONE || now < job->retry_at_ms) continue;
-        if (job->state == EXIT_JOB_SIZE && rest_blocked_ms(desk->rest, false) == 0) size_parts(desk, job);
+        if (job->state == EXIT_JOB_SIZE && rest_blocked_ms(desk->rest, true) == 0) size_parts(desk, job);
         if (job->state == EXIT_JOB_SEND && rest_blocked_ms(desk->rest, true) == 0) send_parts(desk, job);
-        else if (job->state == EXIT_JOB_QUERY && rest_blocked_ms(desk->rest, false) == 0) query_unknown(desk, job);
+        else if (job->state == EXIT_JOB_QUERY && rest_blocked_ms(desk->rest, true) == 0) query_unknown(desk, job);
         if (job->state != EXIT_JOB_DONE) alert_if_due(desk, job, now);
     }
     size_t kept = 0;

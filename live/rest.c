@@ -104,11 +104,11 @@ static bool parse_api_error(rest_client *client) {
     return found;
 }
 
-long long rest_blocked_ms(const rest_client *client, bool order) {
+long long rest_blocked_ms(const rest_client *client, bool urgent) {
     long long now = rest_local_time_ms();
     long long until = client->banned_until_ms > client->paused_until_ms ? client->banned_until_ms
                                                                         : client->paused_until_ms;
-    if (!order && client->paced_until_ms > until) until = client->paced_until_ms;
+    if (!urgent && client->paced_until_ms > until) until = client->paced_until_ms;
     return until > now ? until - now : 0;
 }
 
@@ -145,7 +145,7 @@ static void pace(rest_client *client) {
     long long server_now = rest_local_time_ms() + client->time_offset_ms;
     long long next_minute = (server_now / 60000 + 1) * 60000;
     client->paced_until_ms = next_minute - client->time_offset_ms;
-    live_log(client->logger, "warn", "rest: used weight %ld of %ld this minute: requests other than orders wait %lld ms",
+    live_log(client->logger, "warn", "rest: used weight %ld of %ld this minute: resyncs wait %lld ms (exits do not)",
              client->used_weight_1m, client->weight_limit_1m, next_minute - server_now);
 }
 
@@ -252,11 +252,12 @@ rest_status rest_sync_time(rest_client *client, long long *server_time_ms) {
 rest_status rest_call(rest_client *client, const char *method, const char *path, const char *params,
                       rest_security security) {
     assert(client->curl != NULL);
-    long long blocked = rest_blocked_ms(client, strcmp(path, "/fapi/v1/order") == 0 && strcmp(method, "POST") == 0);
+    /* Pacing is the callers' choice (rest_blocked_ms): an exit's reads and
+     * orders go out in the last 10 % of the weight, a resync waits. */
+    long long blocked = rest_blocked_ms(client, true);
     if (blocked > 0) {
         const char *why = client->banned_until_ms > rest_local_time_ms() ? "IP banned (HTTP 418)"
-                          : client->paused_until_ms > rest_local_time_ms() ? "rate limited (HTTP 429)"
-                                                                            : "paced by the used weight";
+                                                                        : "rate limited (HTTP 429)";
         snprintf(client->error_message, sizeof client->error_message, "%s %s: not sent: %s for %lld s more", method,
                  path, why, (blocked + 999) / 1000);
         return REST_RATE_LIMITED;

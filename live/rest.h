@@ -10,9 +10,10 @@
  * HTTP 429 pauses every request for Retry-After seconds and HTTP 418 (IP
  * banned, 2 minutes to 3 days) until Retry-After has passed; a request made
  * meanwhile is refused at once (REST_RATE_LIMITED) and the caller retries
- * later. The X-MBX-USED-WEIGHT-1M header of every answer paces the rest:
- * past REST_PACE_PERCENT of the minute's weight limit, requests other than
- * orders (weight 0 on the IP limit) wait for the next minute. Source:
+ * later. The X-MBX-USED-WEIGHT-1M header of every answer sets the pacing:
+ * past REST_PACE_PERCENT of the minute's weight limit, the deferrable calls
+ * (the resync, asked through rest_blocked_ms) wait for the next minute, so
+ * the last 10 % stays for exits. Source:
  * https://developers.binance.com/docs/derivatives/usds-margined-futures/general-info
  * (LIMITS, HTTP return codes). */
 #ifndef LEDGERSIM_LIVE_REST_H
@@ -85,8 +86,9 @@ rest_status rest_call(rest_client *client, const char *method, const char *path,
                       rest_security security) WARN_UNUSED_RESULT;
 
 /* Milliseconds before a request may be sent (0: now): a 418 ban, a 429
- * pause, or (unless order) the weight pacing. */
-long long rest_blocked_ms(const rest_client *client, bool order);
+ * pause, and unless urgent the weight pacing (rest_call itself enforces
+ * only the ban and the pause). */
+long long rest_blocked_ms(const rest_client *client, bool urgent);
 
 /* Whether a failed call may still have been carried out by the exchange:
  * no answer, HTTP 5xx, -1006 or -1007 ("execution status unknown"). */

@@ -629,7 +629,9 @@ static void resync_when_due(session *run, long long now) {
     if (blocked > 0) {
         if (!run->resync_deferral_logged)
             live_log(&run->logger, "warn", "resync deferred %lld ms: %s; the streams stay connected", blocked,
-                     run->rest.banned_until_ms > rest_local_time_ms() ? "IP banned (HTTP 418)" : "REST paused");
+                     run->rest.banned_until_ms > rest_local_time_ms()   ? "IP banned (HTTP 418)"
+                     : run->rest.paused_until_ms > rest_local_time_ms() ? "rate limited (HTTP 429)"
+                                                                        : "the minute's request weight is nearly used");
         run->resync_deferral_logged = true;
         return;
     }
@@ -816,7 +818,7 @@ static void keep_listen_key_alive(session *run, long long now) {
         ws_request_close(&run->routes[ROUTE_PRIVATE].socket);
         run->next_keepalive_ms = now + run->options->keepalive_interval_s * 1000L;
     } else {
-        long long retry_ms = status == REST_RATE_LIMITED ? rest_blocked_ms(&run->rest, false) + 1 : KEEPALIVE_RETRY_MS;
+        long long retry_ms = status == REST_RATE_LIMITED ? rest_blocked_ms(&run->rest, true) + 1 : KEEPALIVE_RETRY_MS;
         live_log(&run->logger, "warn", "listenKey keepalive not done (%s): retried in %lld ms", run->rest.error_message,
                  retry_ms);
         run->next_keepalive_ms = now + retry_ms;
