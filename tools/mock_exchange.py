@@ -47,7 +47,8 @@ Retry-After [GEN].
 
 The script (--script FILE.json) is data: {"marks": {S: P}, "positions":
 [positionRisk entries], "symbols": {S: {filter overrides}}, "weight_limit_1m":
-N, "steps": [...]}; the steps run once, in order:
+N, "silent": {R: N} (as the "silent" step, before any connection), "steps":
+[...]}; the steps run once, in order:
   {"wait_connection": N | {"route": R, "count": N}}  N connections opened on
                            route R (default private), the last still open
   {"wait_resync": N}       N resyncs (premiumIndex requests) served
@@ -58,7 +59,8 @@ N, "steps": [...]}; the steps run once, in order:
                            E/T: the exchange clock)
   {"mark": {"symbol": S, "price": P}}  set the mark and push markPriceUpdate
                            to the market connections carrying it
-  {"redeliver": K}         the K-th sent user-data frame again, byte for byte
+  {"redeliver": K}         the K-th frame sent (user data or mark) again, byte
+                           for byte, on its route
   {"set_account": {...}} {"set_position": {...}} {"set_mark": {...}}
   {"add_trade": {...}}     a userTrades entry ("time": "now")
   {"drop": true | R}       TCP reset of every route, or of route R
@@ -162,7 +164,7 @@ class Exchange:
         self.silent = {"private": 0, "market": 0}
         self.open = []                # Connection objects
         self.resyncs = 0
-        self.sent = []                # user-data frames sent, for redeliver
+        self.sent = []                # (stream or None, frame) of every frame sent, for redeliver
         self.failures = {}            # path -> list of failure dicts
         self.requests = {}            # path -> count
         self.orders = {}              # clientOrderId -> order
@@ -252,22 +254,28 @@ def send_user_frame(exchange, frame):
         raise RuntimeError("no private connection to send on")
     for conn in targets:
         send_raw(exchange, conn, ws_frame(text.encode()))
-    exchange.sent.append(frame)
+    exchange.sent.append((None, frame))
 
 
 def send_mark(exchange, symbol, price):
     """markPriceUpdate [WSM] to every open market connection carrying the stream."""
     frame = {"e": "markPriceUpdate", "E": exchange.event_ms(), "s": symbol, "p": price, "i": price,
              "P": price, "r": "0.00010000", "T": exchange.clock_ms() + 3600000}
-    stream = symbol.lower() + "@markPrice@1s"
     with exchange.lock:
         exchange.marks[symbol] = price
+    send_market_frame(exchange, symbol.lower() + "@markPrice@1s", frame)
+
+
+def send_market_frame(exchange, stream, frame):
+    """A combined-stream envelope [WSM] to the open market connections carrying stream."""
+    with exchange.lock:
         targets = [c for c in exchange.routes("market") if stream in c.streams and not c.silent]
     if not targets:
         raise RuntimeError("no market connection carries " + stream)
     text = json.dumps({"stream": stream, "data": frame}, separators=(",", ":"), ensure_ascii=False)
     for conn in targets:
         send_raw(exchange, conn, ws_frame(text.encode()))
+    exchange.sent.append((stream, frame))
 
 
 def close_connection(exchange, conn, code=None):
@@ -806,7 +814,11 @@ def act(exchange, step):
         with exchange.lock:
             exchange.trades.append(trade)
     elif "redeliver" in step:
-        send_user_frame(exchange, exchange.sent[step["redeliver"]])
+        stream, frame = exchange.sent[step["redeliver"]]
+        if stream is None:
+            send_user_frame(exchange, frame)
+        else:
+            send_market_frame(exchange, stream, frame)
     elif "set_account" in step:
         with exchange.lock:
             exchange.account.update(step["set_account"])
@@ -900,6 +912,8 @@ def main():
         exchange.symbols.setdefault(symbol, dict(LISTED["BTCUSDT"])).update(overrides)
     for symbol, price in script.get("marks", {}).items():
         exchange.marks[symbol] = price
+    for route, count in script.get("silent", {}).items():
+        exchange.silent[route] += count
     for position in script.get("positions", []):
         act(exchange, {"set_position": position})
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
