@@ -11,6 +11,7 @@
 #include "io/config_file.h"
 #include "io/holdings_file.h"
 #include "io/report.h"
+#include "io/run_directory.h"
 #include "sim/faults.h"
 #include "sim/replay.h"
 
@@ -178,12 +179,18 @@ static void output_directory_for(const run_arguments *arguments, const char *fil
                  arguments->output_directory != NULL ? arguments->output_directory : "out", (int)length, base);
 }
 
+/* The last component of directory (the run's name in its report). */
+static const char *run_name_of(const char *directory) {
+    const char *slash = strrchr(directory, '/');
+    return slash != NULL && slash[1] != '\0' ? slash + 1 : directory;
+}
+
 /* --report: draws DIR/reports/ after a successful replay. Without gnuplot
  * it says so once per command (*skipped remembers) and succeeds. Returns
  * false on a report error (printed). */
-static bool draw_report(const char *directory, bool *skipped) {
+static bool draw_report(const char *directory, const char *run_name, bool *skipped) {
     char error[REPORT_ERROR_CAPACITY];
-    int written = report_write(directory, error, sizeof error);
+    int written = report_write_named(directory, run_name, error, sizeof error);
     if (written == 0) return true;
     if (written == REPORT_NO_GNUPLOT) {
         if (!*skipped) fprintf(stderr, "ledgersim: gnuplot not found on PATH: reports skipped\n");
@@ -215,20 +222,48 @@ static int run_or_check(int argc, char **argv, bool check) {
     buffer_init(&failures, 1 << 20);
     bool reports_skipped = false;
     int passed = 0, failed = 0, status = EXIT_OK;
+    run_directory *generation = malloc(sizeof *generation);
+    if (generation == NULL) {
+        fprintf(stderr, "ledgersim: out of memory\n");
+        buffer_free(&failures);
+        return 3;
+    }
     for (int index = 0; index < arguments.file_count; index++) {
         char directory[PATH_CAPACITY];
         output_directory_for(&arguments, arguments.files[index], directory, sizeof directory);
-        replay_options options = {.output_directory = directory, .overrides = config, .holdings = &holdings,
-                                  .trace = arguments.trace, .evaluate_expectations = check,
-                                  .failures = &failures, .faults = &arguments.faults, .seed = arguments.seed,
+        /* One generation per run (io/run_directory): the lock of DIR, then
+         * everything into a staging folder that becomes DIR in one step. */
+        if (run_directory_begin(generation, directory) != RUN_DIRECTORY_OK) {
+            fprintf(stderr, "ledgersim: %s\n", generation->error);
+            run_directory_end(generation);
+            failed++;
+            status = 3;
+            continue;
+        }
+        replay_options options = {.output_directory = generation->staging, .overrides = config,
+                                  .holdings = &holdings, .trace = arguments.trace,
+                                  .evaluate_expectations = check, .failures = &failures,
+                                  .faults = &arguments.faults, .seed = arguments.seed,
                                   .detect_window = arguments.detect_window};
         replay_result result;
         buffer_reset(&failures);
         replay_status replayed = replay_file(arguments.files[index], &options, &result);
         if (replayed != REPLAY_OK) {
+            run_directory_end(generation);
             fprintf(stderr, "%s\n", result.error);
             failed++;
             status = replayed == REPLAY_BAD_INPUT ? EXIT_BAD_INPUT : 3;
+            continue;
+        }
+        /* The report is part of the generation: drawn before the swap. */
+        bool published = (check || !arguments.report ||
+                          draw_report(generation->staging, run_name_of(generation->path), &reports_skipped)) &&
+                         run_directory_publish(generation) == 0;
+        if (!published && generation->error[0] != '\0') fprintf(stderr, "ledgersim: %s\n", generation->error);
+        run_directory_end(generation);
+        if (!published) {
+            failed++;
+            status = 3;
             continue;
         }
         if (failures.length > 0) fputs(failures.data, stdout);
@@ -249,11 +284,15 @@ static int run_or_check(int argc, char **argv, bool check) {
         }
         if (!check) printf("%s: %ld rows, %ld events -> %s\n", arguments.files[index], result.rows, result.events,
                            directory);
-        if (!check && arguments.report && !draw_report(directory, &reports_skipped) && status == EXIT_OK)
-            status = 3;
     }
+    free(generation);
     buffer_free(&failures);
     if (check) printf("%d passed, %d failed\n", passed, failed);
+    /* A result nobody can read is a failed command (`> /dev/full`). */
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "ledgersim: cannot write to standard output: %s\n", strerror(errno));
+        return 3;
+    }
     return status;
 }
 
