@@ -40,8 +40,45 @@ static void log_path(const run_output *out, log_stream stream, char *path) {
     snprintf(path, PATH_CAPACITY, "%s/logs/%s", out->directory, log_names[stream]);
 }
 
+/* DIR/logs/state and the names its replacement uses in live mode. */
+static void state_folder_paths(const run_output *out, char *folder, char *prefix, char *previous) {
+    snprintf(folder, PATH_CAPACITY, "%s/logs/state", out->directory);
+    snprintf(prefix, PATH_CAPACITY, "%s/logs/.state-", out->directory);
+    snprintf(previous, PATH_CAPACITY, "%s/logs/.state.previous", out->directory);
+}
+
+/* Live mode, at open: a state folder parked by a killed fallback swap goes
+ * back (or, when the state folder exists, away), and staging folders of a
+ * killed writer are removed. The lock is held. */
+static int recover_state_folder(run_output *out) {
+    char folder[PATH_CAPACITY], prefix[PATH_CAPACITY], previous[PATH_CAPACITY];
+    state_folder_paths(out, folder, prefix, previous);
+    struct stat status;
+    if (lstat(previous, &status) == 0) {
+        if (lstat(folder, &status) != 0) {
+            if (io_rename(previous, folder) != 0) return fail(out, "restore", previous);
+        } else if (remove_tree(previous) != 0) {
+            return fail(out, "remove", previous);
+        }
+    }
+    char logs[PATH_CAPACITY];
+    snprintf(logs, sizeof logs, "%s/logs", out->directory);
+    DIR *listing = opendir(logs);
+    if (listing == NULL) return fail(out, "read", logs);
+    struct dirent *entry;
+    while ((entry = readdir(listing)) != NULL) {
+        if (strncmp(entry->d_name, ".state-", 7) != 0) continue;
+        char stale[PATH_CAPACITY + 256];
+        snprintf(stale, sizeof stale, "%s/%s", logs, entry->d_name);
+        remove_tree(stale);
+    }
+    closedir(listing);
+    return 0;
+}
+
 int run_output_open(run_output *out, const char *directory, trace_mode trace, bool live) {
     memset(out, 0, sizeof *out);
+    out->lock.descriptor = -1;
     for (int stream = 0; stream < LOG_COUNT; stream++) {
         out->logs[stream].descriptor = -1;
         buffer_init(&out->logs[stream].pending, LOG_PENDING_LIMIT);
@@ -58,6 +95,15 @@ int run_output_open(run_output *out, const char *directory, trace_mode trace, bo
     char path[PATH_CAPACITY];
     snprintf(path, sizeof path, "%s/logs/state", directory);
     if (make_directories(path) < 0) return fail(out, "create", path);
+    if (live) {
+        /* One writer: the lock of DIR, as `run` takes it (io/file_lock). */
+        char lock_error[FILE_LOCK_ERROR_CAPACITY];
+        if (file_lock_take(&out->lock, directory, lock_error, sizeof lock_error) != FILE_LOCK_TAKEN) {
+            snprintf(out->error, sizeof out->error, "%s", lock_error);
+            return -1;
+        }
+        if (recover_state_folder(out) != 0) return -1;
+    }
     for (int stream = 0; stream < LOG_COUNT; stream++) {
         if ((stream == LOG_RECONCILE || stream == LOG_MARKS) && trace == TRACE_NONE) continue;
         log_path(out, stream, path);
@@ -270,10 +316,6 @@ static int write_state_file(run_output *out, const char *folder, const char *nam
         snprintf(out->error, sizeof out->error, "%s: larger than %d bytes or out of memory", path, STATE_FILE_LIMIT);
         return -1;
     }
-    if (out->replace_each) {
-        if (atomic_file_write(path, out->scratch.data, out->scratch.length) < 0) return fail(out, "write", path);
-        return 0;
-    }
     unlink(path); /* replay into a reused folder (fuzzing); then created new */
     if (file_write_new(path, out->scratch.data, out->scratch.length) < 0) return fail(out, "write", path);
     return 0;
@@ -298,14 +340,68 @@ static int write_state_set(run_output *out, const char *folder, const kernel *k)
     return 0;
 }
 
+/* Live mode: flushes and fsyncs every log, so that the logs are never
+ * behind the state files that follow them. */
+static int sync_logs(run_output *out) {
+    for (int stream = 0; stream < LOG_COUNT; stream++) {
+        if (out->logs[stream].descriptor < 0) continue;
+        if (log_flush(out, (log_stream)stream) < 0) return -1;
+        if (io_fsync(out->logs[stream].descriptor) < 0) {
+            char path[PATH_CAPACITY];
+            log_path(out, (log_stream)stream, path);
+            return fail(out, "fsync", path);
+        }
+    }
+    return 0;
+}
+
+/* Live mode: makes staging DIR/logs/state in one step (RENAME_EXCHANGE, or
+ * the two-rename fallback that parks the old set at .state.previous, which
+ * the next open restores after a crash), then removes the old set. */
+static int swap_state_folder(run_output *out, char *staging) {
+    char folder[PATH_CAPACITY], prefix[PATH_CAPACITY], previous[PATH_CAPACITY];
+    state_folder_paths(out, folder, prefix, previous);
+    struct stat status;
+    if (lstat(folder, &status) != 0) {
+        if (io_rename(staging, folder) != 0) return fail(out, "rename", staging);
+        staging[0] = '\0';
+    } else if (io_rename_exchange(staging, folder) == 0) {
+        /* staging now holds the old set: removed below */
+    } else if (!io_exchange_unsupported(errno)) {
+        return fail(out, "swap in", staging);
+    } else {
+        if (io_rename(folder, previous) != 0) return fail(out, "move aside", folder);
+        if (io_rename(staging, folder) != 0) {
+            int failed = fail(out, "rename", staging);
+            if (rename(previous, folder) != 0) { /* the next open restores it */ }
+            return failed;
+        }
+        snprintf(staging, PATH_CAPACITY, "%s", previous);
+    }
+    char logs[PATH_CAPACITY];
+    snprintf(logs, sizeof logs, "%s/logs", out->directory);
+    if (sync_directory(logs) < 0) return fail(out, "fsync", logs);
+    return 0;
+}
+
 /* Replay mode writes the six files straight into the run's own folder: the
- * whole run becomes visible at once (io/run_directory). Live mode replaces
- * each file atomically on its own. */
+ * whole run becomes visible at once (io/run_directory). Live mode writes
+ * them into a new folder beside logs/state, after the logs are on disk, and
+ * swaps it in whole: a reader or a crash sees the old set or the new one. */
 int run_output_state(run_output *out, const kernel *k) {
-    char folder[PATH_CAPACITY];
-    snprintf(folder, sizeof folder, "%s/logs/state", out->directory);
-    out->replace_each = out->live;
-    return write_state_set(out, folder, k);
+    if (!out->live) {
+        char folder[PATH_CAPACITY];
+        snprintf(folder, sizeof folder, "%s/logs/state", out->directory);
+        return write_state_set(out, folder, k);
+    }
+    char folder[PATH_CAPACITY], prefix[PATH_CAPACITY], previous[PATH_CAPACITY], staging[PATH_CAPACITY];
+    state_folder_paths(out, folder, prefix, previous);
+    if (sync_logs(out) < 0) return -1;
+    if (make_directory_unique(prefix, staging, sizeof staging) < 0) return fail(out, "create a folder in", prefix);
+    int result = write_state_set(out, staging, k);
+    if (result == 0) result = swap_state_folder(out, staging);
+    if (staging[0] != '\0') remove_tree(staging);
+    return result;
 }
 
 int run_output_commit(run_output *out) {
@@ -335,4 +431,5 @@ void run_output_close(run_output *out) {
         buffer_free(&log->pending);
     }
     buffer_free(&out->scratch);
+    file_lock_release(&out->lock);
 }

@@ -14,8 +14,10 @@
  * Replay mode writes every file new, straight into DIR: `run` gives it a
  * staging folder of its own that becomes the real DIR in one step when the
  * run is complete (io/run_directory), so a failed run leaves nothing behind.
- * Live mode appends to the final log files and replaces each state file
- * atomically on its own. */
+ * Live mode takes DIR's lock (io/file_lock), appends to the final log files,
+ * and at each state write syncs the logs first and then swaps in a new
+ * logs/state folder whole (run_output_state): the six state files change as
+ * one set and are never ahead of the logs. */
 #ifndef LEDGERSIM_IO_RUN_OUTPUT_H
 #define LEDGERSIM_IO_RUN_OUTPUT_H
 
@@ -25,6 +27,7 @@
 #include "core/kernel.h"
 #include "core/limits.h"
 #include "io/buffer.h"
+#include "io/file_lock.h"
 #include "io/json_writer.h"
 
 enum { PATH_CAPACITY = 4096, RUN_OUTPUT_ERROR_CAPACITY = PATH_CAPACITY + 256 };
@@ -63,14 +66,16 @@ typedef struct {
     log_file logs[LOG_COUNT];
     buffer scratch;            /* one state file or line at a time */
     kpis_extension extension;  /* may be NULL; set by the driver after open */
-    bool replace_each;         /* live: each state file by temp and rename */
+    file_lock lock;            /* live mode: DIR's writer lock */
     void *extension_context;
     char error[RUN_OUTPUT_ERROR_CAPACITY];
 } run_output;
 
 /* Prepares output under directory (created with parents). Replay mode: the
  * logs are created new (an existing file or link at their names is removed
- * first). Returns 0, or -1 with out->error set. */
+ * first). Live mode: takes DIR's lock first (another writer: -1, the error
+ * names its pid) and repairs what a killed state swap left. Returns 0, or -1
+ * with out->error set. */
 int run_output_open(run_output *out, const char *directory, trace_mode trace, bool live) WARN_UNUSED_RESULT;
 
 /* Appends what the event just closed by kernel_end_event produced: the
