@@ -35,9 +35,14 @@ LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BIN = $(if $(filter build,$(BUILD)),bin/ledgersim,$(BUILD)/bin/ledgersim)
+# The test build (issue 15): the release binary with the I/O-fault countdown
+# and test points of io/atomic_file.c compiled in (LEDGERSIM_TEST_HOOKS). The
+# release binary has no such hook; tests/io_faults.sh and crash_atomicity.sh
+# run this one.
+BIN_TEST = $(BIN)-test
 
 .PHONY: all test unit scenarios demo asan clean deps bench fuzz fuzz-replay valgrind mutants
-all: $(BIN)
+all: $(BIN) $(BIN_TEST)
 
 deps:
 	@tools/install-deps.sh --if-missing
@@ -54,6 +59,16 @@ $(BUILD)/libledgersim.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
 $(BIN): $(BUILD)/cli/main.o $(BUILD)/libledgersim.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(LIVE_LIBS)
+
+$(BUILD)/test-hooks/atomic_file.o: io/atomic_file.c
+	@mkdir -p $(dir $@)
+	@echo "CC $< (test hooks)"
+	@$(CC) $(CFLAGS) -DLEDGERSIM_TEST_HOOKS -MMD -MP -c $< -o $@
+
+# The hooked atomic_file.o comes first: the archive's copy is never pulled in.
+$(BIN_TEST): $(BUILD)/cli/main.o $(BUILD)/test-hooks/atomic_file.o $(BUILD)/libledgersim.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(LIVE_LIBS)
 
@@ -135,4 +150,4 @@ mutants: deps
 clean:
 	rm -rf build build-* bin out
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/cli/main.d
+-include $(LIB_OBJ:.o=.d) $(BUILD)/cli/main.d $(BUILD)/test-hooks/atomic_file.d

@@ -15,6 +15,7 @@
 #include "io/config_file.h"
 #include "io/holdings_file.h"
 #include "io/junit_writer.h"
+#include "io/run_directory.h"
 #include "reports/report.h"
 #include "sim/faults.h"
 #include "sim/replay.h"
@@ -341,27 +342,24 @@ static void output_directory_for(const run_arguments *arguments, const char *fil
                  arguments->output_directory != NULL ? arguments->output_directory : "out", (int)length, base);
 }
 
+/* The last component of directory (the run's name in its report). */
+static const char *run_name_of(const char *directory) {
+    const char *slash = strrchr(directory, '/');
+    return slash != NULL && slash[1] != '\0' ? slash + 1 : directory;
+}
+
 /* --report: draws DIR/reports/ after a successful replay. Without gnuplot
  * it says so once per command (*skipped remembers) and succeeds. Returns
  * false on a report error (printed). */
-static bool draw_report(const char *directory, bool *skipped) {
+static bool draw_report(const char *directory, const char *run_name, bool *skipped) {
     char error[REPORT_ERROR_CAPACITY];
-    int written = report_write(directory, error, sizeof error);
+    int written = report_write_named(directory, run_name, error, sizeof error);
     if (written == 0) return true;
     if (written == REPORT_NO_GNUPLOT) {
         if (!*skipped) fprintf(stderr, "ledgersim: gnuplot not found on PATH: reports skipped\n");
         *skipped = true;
         return true;
     }
-    fprintf(stderr, "ledgersim: report: %s\n", error);
-    return false;
-}
-
-/* Without --report: removes an earlier run's DIR/reports, which would
- * describe another run. False on an error (printed). */
-static bool remove_report(const char *directory) {
-    char error[REPORT_ERROR_CAPACITY];
-    if (report_remove(directory, error, sizeof error) == 0) return true;
     fprintf(stderr, "ledgersim: report: %s\n", error);
     return false;
 }
@@ -377,6 +375,7 @@ typedef struct {
     junit_writer junit;
     const char *file;                 /* the file being replayed (for the JUnit cases) */
     bool reports_skipped;
+    run_directory *generation;        /* the output generation of the file being replayed */
     int passed, failed, status;
 } run_session;
 
@@ -441,6 +440,40 @@ static bool judge_file(run_session *session, const replay_result *result) {
     return passed;
 }
 
+/* One generation per run (io/run_directory): the lock of DIR, then the
+ * replay and (--report) the report into a staging folder that becomes DIR in
+ * one step. An error that is not the replay's own is copied into
+ * result->error and reported as REPLAY_OUTPUT_ERROR. */
+static replay_status replay_one_generation(run_session *session, const char *directory, replay_result *result) {
+    const run_arguments *arguments = session->arguments;
+    run_directory *generation = session->generation;
+    if (run_directory_begin(generation, directory) != RUN_DIRECTORY_OK) {
+        snprintf(result->error, sizeof result->error, "ledgersim: %s", generation->error);
+        run_directory_end(generation);
+        return REPLAY_OUTPUT_ERROR;
+    }
+    bool junit = session->check && arguments->junit_path != NULL;
+    replay_options options = {.output_directory = generation->staging, .overrides = session->config,
+                              .holdings = &session->holdings, .trace = arguments->trace,
+                              .evaluate_expectations = session->check, .failures = &session->failures,
+                              .on_expectation = junit ? record_expectation : NULL, .expectation_context = session,
+                              .faults = &arguments->faults, .seed = arguments->seed,
+                              .detect_window = arguments->detect_window, .show_progress = true};
+    replay_status replayed = replay_file(session->file, &options, result);
+    if (replayed != REPLAY_OK) {
+        run_directory_end(generation);
+        return replayed;
+    }
+    /* The report is part of the generation: drawn before the swap. */
+    bool published = (!arguments->report || draw_report(generation->staging, run_name_of(generation->path),
+                                                        &session->reports_skipped)) &&
+                     run_directory_publish(generation) == 0;
+    if (!published) snprintf(result->error, sizeof result->error, "ledgersim: %s",
+                             generation->error[0] != '\0' ? generation->error : "the report could not be drawn");
+    run_directory_end(generation);
+    return published ? REPLAY_OK : REPLAY_OUTPUT_ERROR;
+}
+
 /* Replays one file of run or check, prints its outcome, draws its report. */
 static void run_one_file(run_session *session, const char *file) {
     const run_arguments *arguments = session->arguments;
@@ -448,17 +481,12 @@ static void run_one_file(run_session *session, const char *file) {
     output_directory_for(arguments, file, directory, sizeof directory);
     session->file = file;
     bool junit = session->check && arguments->junit_path != NULL;
-    replay_options options = {.output_directory = directory, .overrides = session->config,
-                              .holdings = &session->holdings, .trace = arguments->trace,
-                              .evaluate_expectations = session->check, .failures = &session->failures,
-                              .on_expectation = junit ? record_expectation : NULL, .expectation_context = session,
-                              .faults = &arguments->faults, .seed = arguments->seed,
-                              .detect_window = arguments->detect_window, .show_progress = true};
     replay_result result;
+    memset(&result, 0, sizeof result);
     buffer_reset(&session->failures);
     double started = monotonic_seconds();
-    replay_status replayed = replay_file(file, &options, &result);
     bool passed = false;
+    replay_status replayed = replay_one_generation(session, directory, &result);
     if (replayed != REPLAY_OK) {
         fprintf(stderr, "%s\n", result.error);
         record_file_case(session, "read and replay", JUNIT_ERROR, result.error,
@@ -469,10 +497,6 @@ static void run_one_file(run_session *session, const char *file) {
         if (!passed && session->status == EXIT_OK) session->status = EXIT_FAILED;
         if (!session->check)
             printf("%s: %ld rows, %ld events -> %s\n", file, result.rows, result.events, directory);
-        if (arguments->report && !draw_report(directory, &session->reports_skipped) && session->status == EXIT_OK)
-            session->status = EXIT_OUTPUT_ERROR;
-        if (!arguments->report && !remove_report(directory) && session->status == EXIT_OK)
-            session->status = EXIT_OUTPUT_ERROR;
     }
     double seconds = monotonic_seconds() - started;
     if (passed) session->passed++; else session->failed++;
@@ -521,7 +545,14 @@ static int run_or_check(int argc, char **argv, bool check) {
     } else {
         buffer_init(&session.failures, 1 << 20);
         junit_writer_init(&session.junit);
-        for (int index = 0; index < arguments->file_count; index++) run_one_file(&session, arguments->files[index]);
+        session.generation = malloc(sizeof *session.generation);
+        if (session.generation == NULL) {
+            fprintf(stderr, "ledgersim: out of memory\n");
+            session.status = EXIT_OUTPUT_ERROR;
+        }
+        for (int index = 0; session.generation != NULL && index < arguments->file_count; index++)
+            run_one_file(&session, arguments->files[index]);
+        free(session.generation);
         if (check && arguments->junit_path != NULL &&
             !junit_writer_save(&session.junit, arguments->junit_path, "ledgersim check", error, sizeof error)) {
             fprintf(stderr, "ledgersim check: --junit %s\n", error);
@@ -533,6 +564,11 @@ static int run_or_check(int argc, char **argv, bool check) {
     }
     run_arguments_free(arguments);
     free(arguments);
+    /* A result nobody can read is a failed command (`> /dev/full`). */
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "ledgersim: cannot write to standard output: %s\n", strerror(errno));
+        return EXIT_OUTPUT_ERROR;
+    }
     return session.status;
 }
 
