@@ -220,8 +220,9 @@ static const char *recompute_consistency(const cJSON *state) {
     return "green";
 }
 
-/* The positions-ledger table and the consistency badge. */
-static void section_positions(const report_context *context, buffer *out) {
+/* The consistency badge paragraph (seed 002 section 6.2): state.json's
+ * status, recomputed when absent, and a note when the two disagree. */
+static void consistency_badge(const report_context *context, buffer *out) {
     const cJSON *state = context->state;
     const cJSON *consistency = cJSON_GetObjectItemCaseSensitive(state, "ledger_consistency");
     const char *status = report_json_string(consistency, "status");
@@ -230,7 +231,7 @@ static void section_positions(const report_context *context, buffer *out) {
         badge = status;
     const char *recomputed = state != NULL ? recompute_consistency(state) : NULL;
     if (status == NULL && recomputed != NULL) badge = recomputed;
-    buffer_append_text(out, "<section id=\"positions\">\n<h2>Positions ledger</h2>\n<p>Ledger consistency: ");
+    buffer_append_text(out, "<p>Ledger consistency: ");
     buffer_append_format(out, "<span id=\"consistency-badge\" class=\"badge %s\" data-status=\"%s\">%s</span> ", badge,
                          badge, badge);
     if (consistency != NULL) {
@@ -256,6 +257,13 @@ static void section_positions(const report_context *context, buffer *out) {
                              badge, recomputed);
     buffer_append_text(out, "<p class=\"muted\">green: every position is in the ledger with both TP and SL; yellow: "
                             "some lack TP or SL; red: positions exist and the ledger is empty.</p>\n");
+}
+
+/* The positions-ledger table and the consistency badge. */
+static void section_positions(const report_context *context, buffer *out) {
+    const cJSON *state = context->state;
+    buffer_append_text(out, "<section id=\"positions\">\n<h2>Positions ledger</h2>\n");
+    consistency_badge(context, out);
     buffer_append_text(out, "<table id=\"ledger-table\">\n<thead><tr><th>symbol</th><th>side</th><th>qty</th>"
                             "<th>entry</th><th>tp</th><th>sl</th><th>created</th><th>updated</th></tr></thead>\n"
                             "<tbody>\n");

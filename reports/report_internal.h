@@ -7,7 +7,9 @@
  *   report_inputs.c  reading the run's logs and state files (data only)
  *   report_charts.c  gnuplot templates, data files and the gnuplot child
  *   report_donut.c   the AUM donut's data and chart
+ *   report_trades.c  trades, PnL per symbol, exposure, daily returns (data)
  *   report_html.c    index.html (reads the context, never the files)
+ *   report_html_trading.c  its trading section
  * The reading side never formats HTML and the HTML side never reads a
  * file: report_inputs.c fills the context, report_charts.c and
  * report_html.c only read it.
