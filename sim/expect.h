@@ -1,5 +1,5 @@
 /* expect.h -- `expect` rows: a path into the run's state and an expected
- * value (shared/spec/scenario-format.md, "Expectations").
+ * value (docs/scenario-format.md, "Expectations").
  *
  * Paths are checked when the row is read (an unknown path is an error in the
  * file, not a failed expectation); values are compared against the kernel
