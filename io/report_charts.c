@@ -607,9 +607,6 @@ static int draw_donut(report_context *context, const char *gnuplot_path, const c
  * reconcile chart. */
 static int draw_reconcile(report_context *context, const char *gnuplot_path, const char *templates,
                           report_chart_list *charts) {
-    static const char *const panel_titles[REPORT_RULES] = {"R1\\ncapital_vs_wallet", "R2\\nrealized_pnl",
-                                                          "R3\\nopen_positions", "R4\\nopen_notional",
-                                                          "R5\\nused_margin"};
     char files[TEMPLATE_VALUE_CAPACITY] = "", titles[TEMPLATE_VALUE_CAPACITY] = "";
     size_t files_length = 0, titles_length = 0;
     int panels = 0;
@@ -629,8 +626,8 @@ static int draw_reconcile(report_context *context, const char *gnuplot_path, con
         }
         files_length += (size_t)snprintf(files + files_length, sizeof files - files_length, "%s'%s'",
                                          panels > 0 ? ", " : "", name);
-        titles_length += (size_t)snprintf(titles + titles_length, sizeof titles - titles_length, "%s\"%s\"",
-                                          panels > 0 ? ", " : "", panel_titles[rule]);
+        titles_length += (size_t)snprintf(titles + titles_length, sizeof titles - titles_length, "%s\"%s\\n%s\"",
+                                          panels > 0 ? ", " : "", reconcile_rules[rule].id, track->name);
         panels++;
     }
     buffer_reset(&data);

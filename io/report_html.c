@@ -430,9 +430,9 @@ static void section_faults(const report_context *context, buffer *out) {
     buffer_append_format(out, "<section id=\"faults\">\n<h2>Fault log</h2>\n<p>%ld fault%s injected", context->fault_rows,
                          context->fault_rows == 1 ? "" : "s");
     bool first = true;
-    for (size_t kind = 0; kind < 8; kind++) {
+    for (size_t kind = 0; kind <= FAULT_KIND_COUNT; kind++) {
         if (context->fault_kind_counts[kind] == 0) continue;
-        buffer_append_format(out, "%s%s %ld", first ? ": " : ", ", kind < 7 ? report_fault_kind_names[kind] : "other",
+        buffer_append_format(out, "%s%s %ld", first ? ": " : ", ", kind < FAULT_KIND_COUNT ? fault_kind_name((fault_kind)kind) : "other",
                              context->fault_kind_counts[kind]);
         first = false;
     }

@@ -21,7 +21,9 @@
 
 #include "core/config.h"
 #include "core/limits.h"
+#include "core/rules.h"
 #include "io/buffer.h"
+#include "io/fault_kinds.h"
 
 enum {
     REPORT_PATH_CAPACITY = 4096,                  /* bytes of one path, NUL included */
@@ -34,7 +36,7 @@ enum {
     SERIES_BUCKETS_MAX = 1024,                    /* buckets per series (even) */
     MARKERS_MAX = 4096,                           /* markers kept per sample (even) */
     REPORT_SYMBOL_CHARTS_MAX = 24,                /* symbols with a chart; later ones are counted */
-    REPORT_RULES = 5,                             /* reconcile rules R1..R5 */
+    REPORT_RULES = RULE_SEED_COUNT,               /* reconcile rules R1..R5 (core/rules.h order) */
     REPORT_FAULT_ROWS_MAX = 500,                  /* fault log rows shown in index.html */
     REPORT_CHARTS_MAX = 4 + REPORT_SYMBOL_CHARTS_MAX, /* charts of one report */
     REPORT_STEM_CAPACITY = 64,                    /* bytes of a chart's file stem, NUL included */
@@ -194,14 +196,11 @@ typedef struct {
     bool has_x;
 
     buffer fault_rows_html;             /* <tr>..</tr> of the first REPORT_FAULT_ROWS_MAX faults */
-    long fault_kind_counts[8];          /* by report_fault_kind_names order, then other */
+    long fault_kind_counts[FAULT_KIND_COUNT + 1]; /* by fault_kind, then other */
 
     char notes[8][REPORT_NOTE_CAPACITY]; /* warnings shown in index.html */
     size_t note_count;
 } report_context;
-
-/* The fault kinds of the scenario format, in display order. */
-extern const char *const report_fault_kind_names[7];
 
 /* Formats an error into context->error and returns -1. */
 int report_fail(report_context *context, const char *format, ...) __attribute__((format(printf, 2, 3)));

@@ -22,8 +22,6 @@ static const char *const k_fields[] = {"capital", "realized_pnl", "unrealized_pn
 static const char *const e_fields[] = {"wallet_balance", "available_margin", "used_margin", "maint_margin",
                                        "last_fill_price", "last_fill_qty", "last_fill_fee",
                                        "last_fill_realized_pnl", "last_funding", "positions", NULL};
-static const char *const delta_names[] = {"capital_vs_wallet", "realized_pnl", "open_positions", "open_notional",
-                                          "used_margin", NULL};
 static const char *const published_fields[] = {"capital", "capital_source", "equity", "e_wallet_balance",
                                                "event_seq", "realized_pnl", "fees_paid", "peak_capital", NULL};
 static const char *const ledger_fields[] = {"side", "qty", "entry_price", "tp", "sl", NULL};
@@ -56,7 +54,7 @@ static bool path_is_numeric(const expect_path *path) {
     switch (path->kind) {
     case PATH_K: case PATH_E: case PATH_DELTA: case PATH_LEDGER_COUNT: case PATH_NAV_TOTAL:
     case PATH_AUM_TOTAL: case PATH_AUM_VALUE: case PATH_EXITS_COUNT: case PATH_DUPLICATES:
-    case PATH_FAULTS_COUNT: case PATH_EVENT_SEQ:
+    case PATH_FAULTS_COUNT: case PATH_EVENT_SEQ: case PATH_RECONCILE_COUNT: case PATH_RULE_COUNT:
         return true;
     case PATH_PUBLISHED:
         return path->field != 1;
@@ -65,6 +63,26 @@ static bool path_is_numeric(const expect_path *path) {
     default:
         return false;
     }
+}
+
+/* "ok|warn|error" or "rules.FIELD.evaluated|ok|warn|error" (after "reconcile."). */
+static bool parse_reconcile_count(const char *rest, expect_path *parsed) {
+    static const char *const statuses[] = {"ok", "warn", "error", NULL};
+    static const char *const counts[] = {"evaluated", "ok", "warn", "error", NULL};
+    _Static_assert(RECONCILE_OK == 0 && RECONCILE_WARN == 1 && RECONCILE_ERROR == 2, "statuses order");
+    _Static_assert(RULE_OUTCOME_OK == 1 && RULE_OUTCOME_WARN == 2 && RULE_OUTCOME_ERROR == 3, "counts order");
+    if (strncmp(rest, "rules.", 6) != 0) {
+        parsed->kind = PATH_RECONCILE_COUNT;
+        return (parsed->field = field_index(statuses, rest)) >= 0;
+    }
+    const char *field = rest + 6;
+    const char *dot = strrchr(field, '.');
+    reconcile_rule rule;
+    if (dot == NULL || !reconcile_rule_parse(field, (size_t)(dot - field), &rule)) return false;
+    parsed->kind = PATH_RULE_COUNT;
+    parsed->field = (int)rule;
+    parsed->outcome = field_index(counts, dot + 1); /* 0: evaluated, else the rule_outcome */
+    return parsed->outcome >= 0;
 }
 
 static bool parse_kind(const char *path, expect_path *parsed) {
@@ -88,9 +106,13 @@ static bool parse_kind(const char *path, expect_path *parsed) {
         return (parsed->field = field_index(e_fields, path + 2)) >= 0;
     }
     if (strncmp(path, "deltas.", 7) == 0) {
+        reconcile_rule rule;
         parsed->kind = PATH_DELTA;
-        return (parsed->field = field_index(delta_names, path + 7)) >= 0;
+        if (!reconcile_rule_parse(path + 7, strlen(path + 7), &rule)) return false;
+        parsed->field = (int)rule;
+        return true;
     }
+    if (strncmp(path, "reconcile.", 10) == 0) return parse_reconcile_count(path + 10, parsed);
     if (strncmp(path, "published.", 10) == 0) {
         parsed->kind = PATH_PUBLISHED;
         return (parsed->field = field_index(published_fields, path + 10)) >= 0;
@@ -155,8 +177,9 @@ static found_value e_value(const kernel *k, int field) {
 }
 
 static found_value delta_value(const reconcile_result *result, int field) {
+    const char *name = reconcile_rule_field((reconcile_rule)field);
     for (size_t index = 0; index < result->delta_count; index++)
-        if (strcmp(result->delta_names[index], delta_names[field]) == 0)
+        if (strcmp(result->delta_names[index], name) == 0)
             return number_value(result->delta_values[index]);
     return absent_value;
 }
@@ -191,6 +214,14 @@ static found_value aum_value(const aum_view *aum, const char *asset) {
     return absent_value;
 }
 
+/* reconcile.rules.FIELD.COUNT: absent for a field the run's rule set lacks. */
+static found_value rule_count_value(const kernel *k, const expect_path *path) {
+    reconcile_rule rule = (reconcile_rule)path->field;
+    if (!reconcile_rule_in_set(rule, k->config.reconcile.rules)) return absent_value;
+    if (path->outcome == RULE_NOT_EVALUATED) return number_value((double)kpis_rule_evaluated(&k->kpis, rule));
+    return number_value((double)k->kpis.rule_counts[rule][path->outcome]);
+}
+
 /* The value at path, and for explanations whether one starts with expected. */
 static found_value lookup(const kernel *k, const expect_path *path, const char *expected, bool *prefix_matched) {
     const account_snapshot *snapshot = &k->projection.snapshot;
@@ -221,6 +252,8 @@ static found_value lookup(const kernel *k, const expect_path *path, const char *
     case PATH_EXIT: return text_value(kernel_last_exit(k, path->symbol, &reason) ? exit_reason_name(reason) : "none");
     case PATH_DUPLICATES: return number_value((double)k->duplicates_skipped);
     case PATH_FAULTS_COUNT: return number_value((double)k->faults_injected);
+    case PATH_RECONCILE_COUNT: return number_value((double)k->kpis.reconcile_counts[path->field]);
+    case PATH_RULE_COUNT: return rule_count_value(k, path);
     }
     assert(!"unknown path kind");
     return absent_value;
