@@ -448,7 +448,10 @@ int command_sweep(int argc, char **argv) {
     sweep_options options = {.jobs = 1, .report = true};
     int parsed = parse_sweep_arguments(argc, argv, 1, &definition, &options);
     if (parsed != 0) {
-        sweep_usage(parsed > 0 ? stdout : stderr);
+        if (parsed > 0)
+            sweep_usage(stdout);
+        else
+            fprintf(stderr, "(ledgersim sweep --help describes the options)\n");
         sweep_free_definition(&definition);
         return parsed > 0 ? EXIT_OK : EXIT_BAD_INPUT;
     }
