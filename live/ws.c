@@ -3,6 +3,7 @@
 
 #include <assert.h>
 #include <libwebsockets.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,7 +84,11 @@ static int on_writable(live_ws *socket, struct lws *connection) {
  * connection's user data (set by ws_connect). */
 static int on_event(struct lws *connection, enum lws_callback_reasons reason, void *user, void *in, size_t length) {
     live_ws *socket = user;
-    if (socket == NULL) return 0;
+    if (socket == NULL || connection == NULL) return 0;
+    if ((uintptr_t)LIVE(lws_get_opaque_user_data)(connection) != socket->generation) {
+        /* An older attempt of this socket (aborted, superseded): drop it quietly. */
+        return reason == LWS_CALLBACK_CLIENT_RECEIVE || reason == LWS_CALLBACK_CLIENT_WRITEABLE ? -1 : 0;
+    }
     switch (reason) {
     case LWS_CALLBACK_CLIENT_ESTABLISHED:
         socket->state = WS_OPEN;
@@ -231,6 +236,8 @@ int ws_connect(live_ws *socket, const char *url) {
     info.origin = host;
     info.ietf_version_or_minus_one = -1;
     info.userdata = socket;
+    socket->generation++;
+    info.opaque_user_data = (void *)(uintptr_t)socket->generation;
     struct lws *connection = NULL;
     info.pwsi = &connection;
     socket->reason[0] = '\0';

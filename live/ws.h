@@ -41,6 +41,9 @@ typedef struct {
     ws_loop *loop;                  /* borrowed */
     char name[WS_NAME_CAPACITY];    /* "private", "market": for the log */
     void *connection;               /* struct lws*, while connecting or open */
+    unsigned long generation;       /* of the current attempt: a late callback of an
+                                       older connection (its close after an abort)
+                                       must not touch the new one */
     ws_state state;
     bool close_requested;
     bool ping_requested;

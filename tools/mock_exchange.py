@@ -145,7 +145,7 @@ class Exchange:
 
     def __init__(self, args):
         self.lock = threading.Condition()
-        self.send_lock = threading.Lock()
+        self.send_lock = threading.RLock()  # every socket write and log line
         self.tick_lock = threading.Lock()
         self.api_key = args.api_key
         self.secret = os.environ.get("MOCK_API_SECRET", "").encode()
@@ -581,24 +581,32 @@ class Handler(BaseHTTPRequestHandler):
             exchange.record({"ws": "refused", "path": path, "status": 404})
             return self.error(404, -1000, "unknown path " + path)
         accept = base64.b64encode(hashlib.sha1((self.headers["Sec-WebSocket-Key"] + WS_GUID).encode()).digest())
+        # Registered before the 101 is sent, so a client that acts on the open
+        # connection (a resync, then a scripted frame) always finds it; and
+        # under send_lock, so that no frame (a mark, a ping) can reach the
+        # socket before the 101 does.
+        exchange.send_lock.acquire()
         with exchange.lock:
             silent = route == "legacy"
             if route != "legacy" and exchange.silent[route] > 0:
                 exchange.silent[route] -= 1
                 silent = True
             conn = Connection(self.connection, route, streams, exchange.timer_ms(), silent)
-            # Registered before the 101 is sent: a client that acts on the
-            # open connection (a resync, then a scripted frame) always finds it.
             exchange.open.append(conn)
             exchange.connections[route] += 1
             exchange.lock.notify_all()
-        exchange.record({"ws": "open", "route": route, "path": path, "streams": sorted(streams), "silent": silent})
-        self.send_response(101)
-        self.send_header("Upgrade", "websocket")
-        self.send_header("Connection", "Upgrade")
-        self.send_header("Sec-WebSocket-Accept", accept.decode())
-        self.end_headers()
-        self.wfile.flush()
+        try:
+            exchange.record({"ws": "open", "route": route, "path": path, "streams": sorted(streams), "silent": silent})
+            self.send_response(101)
+            self.send_header("Upgrade", "websocket")
+            self.send_header("Connection", "Upgrade")
+            self.send_header("Sec-WebSocket-Accept", accept.decode())
+            self.end_headers()
+            self.wfile.flush()
+        except OSError:
+            pass                    # the client left: the read loop ends at once
+        finally:
+            exchange.send_lock.release()
         try:
             self.read_loop(conn)
         except (ConnectionError, OSError):
