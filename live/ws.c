@@ -62,7 +62,7 @@ static int on_writable(live_ws *socket, struct lws *connection) {
         LIVE(lws_close_reason)(connection, LWS_CLOSE_STATUS_NORMAL, NULL, 0);
         return -1;
     }
-    unsigned char frame[LWS_PRE + 1024];
+    unsigned char frame[LWS_PRE + WS_TEXT_LIMIT];
     if (socket->ping_requested) {
         socket->ping_requested = false;
         memcpy(frame + LWS_PRE, "ledgersim", 9);
@@ -255,7 +255,7 @@ int ws_connect(live_ws *socket, const char *url) {
 }
 
 bool ws_send_text(live_ws *socket, const char *text) {
-    if (socket->state != WS_OPEN || socket->connection == NULL || strlen(text) >= 1024) return false;
+    if (socket->state != WS_OPEN || socket->connection == NULL || strlen(text) >= WS_TEXT_LIMIT) return false;
     /* The NUL after each text separates the queued texts (it is counted in the length). */
     if (socket->outgoing.length + strlen(text) + 1 >= WS_OUTGOING_LIMIT) return false;
     if (!buffer_append(&socket->outgoing, text, strlen(text) + 1)) return false;

@@ -22,6 +22,7 @@ enum {
     WS_URL_CAPACITY = 4096,
     WS_REASON_CAPACITY = 256,
     WS_OUTGOING_LIMIT = 64 << 10,    /* bytes of text queued to send (SUBSCRIBE requests) */
+    WS_TEXT_LIMIT = 1024,            /* bytes of one text sent */
     WS_NAME_CAPACITY = 16
 };
 
@@ -74,8 +75,8 @@ void ws_init(live_ws *socket, ws_loop *loop, const char *name, ws_message_handle
  * to WS_CONNECTING, then WS_OPEN or WS_CLOSED (reason set). */
 int ws_connect(live_ws *socket, const char *url) WARN_UNUSED_RESULT;
 
-/* Queues a text message for the open connection; false when not open or
- * the queue is full. */
+/* Queues a text message (shorter than WS_TEXT_LIMIT) for the open
+ * connection; false when not open, too long, or the queue is full. */
 bool ws_send_text(live_ws *socket, const char *text) WARN_UNUSED_RESULT;
 
 /* Sends a ping: the pong answers count as activity (RFC 6455 5.5.2). */
