@@ -32,7 +32,10 @@ const char *capital_source_name(capital_source source) {
 
 double projection_k_capital(const account_projection *projection) {
     const kernel_config *config = &projection->config;
-    double raw = projection->seed + projection->k_realized - projection->k_fees - projection->k_funding;
+    /* Without a transfer the sum is the seed's, operation for operation:
+     * adding a 0.0 term could still turn a -0.0 seed into +0.0. */
+    double base = projection->has_transfers ? projection->seed + projection->k_transfers : projection->seed;
+    double raw = base + projection->k_realized - projection->k_fees - projection->k_funding;
     if (config->has_max_capital) raw = python_min(raw, config->max_capital);
     return python_max(config->min_capital, raw);
 }
@@ -125,6 +128,11 @@ void projection_apply_funding(account_projection *projection, double amount) {
     published_settle(projection, -projection_safe(amount, 0.0), 0.0);
 }
 
+void projection_apply_transfer(account_projection *projection, double amount) {
+    projection->k_transfers += projection_safe(amount, 0.0);
+    projection->has_transfers = true;
+}
+
 void projection_apply_balance(account_projection *projection, double wallet_balance,
                               double available_margin, double used_margin, double maint_margin) {
     projection->e.wallet_balance = projection_safe(wallet_balance, 0.0);
@@ -176,6 +184,8 @@ const account_snapshot *projection_build_snapshot(account_projection *projection
     k->realized_pnl = projection->k_realized;
     k->fees_paid = projection->k_fees;
     k->funding_paid = projection->k_funding;
+    k->transfers = projection->k_transfers;
+    k->has_transfers = projection->has_transfers;
     k->equity = capital + k->unrealized_pnl;
     k->available_margin = python_max(0.0, capital - k->used_margin);
     k->peak_capital = projection->peak_capital;

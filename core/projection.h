@@ -33,6 +33,9 @@ typedef struct {
     double available_margin;
     int open_positions;
     double peak_capital;
+    double transfers;        /* format 1.1: sum of transfer amounts (in the capital) */
+    bool has_transfers;      /* a transfer was applied: only then is `transfers` written, so a
+                                version 1 file's outputs stay byte for byte what they were */
 } k_block;
 
 /* EPosition: one open position as the exchange reports it. */
@@ -103,6 +106,8 @@ typedef struct {
     double k_realized;
     double k_fees;
     double k_funding;
+    double k_transfers;                 /* format 1.1: sum of transfer amounts */
+    bool has_transfers;                 /* a transfer row was applied (see k_block) */
     double peak_capital;
     e_block e;                          /* latest E-facts */
     exchange_position positions[SYMBOLS_MAX]; /* latest exchange positions, sorted */
@@ -123,6 +128,12 @@ void projection_apply_fill(account_projection *projection, double fill_price, do
 /* apply_funding of V2, and settle(-amount) of V1. */
 void projection_apply_funding(account_projection *projection, double amount);
 
+/* Format 1.1's transfer: money into (amount > 0) or out of the futures
+ * wallet that is not trading. K's capital gains it (the seed has no such
+ * term); the V1 published capital does not move (its next wallet frame
+ * re-anchors it). A non-finite amount counts as 0 (_safe). */
+void projection_apply_transfer(account_projection *projection, double amount);
+
 /* apply_balance_update of V2, and anchor_to_exchange of V1 (which ignores a
  * zero or non-finite wallet) with the seq of the snapshot this event builds. */
 void projection_apply_balance(account_projection *projection, double wallet_balance,
@@ -140,7 +151,8 @@ const account_snapshot *projection_build_snapshot(account_projection *projection
                                                   const char *source_event_id, double ts,
                                                   const position_book *book);
 
-/* k_capital: seed + realized - fees - funding, clamped to [min, max]. */
+/* k_capital: seed (+ transfers, format 1.1) + realized - fees - funding,
+ * clamped to [min, max]. */
 double projection_k_capital(const account_projection *projection);
 
 /* The classifier alone (R1..R5 of the seed's _classify). */

@@ -62,6 +62,9 @@ static void render_k_block(json_writer *writer, const k_block *k) {
     JSON_KEY(writer, "unrealized_pnl"); json_number(writer, k->unrealized_pnl);
     JSON_KEY(writer, "fees_paid"); json_number(writer, k->fees_paid);
     JSON_KEY(writer, "funding_paid"); json_number(writer, k->funding_paid);
+    if (k->has_transfers) { /* format 1.1: absent from a version 1 run's files */
+        JSON_KEY(writer, "transfers"); json_number(writer, k->transfers);
+    }
     JSON_KEY(writer, "open_notional"); json_number(writer, k->open_notional);
     JSON_KEY(writer, "equity"); json_number(writer, k->equity);
     JSON_KEY(writer, "used_margin"); json_number(writer, k->used_margin);

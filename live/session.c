@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli/commands.h"
+#include "core/exit_status.h"
 #include "core/number.h"
 #include "io/atomic_file.h"
 #include "io/run_output.h"
@@ -407,11 +407,11 @@ static bool start_outputs(session *run) {
     run->record_open = true;
     for (size_t index = 0; index < options->config_count; index++)
         if (scenario_writer_config(&run->record, options->config_keys[index], options->config_values[index]) != 0) {
-            session_fail(run, EXIT_FAILED, run->record.error);
+            session_fail(run, EXIT_OUTPUT_ERROR, run->record.error);
             return false;
         }
     if (run_output_open(&run->outputs, options->out_directory, TRACE_FULL, true) != 0) {
-        session_fail(run, EXIT_FAILED, run->outputs.error);
+        session_fail(run, EXIT_OUTPUT_ERROR, run->outputs.error);
         return false;
     }
     run->outputs_open = true;
@@ -609,11 +609,11 @@ static void run_exits(session *run) {
 static void write_state(session *run, bool force) {
     if (!run->outputs_open || (!run->state_dirty && !force)) return;
     if (run_output_state(&run->outputs, run->flow.core) != 0) {
-        session_fail(run, EXIT_FAILED, run->outputs.error);
+        session_fail(run, EXIT_OUTPUT_ERROR, run->outputs.error);
         return;
     }
     if (run->record_open && scenario_writer_flush(&run->record) != 0) {
-        session_fail(run, EXIT_FAILED, run->record.error);
+        session_fail(run, EXIT_OUTPUT_ERROR, run->record.error);
         return;
     }
     run->state_dirty = false;

@@ -272,6 +272,8 @@ static double *fact_field(exchange_fact *fact, const char *field) {
         {FACT_POSITION, "unrealized_pnl", offsetof(exchange_fact, unrealized_pnl)},
         {FACT_POSITION, "leverage", offsetof(exchange_fact, leverage)},
         {FACT_MARK, "price", offsetof(exchange_fact, price)},
+        {FACT_TRANSFER, "amount", offsetof(exchange_fact, amount)},
+        {FACT_LEVERAGE, "leverage", offsetof(exchange_fact, leverage)},
     };
     for (size_t index = 0; index < sizeof fields / sizeof fields[0]; index++)
         if (fields[index].type == fact->type && strcmp(fields[index].name, field) == 0)
@@ -286,6 +288,8 @@ static size_t fact_field_names(const exchange_fact *fact, const char **names) {
     static const char *const balance[] = {"wallet_balance", "available_margin", "used_margin", "maint_margin"};
     static const char *const position[] = {"qty", "entry_price", "mark_price", "unrealized_pnl", "leverage"};
     static const char *const mark[] = {"price"};
+    static const char *const transfer[] = {"amount"};
+    static const char *const leverage[] = {"leverage"};
     const char *const *table = NULL;
     size_t count = 0;
     switch (fact->type) {
@@ -294,6 +298,8 @@ static size_t fact_field_names(const exchange_fact *fact, const char **names) {
     case FACT_BALANCE: table = balance; count = 4; break;
     case FACT_POSITION: table = position; count = 5; break;
     case FACT_MARK: table = mark; count = 1; break;
+    case FACT_TRANSFER: table = transfer; count = 1; break;
+    case FACT_LEVERAGE: table = leverage; count = 1; break;
     }
     for (size_t index = 0; index < count; index++) names[index] = table[index];
     return count;
