@@ -87,8 +87,8 @@ no_secret_anywhere
 grep -q '<redacted>' "$WORK/out/live.log" || fail "the listen key was not redacted in the log"
 
 # The mock's order checks, signed by hand (`live sign`) against its clock; its BTCUSDT position is now 0.
-server_ms=$(curl -s "http://127.0.0.1:$PORT/fapi/v1/time" | sed 's/[^0-9]//g')
 mock_order() { # QUERY -> prints the answer of POST /fapi/v1/order
+    server_ms=$(curl -s "http://127.0.0.1:$PORT/fapi/v1/time" | sed 's/[^0-9]//g')
     query="$1&recvWindow=5000&timestamp=$server_ms"
     signature=$(BINANCE_API_SECRET="$API_SECRET" "$LEDGERSIM" live sign "$query")
     curl -s -X POST -H "X-MBX-APIKEY: $API_KEY" "http://127.0.0.1:$PORT/fapi/v1/order?$query&signature=$signature"
