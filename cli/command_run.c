@@ -44,7 +44,8 @@ static void run_usage(FILE *stream, bool check) {
                 "Prints every failed expectation as FILE:LINE: PATH expected X, got Y\n"
                 "and ends with the line \"N passed, N failed\" (files). The fault options\n"
                 "are those of `run`; with --strict an invariant violation fails the file.\n"
-                "Exit status: 0 all passed, 1 an expectation failed, 2 bad input.\n");
+                "Exit status: 0 all passed, 1 an expectation failed, 2 bad input, 3 output\n"
+                "error (as for run).\n");
     else
         fprintf(stream,
                 "usage: ledgersim run FILE... [--out DIR] [--config FILE.json] [--set KEY=VALUE]...\n"
@@ -71,8 +72,11 @@ static void run_usage(FILE *stream, bool check) {
                 "  --detect-window N a fault counts as detected when a snapshot within N\n"
                 "                    events is not OK (default 5, at most 1000)\n"
                 "  --strict          an invariant violation fails the run (exit 1)\n\n"
+                "DIR is replaced as one set: the run is written into a staging folder beside\n"
+                "it and swapped in whole when complete (README, \"State files\").\n\n"
                 "Exit status: 0 success, 1 an invariant violation with --strict, 2 bad input\n"
-                "(nothing written), 3 output error.\n");
+                "(nothing written), 3 output error (DIR unchanged; also when another process\n"
+                "is writing DIR: its pid is named, or when standard output cannot be written).\n");
 }
 
 /* Parses text as a whole decimal number in [minimum, maximum]. */
