@@ -94,6 +94,7 @@ typedef struct {
     size_t order_count;
     long frames_invalid;
     long frames_ignored;
+    bool resync_requested;            /* a frame left state the stream cannot follow (NORMALIZED_RESYNC) */
     long intents_logged;
 } session;
 
@@ -155,6 +156,7 @@ static void on_message(void *context, const char *text, size_t length) {
     if (run->failed) return;
     char report[NORMALIZE_REPORT_CAPACITY];
     frame_kind kind = normalize_frame(&run->flow.normal, text, length, run->event, report);
+    if (run->event->flags & NORMALIZED_RESYNC) run->resync_requested = true;
     switch (kind) {
     case FRAME_EVENT:
         if (report[0] != '\0') live_log(&run->logger, "warn", "%s", report);
@@ -162,7 +164,8 @@ static void on_message(void *context, const char *text, size_t length) {
         break;
     case FRAME_IGNORED:
         run->frames_ignored++;
-        if (report[0] != '\0') live_log(&run->logger, "info", "%s", report);
+        if (report[0] != '\0')
+            live_log(&run->logger, run->event->flags & NORMALIZED_ALERT ? "warn" : "info", "%s", report);
         break;
     case FRAME_LISTEN_KEY_EXPIRED:
         live_log(&run->logger, "warn", "listenKeyExpired: getting a new listenKey and reconnecting");
@@ -333,10 +336,13 @@ static bool resync(session *run, bool reconnect) {
         char held[SYMBOLS_MAX][SYMBOL_CAPACITY];
         size_t held_count = pipeline_held_symbols(&run->flow, held);
         char report[NORMALIZE_REPORT_CAPACITY];
-        frame_kind kind = normalize_resync(&run->flow.normal, server_time, ++run->resync_sequence, account, risks,
-                                           run->rest.response.data, (const char(*)[SYMBOL_CAPACITY])held, held_count,
-                                           (const char(*)[SYMBOL_CAPACITY])run->symbols, run->symbol_count,
-                                           resync_event, report);
+        resync_inputs inputs = {.server_time_ms = server_time, .sequence = ++run->resync_sequence,
+                                .account_json = account, .position_risk_json = risks,
+                                .premium_json = run->rest.response.data,
+                                .held = (const char(*)[SYMBOL_CAPACITY])held, .held_count = held_count,
+                                .watched = (const char(*)[SYMBOL_CAPACITY])run->symbols,
+                                .watched_count = run->symbol_count};
+        frame_kind kind = normalize_resync(&run->flow.normal, &inputs, resync_event, report);
         if (report[0] != '\0') live_log(&run->logger, kind == FRAME_INVALID ? "error" : "warn", "%s", report);
         ok = kind != FRAME_INVALID;
         if (ok && reconnect && run->flow.has_ts) ok = recover_fills(run, resync_event);
@@ -533,6 +539,11 @@ static void loop(session *run) {
                 ws_request_close(&run->socket);
             }
         }
+        if (run->resync_requested && run->socket.state == WS_OPEN && !run->failed) {
+            run->resync_requested = false;
+            live_log(&run->logger, "warn", "a frame the stream cannot follow: full resync from REST");
+            if (!resync(run, true) && !run->failed) ws_request_close(&run->socket);
+        }
         if (run->order_count > 0) send_orders(run);
         now = monotonic_ms();
         if (now - last_keepalive >= options->keepalive_interval_s * 1000L && run->listen_key[0] != '\0') {
@@ -582,6 +593,9 @@ static void finish(session *run) {
         live_log(&run->logger, "error", "record: %s", run->record.error);
         if (run->exit_status == 0) run->exit_status = EXIT_FAILED;
     }
+    char unapplied[NORMALIZE_REPORT_CAPACITY];
+    if (run->flow_ready && normalizer_unapplied_summary(&run->flow.normal, unapplied, sizeof unapplied) > 0)
+        live_log(&run->logger, "info", "events received and not applied: %s", unapplied);
     if (run->flow_ready)
         live_log(&run->logger, "info",
                  "stopped: %ld events applied, %ld duplicates skipped, %ld frames refused, %ld fills recovered, "
