@@ -220,9 +220,12 @@ long normalizer_unapplied_summary(const normalizer *state, char *out, size_t cap
 static frame_kind margin_call(normalizer *state, const cJSON *frame, normalized_event *out,
                               char report[NORMALIZE_REPORT_CAPACITY]) {
     out->flags |= NORMALIZED_ALERT;
-    const char *cross_wallet = string_member(frame, "cw");
-    note(state, report, "MARGIN_CALL: the exchange warns that the margin ratio is too high (cross wallet %s)",
-         cross_wallet != NULL ? cross_wallet : "?");
+    const char *cross_wallet = string_member(frame, "cw"); /* "only pushed with crossed position margin call" */
+    if (cross_wallet != NULL)
+        note(state, report, "MARGIN_CALL: the exchange warns that the margin ratio is too high (cross wallet %s)",
+             cross_wallet);
+    else
+        note(state, report, "MARGIN_CALL: the exchange warns that the margin ratio is too high (isolated)");
     const cJSON *entry = NULL;
     cJSON_ArrayForEach(entry, cJSON_GetObjectItemCaseSensitive(frame, "p")) {
         const char *symbol = symbol_member(entry, "s");
