@@ -256,8 +256,10 @@ static int prepare_state_file(run_output *out, const char *path, const kernel *k
     json_writer_init(&writer, &out->scratch, true);
     if (render != NULL)
         render(&writer, k);
-    else
+    else if (strstr(path, "/kpis_v7.json") != NULL)
         state_render_kpis(&writer, k, out->extension, out->extension_context);
+    else
+        state_render_state(&writer, k, out->state_extension, out->state_extension_context);
     buffer_append(&out->scratch, "\n", 1);
     if (buffer_failed(&out->scratch)) {
         snprintf(out->error, sizeof out->error, "%s: larger than %d bytes or out of memory", path, STATE_FILE_LIMIT);
@@ -277,11 +279,11 @@ enum { STATE_FILE_COUNT = 6 };
 int run_output_state(run_output *out, const kernel *k) {
     static const struct {
         const char *name;
-        state_renderer render;  /* NULL: kpis_v7.json, which takes the extension */
+        state_renderer render;  /* NULL: kpis_v7.json or state.json, which take an extension */
     } files[STATE_FILE_COUNT] = {
         {"account.json", state_render_account}, {"nav.json", state_render_nav}, {"kpis_v7.json", NULL},
         {"positions_state.json", state_render_positions_state}, {"position_tp_sl.json", render_registry},
-        {"state.json", state_render_state}};
+        {"state.json", NULL}};
     char paths[STATE_FILE_COUNT][PATH_CAPACITY];
     for (int index = 0; index < STATE_FILE_COUNT; index++) {
         snprintf(paths[index], PATH_CAPACITY, "%s/logs/state/%s", out->directory, files[index].name);

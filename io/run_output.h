@@ -63,6 +63,8 @@ typedef struct {
     buffer scratch;            /* one state file or line at a time */
     kpis_extension extension;  /* may be NULL; set by the driver after open */
     void *extension_context;
+    kpis_extension state_extension; /* may be NULL; adds members to state.json (live) */
+    void *state_extension_context;
     char error[RUN_OUTPUT_ERROR_CAPACITY];
 } run_output;
 

@@ -279,7 +279,8 @@ void state_render_positions_state(json_writer *writer, const kernel *k) {
     json_object_end(writer);
 }
 
-void state_render_state(json_writer *writer, const kernel *k) {
+void state_render_state(json_writer *writer, const kernel *k, void (*extension)(void *, json_writer *),
+                        void *extension_context) {
     const ledger_consistency *consistency = &k->consistency;
     json_object_begin(writer);
     JSON_KEY(writer, "positions_state"); state_render_positions_state(writer, k);
@@ -291,6 +292,7 @@ void state_render_state(json_writer *writer, const kernel *k) {
     JSON_KEY(writer, "num_ledger"); json_integer(writer, (int64_t)consistency->num_ledger);
     JSON_KEY(writer, "num_tp_sl"); json_integer(writer, (int64_t)consistency->num_tp_sl);
     json_object_end(writer);
+    if (extension != NULL) extension(extension_context, writer);
     json_object_end(writer);
 }
 

@@ -87,6 +87,7 @@ static bool load_all(void) {
            RESOLVE(websockets, LIVE_WEBSOCKETS_SONAME, lws_set_timeout) &&
            RESOLVE(websockets, LIVE_WEBSOCKETS_SONAME, lws_sul_cancel) &&
            RESOLVE(websockets, LIVE_WEBSOCKETS_SONAME, lws_sul_schedule) &&
+           RESOLVE(websockets, LIVE_WEBSOCKETS_SONAME, lws_write) &&
            RESOLVE(crypto, LIVE_CRYPTO_SONAME, EVP_sha256) && RESOLVE(crypto, LIVE_CRYPTO_SONAME, HMAC);
 }
 

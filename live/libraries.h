@@ -46,6 +46,7 @@ typedef struct {
     __typeof__(&lws_set_timeout) lws_set_timeout;
     __typeof__(&lws_sul_cancel) lws_sul_cancel;
     __typeof__(&lws_sul_schedule) lws_sul_schedule;
+    __typeof__(&lws_write) lws_write;
     __typeof__(&EVP_sha256) EVP_sha256;
     __typeof__(&HMAC) HMAC;
 } live_library_table;
