@@ -593,6 +593,8 @@ frame_kind normalize_frame(normalizer *state, const char *text, size_t length, n
         kind = say(state, report, FRAME_INVALID, "%s without a valid event time E", type);
     } else {
         out->ts = (double)event_time_ms / 1000.0;
+        if (strcmp(type, "markPriceUpdate") != 0 && event_time_ms > state->last_user_event_ms)
+            state->last_user_event_ms = event_time_ms;
         kind = typed_frame(state, type, frame, event_time_ms, out, report);
     }
     cJSON_Delete(root);

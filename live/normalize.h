@@ -100,6 +100,7 @@ typedef struct {
     long unapplied_other;       /* frames of types past NORMALIZE_EVENT_TYPES_MAX */
     char excluded[NORMALIZE_EXCLUDED_MAX][SYMBOL_CAPACITY]; /* not USDT-margined, reported once each */
     size_t excluded_count;
+    long long last_user_event_ms; /* the latest E of a user-data frame (not a mark): where a gap starts */
 } normalizer;
 
 /* Starts a normalizer; lookup (borrowed, may be NULL) gives the kernel's mark. */

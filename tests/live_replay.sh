@@ -5,7 +5,7 @@
 # later redelivery (skipped and counted), a frame without a USDT balance (no
 # zero wallet), funding, an order update that is not a trade, marks firing a
 # TP exit intent in dry run (no order request reaches the mock), and SIGTERM
-# closing the listenKey; the request weight (limit 65 a minute in exchangeInfo
+# closing the listenKey; the request weight (limit 100 a minute in exchangeInfo
 # and on the mock) is read from X-MBX-USED-WEIGHT-1M and paces the resync.
 . "$(dirname "$0")/../fixtures/live/lib.sh"
 
@@ -20,8 +20,8 @@ stop_live
 grep -q '"method": "DELETE", "params": "listenKey=' "$WORK/mock.log" || fail "the listenKey was not closed"
 grep -q '/fapi/v1/order' "$WORK/mock.log" && fail "an order request reached the mock in dry run"
 grep -q "dry run, not sent" "$WORK/out/live.log" || fail "the dry-run intent is not logged"
-grep -q 'request weight limit 65 a minute' "$WORK/out/live.log" || fail "the weight limit was not read from exchangeInfo"
-grep -q 'rest: used weight [0-9]* of 65 this minute: resyncs wait' "$WORK/out/live.log" || fail "no pacing by the used weight"
+grep -q 'request weight limit 100 a minute' "$WORK/out/live.log" || fail "the weight limit was not read from exchangeInfo"
+grep -q 'rest: used weight [0-9]* of 100 this minute: resyncs wait' "$WORK/out/live.log" || fail "no pacing by the used weight"
 grep -q ',expect,.*duplicates_skipped,0$' "$WORK/record.csv" || fail "no separator row before the adjacent redelivery"
 
 account="$WORK/out/logs/state/account.json"
