@@ -13,6 +13,8 @@
 #   unwatched_fill  a round trip in a symbol neither held nor watched, found
 #                   through the income's COMMISSION/REALIZED_PNL entries
 #   non_ascii       a position in 币安人生USDT, through a resync
+# and the margin setups refused at start, exit status 2 with the reason:
+# multi-assets mode, a BNFCR balance.
 . "$(dirname "$0")/../fixtures/live/lib.sh"
 BASE=$WORK
 trap 'WORK=$BASE; cleanup' EXIT INT TERM
@@ -36,7 +38,26 @@ run_case() {
     no_secret_anywhere
 }
 
+# refused_case NAME TEXT: the run stops at start with exit 2 and TEXT on stderr.
+refused_case() {
+    WORK=$BASE/$1
+    mkdir -p "$WORK"
+    start_mock "$ROOT/fixtures/live/events/$1.json"
+    start_live --symbols BTCUSDT
+    wait "$LIVE_PID"
+    status=$?
+    LIVE_PID=""
+    [ "$status" -eq 2 ] || fail "$1: exit status $status, expected 2"
+    grep -q -- "$2" "$WORK/live.stderr" || fail "$1: stderr lacks '$2'"
+    [ ! -s "$WORK/record.csv" ] || fail "$1: a record was written"
+    kill -TERM "$MOCK_PID" 2>/dev/null
+    wait "$MOCK_PID" 2>/dev/null
+    MOCK_PID=""
+}
+
 for name in liquidation deposit leverage gap_funding unwatched_fill non_ascii; do run_case "$name"; done
+refused_case refuse_multi_assets 'refused: the account is in multi-assets mode.*multiAssetsMargin=false'
+refused_case refuse_bnfcr 'refused: the account holds BNFCR (EEA credits mode)'
 WORK=$BASE
 grep -q 'fill T:BTCUSDT:5002 is a liquidation (x CALCULATED' "$BASE/liquidation/out/live.log" || fail "liquidation not logged"
 grep -q 'warn MARGIN_CALL' "$BASE/liquidation/out/live.log" || fail "margin call not a warning"
