@@ -286,6 +286,9 @@ static int command_live_convert(int argc, char **argv) {
     }
     fprintf(stderr, "ledgersim live convert: %ld lines, %ld events, %ld duplicates, %ld refused\n", line_number,
             events, flow.duplicates, invalid);
+    char unapplied[NORMALIZE_REPORT_CAPACITY];
+    if (normalizer_unapplied_summary(&flow.normal, unapplied, sizeof unapplied) > 0)
+        fprintf(stderr, "ledgersim live convert: events not applied: %s\n", unapplied);
     pipeline_free(&flow);
     free(event);
     if (status == EXIT_OK && invalid > 0) status = EXIT_BAD_INPUT;
