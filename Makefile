@@ -35,12 +35,22 @@ LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BIN = $(if $(filter build,$(BUILD)),bin/ledgersim,$(BUILD)/bin/ledgersim)
+# The test build (issue 15): the release binary with the I/O-fault countdown
+# and test points of io/atomic_file.c compiled in (LEDGERSIM_TEST_HOOKS). The
+# release binary has no such hook; tests/io_faults.sh and crash_atomicity.sh
+# run this one.
+BIN_TEST = $(BIN)-test
 
-.PHONY: all test unit scenarios demo asan clean deps bench fuzz fuzz-replay valgrind
-all: $(BIN)
+.PHONY: all test unit scenarios demo asan clean deps deps-run bench fuzz fuzz-replay valgrind mutants
+all: $(BIN) $(BIN_TEST)
 
+# Packages by purpose (tools/install-deps.sh): `make demo` needs only the run
+# set (compiler, libraries, gnuplot); test, bench, fuzz and valgrind the test set.
 deps:
-	@tools/install-deps.sh --if-missing
+	@tools/install-deps.sh --if-missing test
+
+deps-run:
+	@tools/install-deps.sh --if-missing run
 
 $(BUILD)/live/libraries.o: CFLAGS += $(LIVE_SONAME_FLAGS)
 
@@ -57,6 +67,16 @@ $(BIN): $(BUILD)/cli/main.o $(BUILD)/libledgersim.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(LIVE_LIBS)
 
+$(BUILD)/test-hooks/atomic_file.o: io/atomic_file.c
+	@mkdir -p $(dir $@)
+	@echo "CC $< (test hooks)"
+	@$(CC) $(CFLAGS) -DLEDGERSIM_TEST_HOOKS -MMD -MP -c $< -o $@
+
+# The hooked atomic_file.o comes first: the archive's copy is never pulled in.
+$(BIN_TEST): $(BUILD)/cli/main.o $(BUILD)/test-hooks/atomic_file.o $(BUILD)/libledgersim.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(LIVE_LIBS)
+
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libledgersim.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(shell pkg-config --cflags check 2>/dev/null) -o $@ $< $(BUILD)/libledgersim.a \
@@ -65,7 +85,8 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libledgersim.a
 unit: $(UNIT_BIN)
 
 # Every test: unit tests, scenario expectations, malformed inputs, the rest of
-# tests/*.sh. Ends with one summary line "N passed, N failed".
+# tests/*.sh, in parallel (JOBS=N, default the core count; tools/run-tests.sh).
+# Ends with the wall time, the slowest five and one line "N passed, N failed".
 test: deps
 	@$(MAKE) --no-print-directory all unit fuzz-replay
 	@tools/run-tests.sh $(BUILD) $(BIN)
@@ -74,7 +95,7 @@ asan:
 	@$(MAKE) --no-print-directory test BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	    SANITIZE="-fsanitize=address,undefined -fno-sanitize-recover=all"
 
-demo: deps
+demo: deps-run
 	@$(MAKE) --no-print-directory all
 	@tools/demo.sh $(BIN)
 
@@ -121,7 +142,18 @@ valgrind: deps
 	@$(MAKE) --no-print-directory all unit fuzz-replay
 	@tools/valgrind.sh "$(VALGRIND)" $(BUILD) $(BIN) $(UNIT_BIN) -- $(FUZZ_NAMES)
 
+# Mutation testing (issue 20): tools/mutants.py flips relational operators,
+# moves constants by one, drops statements and swaps signs in core/ and sim/,
+# builds each mutant in a copy of the tree and runs it against the suite
+# without the digests; prints the score and every survivor. SAMPLE=N runs N
+# mutants drawn with SEED (default 1); MUTANT_FILES narrows the files; JOBS.
+SAMPLE ?= 0
+SEED ?= 1
+JOBS ?= 1
+mutants: deps
+	@tools/mutants.py --sample $(SAMPLE) --seed $(SEED) --jobs $(JOBS) $(MUTANT_FILES)
+
 clean:
 	rm -rf build build-* bin out
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/cli/main.d
+-include $(LIB_OBJ:.o=.d) $(BUILD)/cli/main.d $(BUILD)/test-hooks/atomic_file.d

@@ -9,6 +9,8 @@
 
 #include "cli/commands.h"
 #include "core/config.h"
+#include "io/input_file.h"
+#include "io/line_reader.h"
 #include "io/scenario_writer.h"
 #include "live/libraries.h"
 #include "live/normalize.h"
@@ -23,6 +25,7 @@ static void live_usage(FILE *stream) {
             "usage: ledgersim live [--testnet] [--rest-url URL --ws-url URL] [--symbols SYM,SYM...]\n"
             "                      --out DIR --record FILE.csv [--execute] [--key-file FILE]\n"
             "                      [--set KEY=VALUE]... [--duration-s N] [--quiet]\n"
+            "       ledgersim live --print-urls [--testnet | --ws-url URL] [--symbols SYM,...]\n"
             "       ledgersim live convert CAPTURE.jsonl [--set KEY=VALUE]...   (scenario CSV on stdout)\n"
             "       ledgersim live sign [--body BODY] QUERY   (secret from BINANCE_API_SECRET or --key-file)\n\n"
             "Runs the core on the Binance USD-M user data stream and mark prices and writes\n"
@@ -33,9 +36,13 @@ static void live_usage(FILE *stream) {
             "or --key-file FILE (mode 0600; two lines: key, secret). Hedge-mode accounts are\n"
             "refused. SIGINT/SIGTERM close the listenKey and write the state files whole.\n\n"
             "options:\n"
-            "  --testnet               Binance futures testnet endpoints\n"
+            "  --testnet               Binance futures testnet endpoints (testnet.binancefuture.com,\n"
+            "                          fstream.binancefuture.com: the same split routes)\n"
             "  --rest-url URL          REST base (default https://fapi.binance.com)\n"
-            "  --ws-url URL            WebSocket base (default wss://fstream.binance.com)\n"
+            "  --ws-url URL            WebSocket base (default wss://fstream.binance.com): the routes\n"
+            "                          /private/ws?listenKey=KEY and /market/stream?streams=... are appended\n"
+            "  --print-urls            print the two route URLs (listen key as <listenKey>) and exit 0\n"
+            "                          without connecting\n"
             "  --symbols LIST          symbols whose mark price is streamed (comma separated)\n"
             "  --set KEY=VALUE         a configuration key (scenario config keys); recorded\n"
             "  --duration-s N          stop after N seconds (default: until a signal)\n"
@@ -43,7 +50,18 @@ static void live_usage(FILE *stream) {
             "  --reconnect-initial-ms N  first reconnect delay, doubled up to --reconnect-max-ms\n"
             "  --reconnect-max-ms N    (default 60000)\n"
             "  --recv-window-ms N      recvWindow of signed requests (default 5000)\n"
-            "  --quiet                 only warnings and errors on stderr (DIR/live.log has all)\n");
+            "  --market-stall-ms N     watchdog: no frame/pong on the market route this long: reconnect\n"
+            "                          (default 10000: ten missed @1s marks)\n"
+            "  --private-stall-ms N    the same for the private route (default 200000: the server pings\n"
+            "                          every 3 minutes; a ping is sent half-way)\n"
+            "  --exit-alert-ms N       an exit not filled this long after its intent is an ALERT\n"
+            "                          (live.log, stderr, state.json live.unfilled_exits; default 30000)\n"
+            "  --rest-timeout-ms N     one REST request (default 10000)\n"
+            "  --quiet                 only warnings and errors on stderr (DIR/live.log has all)\n\n"
+            "Exit status: 0 stopped by a signal or --duration-s; 1 the session stopped on an\n"
+            "exchange or connection error; 2 bad input or usage (keys, options, hedge mode,\n"
+            "a used --out or record); 3 an output error (a state file or the record could\n"
+            "not be written).\n");
 }
 
 /* Parses a positive integer option value. */
@@ -68,10 +86,10 @@ static bool split_setting(char *text, const char **key, const char **value) {
 
 /* Applies --set KEY=VALUE to config; false with a message. */
 static bool apply_setting(kernel_config *config, const char *key, const char *value) {
-    char reason[256];
+    char reason[CONFIG_REASON_CAPACITY];
     config_set_result result = config_set(config, key, value, reason, sizeof reason);
     if (result == CONFIG_SET_UNKNOWN_KEY) {
-        fprintf(stderr, "ledgersim live: unknown config key '%s'\n", key);
+        fprintf(stderr, "ledgersim live: %s\n", reason);
         return false;
     }
     if (result == CONFIG_SET_BAD_VALUE) {
@@ -193,44 +211,56 @@ static int command_live_convert(int argc, char **argv) {
         fprintf(stderr, "ledgersim live convert: CAPTURE.jsonl is required\n");
         return EXIT_BAD_INPUT;
     }
-    FILE *input = strcmp(capture, "-") == 0 ? stdin : fopen(capture, "r");
-    if (input == NULL) {
-        fprintf(stderr, "ledgersim live convert: %s: %s\n", capture, strerror(errno));
+    /* By length (io/line_reader): a NUL is an error naming its line, never the
+     * end of one; a named capture must be a regular file (no FIFO's wait, no
+     * /dev/zero). */
+    char open_error[4096 + 128];
+    int input = strcmp(capture, "-") == 0 ? STDIN_FILENO : input_file_open(capture, open_error, sizeof open_error);
+    if (input < 0) {
+        fprintf(stderr, "ledgersim live convert: %s\n", open_error);
         return EXIT_BAD_INPUT;
     }
     scenario_writer record;
     pipeline flow;
     normalized_event *event = malloc(sizeof *event);
+    line_reader lines;
     int status = EXIT_OK;
     if (event == NULL || scenario_writer_open_descriptor(&record, STDOUT_FILENO) != 0 ||
         pipeline_init(&flow, &config, &record, NULL) != 0) {
         fprintf(stderr, "ledgersim live convert: cannot start (memory or stdout)\n");
         free(event);
-        if (input != stdin) fclose(input);
+        if (input != STDIN_FILENO) close(input);
         return EXIT_FAILED;
     }
     for (size_t index = 0; index < config_count; index++)
         if (scenario_writer_config(&record, keys[index], values[index]) != 0) status = EXIT_FAILED;
     /* One frame a line, at most NORMALIZE_FRAME_LIMIT bytes. */
-    const size_t line_capacity = (size_t)NORMALIZE_FRAME_LIMIT + 2;
-    char *line = malloc(line_capacity);
     long line_number = 0, invalid = 0, events = 0;
-    if (line == NULL) status = EXIT_FAILED;
-    while (status == EXIT_OK && fgets(line, (int)line_capacity, input) != NULL) {
-        line_number++;
-        size_t length = strlen(line);
-        if (length > 0 && line[length - 1] != '\n' && !feof(input)) {
-            int c;
-            while ((c = fgetc(input)) != EOF && c != '\n') {}
+    bool lines_open = line_reader_open(&lines, input, NORMALIZE_FRAME_LIMIT) == 0;
+    if (!lines_open) status = EXIT_FAILED;
+    char *text;
+    size_t length;
+    bool too_long;
+    int next = 0;
+    while (status == EXIT_OK && (next = line_reader_next(&lines, &text, &length, &too_long)) > 0) {
+        line_number = lines.line;
+        if (too_long) {
             fprintf(stderr, "%s:%ld: frame longer than %d bytes: skipped\n", capture, line_number,
                     NORMALIZE_FRAME_LIMIT);
             invalid++;
             continue;
         }
-        while (length > 0 && (line[length - 1] == '\n' || line[length - 1] == '\r')) line[--length] = '\0';
+        const char *nul = memchr(text, '\0', length);
+        if (nul != NULL) {
+            fprintf(stderr, "%s:%ld: a NUL byte at column %zu: frame refused\n", capture, line_number,
+                    (size_t)(nul - text) + 1);
+            invalid++;
+            continue;
+        }
+        while (length > 0 && text[length - 1] == '\r') text[--length] = '\0';
         if (length == 0) continue;
         char report[NORMALIZE_REPORT_CAPACITY];
-        frame_kind kind = normalize_frame(&flow.normal, line, length, event, report);
+        frame_kind kind = normalize_frame(&flow.normal, text, length, event, report);
         if (kind == FRAME_INVALID) {
             fprintf(stderr, "%s:%ld: %s\n", capture, line_number, report);
             invalid++;
@@ -244,14 +274,21 @@ static int command_live_convert(int argc, char **argv) {
         }
         events++;
     }
-    free(line);
-    if (input != stdin) fclose(input);
+    if (next < 0) {
+        fprintf(stderr, "ledgersim live convert: %s: cannot read: %s\n", capture, strerror(errno));
+        status = EXIT_BAD_INPUT;
+    }
+    if (lines_open) line_reader_close(&lines);
+    if (input != STDIN_FILENO) close(input);
     if (scenario_writer_close(&record) != 0 && status == EXIT_OK) {
         fprintf(stderr, "ledgersim live convert: stdout: %s\n", record.error);
         status = EXIT_FAILED;
     }
     fprintf(stderr, "ledgersim live convert: %ld lines, %ld events, %ld duplicates, %ld refused\n", line_number,
             events, flow.duplicates, invalid);
+    char unapplied[NORMALIZE_REPORT_CAPACITY];
+    if (normalizer_unapplied_summary(&flow.normal, unapplied, sizeof unapplied) > 0)
+        fprintf(stderr, "ledgersim live convert: events not applied: %s\n", unapplied);
     pipeline_free(&flow);
     free(event);
     if (status == EXIT_OK && invalid > 0) status = EXIT_BAD_INPUT;
@@ -281,6 +318,8 @@ int command_live(int argc, char **argv) {
             options->execute = true;
         } else if (strcmp(argument, "--quiet") == 0) {
             options->quiet = true;
+        } else if (strcmp(argument, "--print-urls") == 0) {
+            options->print_urls = true;
         } else if (value == NULL) {
             fprintf(stderr, "ledgersim live: unknown option or missing value: %s\n", argument);
             status = EXIT_BAD_INPUT;
@@ -334,10 +373,27 @@ int command_live(int argc, char **argv) {
         } else if (strcmp(argument, "--recv-window-ms") == 0 && parse_long(value, 1, 60000, &number)) {
             options->recv_window_ms = number;
             index++;
+        } else if (strcmp(argument, "--market-stall-ms") == 0 && parse_long(value, 100, 86400000, &number)) {
+            options->market_stall_ms = number;
+            index++;
+        } else if (strcmp(argument, "--private-stall-ms") == 0 && parse_long(value, 100, 86400000, &number)) {
+            options->private_stall_ms = number;
+            index++;
+        } else if (strcmp(argument, "--exit-alert-ms") == 0 && parse_long(value, 1, 86400000, &number)) {
+            options->exit_alert_ms = number;
+            index++;
+        } else if (strcmp(argument, "--rest-timeout-ms") == 0 && parse_long(value, 100, 600000, &number)) {
+            options->rest_timeout_ms = number;
+            index++;
         } else {
             fprintf(stderr, "ledgersim live: unknown option or bad value: %s %s\n", argument, value);
             status = EXIT_BAD_INPUT;
         }
+    }
+    if (status == EXIT_OK && options->print_urls) {
+        status = live_print_urls(options, stdout) ? EXIT_OK : EXIT_BAD_INPUT;
+        free(options);
+        return status;
     }
     if (status == EXIT_OK && (options->out_directory == NULL || options->record_path == NULL)) {
         fprintf(stderr, "ledgersim live: --out DIR and --record FILE.csv are required\n");

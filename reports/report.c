@@ -101,6 +101,10 @@ static int set_paths(report_context *context, const char *run_directory) {
 }
 
 int report_write(const char *run_directory, char *error, size_t error_capacity) {
+    return report_write_named(run_directory, NULL, error, error_capacity);
+}
+
+int report_write_named(const char *run_directory, const char *run_name, char *error, size_t error_capacity) {
     if (error != NULL && error_capacity > 0) error[0] = '\0';
     report_context *context = calloc(1, sizeof *context);
     if (context == NULL) {
@@ -117,6 +121,8 @@ int report_write(const char *run_directory, char *error, size_t error_capacity) 
         result = report_fail(context, "%s: %s", run_directory,
                              access(run_directory, F_OK) == 0 ? "not a directory" : "no such directory");
     } else if (set_paths(context, run_directory) != 0) {
+        result = -1;
+    } else if (run_name != NULL && snprintf(context->run_name, sizeof context->run_name, "%s", run_name) < 0) {
         result = -1;
     } else if (!is_run_directory(context)) {
         result = report_fail(context, "%s: not a run directory (expected logs/state/ or logs/nav.csv in it)",

@@ -61,5 +61,11 @@ int report_write(const char *run_directory, char *error, size_t error_capacity) 
  * file in error. */
 int report_remove(const char *run_directory, char *error, size_t error_capacity) WARN_UNUSED_RESULT;
 
+/* report_write for a run written in one folder (a staging folder) and shown
+ * under another name: run_name (NULL: the folder's own name) titles the
+ * charts and the page. */
+int report_write_named(const char *run_directory, const char *run_name, char *error, size_t error_capacity)
+    WARN_UNUSED_RESULT;
+
 
 #endif

@@ -418,7 +418,7 @@ void format_timestamp(double ts, char *out, size_t capacity) {
  * when every delta is 0; R3 counts whole positions, so its OK band is drawn
  * as +-0.5 (see reconcile.gp). */
 static double panel_half_range(const rule_track *track, size_t rule) {
-    double epsilon = rule == 2 ? 0.5 : track->epsilon_max;
+    double epsilon = rule == RULE_OPEN_POSITIONS ? 0.5 : track->epsilon_max;
     double reach = track->largest > 4 * epsilon ? track->largest : 4 * epsilon;
     if (!(reach > 0)) reach = 1;
     if (!(reach < 1e300)) reach = 1e300; /* extreme deltas: a range gnuplot can still write */
@@ -435,9 +435,6 @@ static void array_append(char *array, size_t capacity, int panels, const char *t
  * reconcile chart (one panel per rule, scaled by panel_half_range). */
 static int draw_reconcile(report_context *context, const char *gnuplot_path, const char *templates,
                           report_chart_list *charts) {
-    static const char *const panel_titles[REPORT_RULES] = {
-        "\"R1 capital_vs_wallet\\nUSDT\"", "\"R2 realized_pnl\\nUSDT\"", "\"R3 open_positions\\npositions\"",
-        "\"R4 open_notional\\nUSDT\"", "\"R5 used_margin\\nUSDT\""};
     char files[TEMPLATE_VALUE_CAPACITY] = "", titles[TEMPLATE_VALUE_CAPACITY] = "", ranges[TEMPLATE_VALUE_CAPACITY] = "";
     char whole[TEMPLATE_VALUE_CAPACITY] = "";
     int panels = 0;
@@ -465,10 +462,13 @@ static int draw_reconcile(report_context *context, const char *gnuplot_path, con
         snprintf(name, sizeof name, "reconcile_%s.dat", track->name);
         snprintf(text, sizeof text, "'%s'", name);
         array_append(files, sizeof files, panels, text);
-        array_append(titles, sizeof titles, panels, panel_titles[rule]);
+        char title[REPORT_TITLE_CAPACITY];
+        snprintf(title, sizeof title, "\"%s\\n%s\"", reconcile_rules[rule].label,
+                 rule == RULE_OPEN_POSITIONS ? "positions" : "USDT");
+        array_append(titles, sizeof titles, panels, title);
         number_format(panel_half_range(track, rule), text);
         array_append(ranges, sizeof ranges, panels, text);
-        array_append(whole, sizeof whole, panels, rule == 2 ? "1" : "0");
+        array_append(whole, sizeof whole, panels, rule == RULE_OPEN_POSITIONS ? "1" : "0");
         panels++;
     }
     buffer_reset(&data);

@@ -409,13 +409,13 @@ static void reconcile_counts_table(const report_context *context, buffer *out) {
     buffer_append_text(out, "</tbody>\n</table>\n");
 }
 
-/* The WARN band of rule (0..4) as text: its threshold and value. */
+/* The WARN band of rule (R1..R5) as text: its threshold and value. */
 static void append_rule_band(const reconcile_config *thresholds, size_t rule, buffer *out) {
     switch (rule) {
-    case 0: buffer_append_text(out, "pending_fee_bound "); report_append_number(out, thresholds->pending_fee_bound); break;
-    case 1: buffer_append_text(out, "realized_rounding "); report_append_number(out, thresholds->realized_rounding); break;
-    case 2: buffer_append_text(out, "none: any difference is ERROR"); break;
-    case 3:
+    case RULE_CAPITAL_VS_WALLET: buffer_append_text(out, "pending_fee_bound "); report_append_number(out, thresholds->pending_fee_bound); break;
+    case RULE_REALIZED_PNL: buffer_append_text(out, "realized_rounding "); report_append_number(out, thresholds->realized_rounding); break;
+    case RULE_OPEN_POSITIONS: buffer_append_text(out, "none: any difference is ERROR"); break;
+    case RULE_OPEN_NOTIONAL:
         buffer_append_text(out, "open_notional &times; ");
         report_append_number(out, thresholds->mark_staleness_factor);
         break;
@@ -558,9 +558,9 @@ static void section_faults(const report_context *context, buffer *out) {
     buffer_append_format(out, "<section id=\"faults\">\n<h2>Fault log</h2>\n<p>%ld fault%s injected", context->fault_rows,
                          context->fault_rows == 1 ? "" : "s");
     bool first = true;
-    for (size_t kind = 0; kind < 8; kind++) {
+    for (size_t kind = 0; kind <= FAULT_KIND_COUNT; kind++) {
         if (context->fault_kind_counts[kind] == 0) continue;
-        buffer_append_format(out, "%s%s %ld", first ? ": " : ", ", kind < 7 ? report_fault_kind_names[kind] : "other",
+        buffer_append_format(out, "%s%s %ld", first ? ": " : ", ", kind < FAULT_KIND_COUNT ? fault_kind_name((fault_kind)kind) : "other",
                              context->fault_kind_counts[kind]);
         first = false;
     }

@@ -28,7 +28,9 @@
 
 #include "core/config.h"
 #include "core/limits.h"
+#include "core/rules.h"
 #include "io/buffer.h"
+#include "io/fault_kinds.h"
 
 enum {
     REPORT_PATH_CAPACITY = 4096,                  /* bytes of one path, NUL included */
@@ -41,7 +43,7 @@ enum {
     SERIES_BUCKETS_MAX = 1024,                    /* buckets per series (even) */
     MARKERS_MAX = 4096,                           /* markers kept per sample (even) */
     REPORT_SYMBOL_CHARTS_MAX = 24,                /* symbols with a chart; later ones are counted */
-    REPORT_RULES = 5,                             /* reconcile rules R1..R5 */
+    REPORT_RULES = RULE_SEED_COUNT,               /* reconcile rules R1..R5 (core/rules.h order) */
     REPORT_FAULT_ROWS_MAX = 500,                  /* fault log rows shown in index.html */
     REPORT_CHARTS_MAX = 5 + REPORT_SYMBOL_CHARTS_MAX, /* charts of one report */
     REPORT_STEM_CAPACITY = 64,                    /* bytes of a chart's file stem, NUL included */
@@ -276,7 +278,7 @@ typedef struct {
 
     report_fault_row fault_table[REPORT_FAULT_ROWS_MAX]; /* the first fault_rows of faults.jsonl */
     buffer fault_params;                /* their params as compact JSON, each NUL-terminated */
-    long fault_kind_counts[8];          /* by report_fault_kind_names order, then other */
+    long fault_kind_counts[FAULT_KIND_COUNT + 1]; /* by fault_kind, then other */
 
     report_trading *trading;            /* trades, PnL per symbol, exposure, days (allocated) */
 
@@ -284,8 +286,6 @@ typedef struct {
     size_t note_count;
 } report_context;
 
-/* The fault kinds of the scenario format, in display order. */
-extern const char *const report_fault_kind_names[7];
 
 /* ---- shared helpers (report_common.c) ------------------------------------ */
 

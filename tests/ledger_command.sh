@@ -78,17 +78,21 @@ pass
 # The JSON carries the ledger, the consistency block and the exits.
 python3 - "$work/positions_wrapped.json.out" <<'EOF' || fail "--json content"
 import json, sys
+def check(ok, what=""):
+    if not ok:
+        print("check failed:", what)
+        sys.exit(1)
 document = json.load(open(sys.argv[1]))
 ledger = document["positions_ledger"]
-assert list(ledger) == ["BTCUSDT", "ETHUSDT", "SOLUSDT"], list(ledger)
-assert ledger["BTCUSDT"] == {"side": "LONG", "qty": 0.5, "entry_price": 50000, "tp": 51000, "sl": 49500,
-                             "created_ts": 1733310000, "updated_ts": None}, ledger["BTCUSDT"]
-assert ledger["ETHUSDT"]["side"] == "SHORT" and ledger["ETHUSDT"]["qty"] == 2
-assert document["ledger_consistency"] == {"status": "green", "num_positions": 3, "num_ledger": 3,
-                                          "num_tp_sl": 3}, document["ledger_consistency"]
+check(list(ledger) == ["BTCUSDT", "ETHUSDT", "SOLUSDT"], list(ledger))
+check(ledger["BTCUSDT"] == {"side": "LONG", "qty": 0.5, "entry_price": 50000, "tp": 51000, "sl": 49500,
+                            "created_ts": 1733310000, "updated_ts": None}, ledger["BTCUSDT"])
+check(ledger["ETHUSDT"]["side"] == "SHORT" and ledger["ETHUSDT"]["qty"] == 2)
+check(document["ledger_consistency"] == {"status": "green", "num_positions": 3, "num_ledger": 3,
+                                         "num_tp_sl": 3}, document["ledger_consistency"])
 exits = [(e["symbol"], e["reason"], e["mark"]) for e in document["exits"]]
-assert exits == [("BTCUSDT", "TP", 51000), ("ETHUSDT", "SL", 3031)], exits
-assert "sync" not in document
+check(exits == [("BTCUSDT", "TP", 51000), ("ETHUSDT", "SL", 3031)], exits)
+check("sync" not in document)
 EOF
 pass
 
@@ -115,7 +119,7 @@ grep -q '^consistency: RED (positions 2, ledger 0, with tp/sl 0)$' "$work/red.ou
 pass
 run red_json --positions "$fixtures/positions_no_entry_price.json" --json
 expect_status red_json 3
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["ledger_consistency"]["status"]=="red"' \
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d["ledger_consistency"]["status"]=="red" else 1)' \
     "$work/red_json.out" || fail "red --json"
 pass
 run empty --positions "$fixtures/positions_empty.json" --tp-sl "$fixtures/registry_full.json"
@@ -154,16 +158,10 @@ grep -q '^seeded SOLUSDT tp=146.2272 sl=141.9264' "$work/sync.out" || fail "sync
 grep -q '^removed XRPUSDT$' "$work/sync.out" || fail "sync did not report removing XRPUSDT"
 grep -q '^consistency: GREEN' "$work/sync.out" || fail "sync did not end green"
 pass
+# The kept entry (BTCUSDT) is written exactly as the file had it (issue 15).
 cat >"$work/expected_registry" <<'EOF'
 {
-  "BTCUSDT": {
-    "side": "LONG",
-    "entry_price": 50000,
-    "tp": 51000,
-    "sl": 49500,
-    "created_ts": 1733310000,
-    "updated_ts": 1733310000
-  },
+  "BTCUSDT": {"side": "LONG", "entry_price": 50000, "tp": 51000, "sl": 49500, "created_ts": 1733310000, "updated_ts": 1733310000},
   "ETHUSDT": {
     "side": "SHORT",
     "entry_price": 3000,
@@ -187,7 +185,7 @@ cmp -s "$work/expected_registry" "$work/registry.json" || {
     fail "--sync wrote an unexpected registry"
 }
 pass
-[ "$(ls "$work" | grep -c '\.tmp')" -eq 0 ] || fail "--sync left a temp file"
+[ "$(ls -A "$work" | grep -c '\.tmp\|\.lock')" -eq 0 ] || fail "--sync left a temp or lock file"
 pass
 # A second sync changes nothing (existing entries are never re-seeded).
 cp "$work/registry.json" "$work/registry.before"
@@ -196,9 +194,13 @@ expect_status sync_again 0
 cmp -s "$work/registry.before" "$work/registry.json" || fail "a second --sync changed the registry"
 python3 - "$work/sync_again.out" "$work/registry.json" <<'EOF' || fail "--sync --json content"
 import json, sys
+def check(ok, what=""):
+    if not ok:
+        print("check failed:", what)
+        sys.exit(1)
 document = json.load(open(sys.argv[1]))
-assert document["sync"] == {"file": sys.argv[2], "seeded": [], "removed": []}, document["sync"]
-assert document["ledger_consistency"]["status"] == "green"
+check(document["sync"] == {"file": sys.argv[2], "seeded": [], "removed": []}, document["sync"])
+check(document["ledger_consistency"]["status"] == "green")
 EOF
 pass
 # Sync with no positions truncates the registry to {}; a missing registry is created.
@@ -207,20 +209,25 @@ expect_status sync_empty 0
 [ "$(cat "$work/registry.json")" = "{}" ] || fail "sync without positions did not leave {}"
 grep -q '^removed BTCUSDT$' "$work/sync_empty.out" || fail "sync without positions did not report removals"
 pass
-# A registry that cannot be written (its folder does not exist): exit 2.
+# A registry that cannot be written (its folder does not exist): exit 3, an
+# output error (issue 15; 2 is for bad input).
 run sync_unwritable --positions "$fixtures/positions_keyed.json" --tp-sl "$work/no-such-folder/r.json" --sync
-expect_status sync_unwritable 2
+expect_status sync_unwritable 3
 grep -qF "$work/no-such-folder/r.json" "$work/sync_unwritable.err" || fail "a write failure does not name the file"
 pass
 run sync_create --positions "$fixtures/positions_keyed.json" --tp-sl "$work/registry_new.json" --sync --ts 5
 expect_status sync_create 0
 python3 - "$work/registry_new.json" <<'EOF' || fail "sync into a missing registry"
 import json, sys
+def check(ok, what=""):
+    if not ok:
+        print("check failed:", what)
+        sys.exit(1)
 registry = json.load(open(sys.argv[1]))
-assert sorted(registry) == ["BTCUSDT", "ETHUSDT", "SOLUSDT"], registry
-assert registry["BTCUSDT"]["tp"] == 51000 and registry["BTCUSDT"]["sl"] == 49500
-assert registry["ETHUSDT"]["side"] == "SHORT" and registry["ETHUSDT"]["tp"] == 2940
-assert registry["ETHUSDT"]["created_ts"] == 5
+check(sorted(registry) == ["BTCUSDT", "ETHUSDT", "SOLUSDT"], registry)
+check(registry["BTCUSDT"]["tp"] == 51000 and registry["BTCUSDT"]["sl"] == 49500)
+check(registry["ETHUSDT"]["side"] == "SHORT" and registry["ETHUSDT"]["tp"] == 2940)
+check(registry["ETHUSDT"]["created_ts"] == 5)
 EOF
 pass
 
