@@ -5,6 +5,7 @@
 #include <cJSON.h>
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,11 +18,13 @@
 #include "io/atomic_file.h"
 #include "io/run_output.h"
 #include "io/scenario_writer.h"
+#include "live/account_setup.h"
 #include "live/exchange_rules.h"
 #include "live/exits.h"
 #include "live/log.h"
 #include "live/normalize.h"
 #include "live/pipeline.h"
+#include "live/recovery.h"
 #include "live/rest.h"
 #include "live/route_urls.h"
 #include "live/sign.h"
@@ -114,6 +117,7 @@ typedef struct {
     long fills_recovered;
     long frames_invalid;
     long frames_ignored;
+    long long started_server_ms;          /* the server time at start: a gap never starts before it */
     long intents_logged;
 } session;
 
@@ -234,6 +238,10 @@ static void on_message(void *context, const char *text, size_t length) {
     }
     char report[NORMALIZE_REPORT_CAPACITY];
     frame_kind kind = normalize_frame(&run->flow.normal, text, length, run->event, report);
+    if (run->event->flags & NORMALIZED_RESYNC) { /* a frame the stream cannot follow: REST decides */
+        run->resync_due = true;
+        run->gap_recovery_due = true;
+    }
     switch (kind) {
     case FRAME_EVENT:
         if (report[0] != '\0') live_log(&run->logger, "warn", "%s", report);
@@ -242,7 +250,8 @@ static void on_message(void *context, const char *text, size_t length) {
         break;
     case FRAME_IGNORED:
         run->frames_ignored++;
-        if (report[0] != '\0') live_log(&run->logger, "info", "%s", report);
+        if (report[0] != '\0')
+            live_log(&run->logger, run->event->flags & NORMALIZED_ALERT ? "warn" : "info", "%s", report);
         order_update(run, text, length);
         break;
     case FRAME_LISTEN_KEY_EXPIRED:
@@ -361,7 +370,31 @@ static bool read_exchange_rules(session *run) {
     return true;
 }
 
-/* REST client, clock offset, one-way mode, exchangeInfo. */
+/* Multi-assets mode and a BNFCR account are refused (account_setup.h);
+ * the other assets with a balance are listed once. */
+static bool check_margin_setup(session *run) {
+    char message[ACCOUNT_SETUP_MESSAGE_CAPACITY];
+    if (!call(run, "GET", "/fapi/v1/multiAssetsMargin", "", REST_SIGNED)) {
+        run->exit_status = run->rest.error_code != 0 ? EXIT_BAD_INPUT : EXIT_FAILED;
+        return false;
+    }
+    account_setup_verdict verdict = account_setup_multi_assets(run->rest.response.data, message);
+    if (verdict == ACCOUNT_SETUP_OK) {
+        if (!call(run, "GET", "/fapi/v2/account", "", REST_SIGNED)) {
+            run->exit_status = EXIT_FAILED;
+            return false;
+        }
+        verdict = account_setup_assets(run->rest.response.data, message);
+    }
+    if (verdict != ACCOUNT_SETUP_OK) {
+        session_fail(run, verdict == ACCOUNT_SETUP_REFUSED ? EXIT_BAD_INPUT : EXIT_FAILED, message);
+        return false;
+    }
+    if (message[0] != '\0') live_log(&run->logger, "info", "%s", message);
+    return true;
+}
+
+/* REST client, clock offset, one-way mode, margin setup, exchangeInfo. */
 static bool start_account(session *run) {
     const live_options *options = run->options;
     if (rest_open(&run->rest, options->rest_url, &run->keys, &run->logger) != 0) {
@@ -376,6 +409,7 @@ static bool start_account(session *run) {
         return false;
     }
     live_log(&run->logger, "info", "server time offset %lld ms", run->rest.time_offset_ms);
+    run->started_server_ms = server_time;
     if (!call(run, "GET", "/fapi/v1/positionSide/dual", "", REST_SIGNED)) {
         run->exit_status = run->rest.error_code != 0 ? EXIT_BAD_INPUT : EXIT_FAILED;
         return false;
@@ -389,6 +423,7 @@ static bool start_account(session *run) {
                                : "GET /fapi/v1/positionSide/dual: no dualSidePosition in the answer");
         return false;
     }
+    if (!check_margin_setup(run)) return false;
     if (!read_exchange_rules(run)) {
         session_fail(run, EXIT_FAILED, "cannot read exchangeInfo");
         return false;
@@ -464,17 +499,11 @@ static bool start(session *run) {
     return start_streams(run);              /* private and market routes */
 }
 
-/* Orders recovered fills by time, then id (stable and deterministic). */
-static int compare_fills(const void *left, const void *right) {
-    const recovered_fill *a = left, *b = right;
-    if (a->ts != b->ts) return a->ts < b->ts ? -1 : 1;
-    return strcmp(a->event_id, b->event_id);
-}
-
-/* After a reconnect: the fills of the gap from /fapi/v1/userTrades, applied
- * before the resync's state. Their ids are the stream's (T:SYMBOL:id), so
- * the fills the stream did deliver are skipped as duplicates. */
-static bool recover_fills(session *run, const normalized_event *resync_event) {
+/* After the private route was lost: the income and fills of the gap
+ * (live/recovery.h), applied before the resync's state, oldest first.
+ * Fills keep the stream's ids (T:SYMBOL:id) and cash its tranId
+ * (I:TYPE:tranId), so what the stream did deliver is skipped. */
+static bool recover_gap(session *run, const normalized_event *resync_event) {
     char symbols[SYMBOLS_MAX][SYMBOL_CAPACITY];
     size_t symbol_count = 0;
     const kernel *core = run->flow.core;
@@ -486,47 +515,32 @@ static bool recover_fills(session *run, const normalized_event *resync_event) {
     for (size_t index = 0; index < resync_event->fact_count; index++)
         if (resync_event->facts[index].type == FACT_POSITION && resync_event->facts[index].qty != 0)
             add_symbol(symbols, &symbol_count, resync_event->facts[index].symbol);
-    long long start_ms = (long long)(run->flow.last_ts * 1000.0) - RECOVERY_MARGIN_MS;
-    if (start_ms < 0) start_ms = 0;
-    size_t total = 0;
-    for (size_t index = 0; index < symbol_count; index++) {
-        char params[128];
-        snprintf(params, sizeof params, "symbol=%s&startTime=%lld&limit=1000", symbols[index], start_ms);
-        if (!call(run, "GET", "/fapi/v1/userTrades", params, REST_SIGNED)) return false;
-        char report[NORMALIZE_REPORT_CAPACITY];
-        size_t room = RECOVERY_FILLS_MAX - total;
-        long count = normalize_user_trades(&run->flow.normal, run->rest.response.data, run->recovered + total,
-                                           room < RECOVERED_FILLS_MAX ? room : RECOVERED_FILLS_MAX, report);
-        if (report[0] != '\0') live_log(&run->logger, count < 0 ? "error" : "warn", "%s", report);
-        if (count < 0) return false;
-        if (count == RECOVERED_FILLS_MAX)
-            live_log(&run->logger, "warn", "userTrades %s: a full page; older fills of the gap may be missing",
-                     symbols[index]);
-        total += (size_t)count;
-    }
-    qsort(run->recovered, total, sizeof run->recovered[0], compare_fills);
+    long long last_ms = run->flow.normal.last_user_event_ms;
+    gap_recovery gap = {.rest = &run->rest, .logger = &run->logger, .normal = &run->flow.normal,
+                        .start_ms = last_ms > run->started_server_ms ? last_ms : run->started_server_ms,
+                        .end_ms = (long long)llround(resync_event->ts * 1000.0),
+                        .trades_margin_ms = RECOVERY_MARGIN_MS,
+                        .symbols = (const char(*)[SYMBOL_CAPACITY])symbols, .symbol_count = symbol_count,
+                        .out = run->recovered, .capacity = RECOVERY_FILLS_MAX};
+    gap_result found;
+    if (!gap_recover(&gap, &found)) return false;
     long applied_before = run->flow.events_applied;
-    for (size_t index = 0; index < total && !run->failed; index++) {
+    for (size_t index = 0; index < found.events && !run->failed; index++) {
         normalized_event *single = run->event;
         snprintf(single->event_id, sizeof single->event_id, "%s", run->recovered[index].event_id);
         single->ts = run->recovered[index].ts;
+        single->flags = 0;
         single->fact_count = 1;
         single->facts[0] = run->recovered[index].fact;
-        pipeline_result result = pipeline_apply(&run->flow, single);
-        if (result == PIPELINE_FAILED) {
-            session_fail(run, EXIT_FAILED, run->flow.error);
-            return false;
-        }
-        if (result == PIPELINE_APPLIED) {
-            run->state_dirty = true;
-            handle_intents(run);
-        }
+        apply_event(run, single);
     }
     long recovered = run->flow.events_applied - applied_before;
     run->fills_recovered += recovered;
-    live_log(&run->logger, "info", "gap recovery: %zu trades since %lld ms, %ld fills the stream had lost", total,
-             start_ms, recovered);
-    return true;
+    live_log(&run->logger, "info",
+             "gap recovery from %lld to %lld ms: %ld income entries (funding, transfers), %ld trades in %ld symbols, "
+             "%ld events the stream had lost", gap.start_ms, gap.end_ms, found.cash_entries, found.trades,
+             found.symbols_asked, recovered);
+    return !run->failed;
 }
 
 /* A full resync from REST, applied as one event (after the fills of the
@@ -548,13 +562,16 @@ static bool resync(session *run, bool reconnect) {
         char held[SYMBOLS_MAX][SYMBOL_CAPACITY];
         size_t held_count = pipeline_held_symbols(&run->flow, held);
         char report[NORMALIZE_REPORT_CAPACITY];
-        frame_kind kind = normalize_resync(&run->flow.normal, server_time, ++run->resync_sequence, account, risks,
-                                           run->rest.response.data, (const char(*)[SYMBOL_CAPACITY])held, held_count,
-                                           (const char(*)[SYMBOL_CAPACITY])run->symbols, run->symbol_count,
-                                           resync_event, report);
+        resync_inputs inputs = {.server_time_ms = server_time, .sequence = ++run->resync_sequence,
+                                .account_json = account, .position_risk_json = risks,
+                                .premium_json = run->rest.response.data,
+                                .held = (const char(*)[SYMBOL_CAPACITY])held, .held_count = held_count,
+                                .watched = (const char(*)[SYMBOL_CAPACITY])run->symbols,
+                                .watched_count = run->symbol_count};
+        frame_kind kind = normalize_resync(&run->flow.normal, &inputs, resync_event, report);
         if (report[0] != '\0') live_log(&run->logger, kind == FRAME_INVALID ? "error" : "warn", "%s", report);
         ok = kind != FRAME_INVALID;
-        if (ok && reconnect && run->flow.has_ts) ok = recover_fills(run, resync_event);
+        if (ok && reconnect && run->flow.has_ts) ok = recover_gap(run, resync_event);
         if (ok && kind == FRAME_EVENT && !run->failed) {
             live_log(&run->logger, "info", "resync %s: %zu facts", resync_event->event_id, resync_event->fact_count);
             apply_event(run, resync_event);
@@ -831,6 +848,9 @@ static void finish(session *run) {
         live_log(&run->logger, "error", "record: %s", run->record.error);
         if (run->exit_status == 0) run->exit_status = EXIT_FAILED;
     }
+    char unapplied[NORMALIZE_REPORT_CAPACITY];
+    if (run->flow_ready && normalizer_unapplied_summary(&run->flow.normal, unapplied, sizeof unapplied) > 0)
+        live_log(&run->logger, "info", "events received and not applied: %s", unapplied);
     const route *routes = run->routes;
     if (run->flow_ready)
         live_log(&run->logger, "info",

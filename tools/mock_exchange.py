@@ -16,6 +16,9 @@ documentation (pages cited beside each behaviour):
   [ORD]  https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/New-Order
   [QRY]  https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Query-Order
   [RISK] https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Position-Information-V2
+  [INC]  https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Get-Income-History
+  [TRD]  https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Account-Trade-List
+  [MAM]  https://developers.binance.com/docs/derivatives/usds-margined-futures/account/rest-api/Get-Current-Multi-Assets-Mode
 
 WebSocket routes [WSC] (the legacy routes were retired on 2026-04-23):
   /private/ws?listenKey=KEY  (or /private/ws/KEY)    user data, raw frames
@@ -34,7 +37,10 @@ GET /fapi/v1/time, /fapi/v1/exchangeInfo (LOT_SIZE, MARKET_LOT_SIZE,
 PRICE_FILTER, precisions, rateLimits [INFO]), /fapi/v1/positionSide/dual,
 /fapi/v2/account, /fapi/v2/positionRisk (every listed symbol, open or not,
 the non-ASCII 币安人生USDT included [RISK]), /fapi/v1/premiumIndex,
-/fapi/v1/userTrades, /fapi/v1/order (by origClientOrderId [QRY]);
+/fapi/v1/userTrades (by startTime/endTime within 7 days, or by fromId,
+never both [TRD]), /fapi/v1/income (startTime/endTime inclusive, oldest
+first, limit [INC]), /fapi/v1/multiAssetsMargin [MAM],
+/fapi/v1/order (by origClientOrderId [QRY]);
 POST/PUT/DELETE /fapi/v1/listenKey; POST /fapi/v1/order: reduce-only MARKET
 orders checked against the mock's own position and filters [ORD][ERR]:
 -1111 precision over stepSize, -4005 above maxQty, -4004 below minQty, -2022
@@ -62,7 +68,10 @@ N, "silent": {R: N} (as the "silent" step, before any connection), "steps":
   {"redeliver": K}         the K-th frame sent (user data or mark) again, byte
                            for byte, on its route
   {"set_account": {...}} {"set_position": {...}} {"set_mark": {...}}
-  {"add_trade": {...}}     a userTrades entry ("time": "now")
+  {"add_trade": {...}}     a userTrades entry ("time": "now"; "id" 0: the next id)
+  {"add_income": {...}}    an income entry ("time": "now"; "tranId" 0: the next id)
+Top-level "multi_assets": true (multiAssetsMargin), "assets": [more account
+asset entries, e.g. BNFCR or USDC], "income": [entries], "trades": [entries].
   {"drop": true | R}       TCP reset of every route, or of route R
   {"silent": {"route": R, "count": N}}  the next N connections of R complete
                            the handshake and then never send or answer
@@ -108,6 +117,7 @@ WEIGHTS = {("GET", "/fapi/v1/time"): 1, ("GET", "/fapi/v1/exchangeInfo"): 1,
            ("GET", "/fapi/v1/positionSide/dual"): 30, ("GET", "/fapi/v2/account"): 5,
            ("GET", "/fapi/v2/positionRisk"): 5, ("GET", "/fapi/v1/premiumIndex"): 10,
            ("GET", "/fapi/v1/userTrades"): 5, ("GET", "/fapi/v1/order"): 1, ("POST", "/fapi/v1/order"): 0,
+           ("GET", "/fapi/v1/income"): 30, ("GET", "/fapi/v1/multiAssetsMargin"): 30,
            ("POST", "/fapi/v1/listenKey"): 1, ("PUT", "/fapi/v1/listenKey"): 1,
            ("DELETE", "/fapi/v1/listenKey"): 1}
 
@@ -183,6 +193,9 @@ class Exchange:
         self.positions = {}           # symbol -> positionRisk entry (open or scripted)
         self.marks = {}               # symbol -> mark text
         self.trades = []              # userTrades entries
+        self.income = []              # income entries [INC]
+        self.multi_assets = False     # [MAM]
+        self.extra_assets = []        # account asset entries beside USDT
 
     def clock_ms(self):
         """The exchange clock (serverTime, E, T, recvWindow checks): real rate."""
@@ -465,7 +478,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.scripted_failure(method, path, raw_query, body, params, failure)
         signed_paths = {("GET", "/fapi/v1/positionSide/dual"), ("GET", "/fapi/v2/account"),
                         ("GET", "/fapi/v2/positionRisk"), ("POST", "/fapi/v1/order"), ("GET", "/fapi/v1/order"),
-                        ("GET", "/fapi/v1/userTrades")}
+                        ("GET", "/fapi/v1/userTrades"), ("GET", "/fapi/v1/income"),
+                        ("GET", "/fapi/v1/multiAssetsMargin")}
         key_paths = {("POST", "/fapi/v1/listenKey"), ("PUT", "/fapi/v1/listenKey"), ("DELETE", "/fapi/v1/listenKey")}
         if (method, path) in signed_paths:
             refused = self.check_signed(raw_query, body)
@@ -482,9 +496,10 @@ class Handler(BaseHTTPRequestHandler):
         if (method, path) == ("GET", "/fapi/v2/account"):
             with exchange.lock:
                 asset = dict(exchange.account)
+                extra = [dict(entry) for entry in exchange.extra_assets]
                 positions = [exchange.position(symbol) for symbol in sorted(exchange.positions)]
             return self.answer(200, {"feeTier": 0, "canTrade": True, "totalWalletBalance": asset["walletBalance"],
-                                     "availableBalance": asset["availableBalance"], "assets": [asset],
+                                     "availableBalance": asset["availableBalance"], "assets": [asset] + extra,
                                      "positions": positions})
         if (method, path) == ("GET", "/fapi/v2/positionRisk"):
             with exchange.lock:  # [RISK]: every listed symbol, open or not
@@ -504,11 +519,27 @@ class Handler(BaseHTTPRequestHandler):
                 exchange.lock.notify_all()
             return self.answer(200, entries)
         if (method, path) == ("GET", "/fapi/v1/userTrades"):
+            if "fromId" in params and ("startTime" in params or "endTime" in params):  # [TRD]
+                return self.error(400, -4013, "fromId cannot be sent with startTime or endTime.")
             start = int(params.get("startTime", "0"))
+            end = int(params.get("endTime", str(2 ** 62)))
+            if "startTime" in params and "endTime" in params and end - start > 7 * 24 * 3600 * 1000:
+                return self.error(400, -4166, "The time between startTime and endTime cannot be longer than 7 days.")
+            from_id = int(params.get("fromId", "0"))
             with exchange.lock:
-                trades = [dict(trade) for trade in exchange.trades
-                          if trade["symbol"] == params.get("symbol") and trade["time"] >= start]
+                trades = sorted((dict(trade) for trade in exchange.trades
+                                 if trade["symbol"] == params.get("symbol") and start <= trade["time"] <= end
+                                 and trade["id"] >= from_id), key=lambda trade: trade["id"])
             return self.answer(200, trades[:int(params.get("limit", "500"))])
+        if (method, path) == ("GET", "/fapi/v1/income"):
+            start = int(params.get("startTime", "0"))
+            end = int(params.get("endTime", str(2 ** 62)))
+            with exchange.lock:  # [INC]: oldest first from startTime, at most limit
+                entries = sorted((dict(entry) for entry in exchange.income if start <= entry["time"] <= end),
+                                 key=lambda entry: (entry["time"], entry["tranId"]))
+            return self.answer(200, entries[:int(params.get("limit", "100"))])
+        if (method, path) == ("GET", "/fapi/v1/multiAssetsMargin"):
+            return self.answer(200, {"multiAssetsMargin": exchange.multi_assets})
         if path == "/fapi/v1/listenKey":
             return self.listen_key(method, params)
         if (method, path) == ("GET", "/fapi/v1/order"):
@@ -832,7 +863,21 @@ def act(exchange, step):
         if trade["time"] == "now":
             trade["time"] = exchange.event_ms()
         with exchange.lock:
+            if trade["id"] == 0:
+                exchange.trade_serial += 1
+                trade["id"] = exchange.trade_serial
             exchange.trades.append(trade)
+    elif "add_income" in step:
+        entry = {"symbol": "", "incomeType": "TRANSFER", "income": "0", "asset": "USDT", "info": "",
+                 "time": "now", "tranId": 0, "tradeId": ""}
+        entry.update(step["add_income"])
+        if entry["time"] == "now":
+            entry["time"] = exchange.event_ms()
+        with exchange.lock:
+            if entry["tranId"] == 0:
+                exchange.trade_serial += 1
+                entry["tranId"] = 9689000000 + exchange.trade_serial
+            exchange.income.append(entry)
     elif "redeliver" in step:
         stream, frame = exchange.sent[step["redeliver"]]
         if stream is None:
@@ -936,6 +981,12 @@ def main():
         exchange.silent[route] += count
     for position in script.get("positions", []):
         act(exchange, {"set_position": position})
+    exchange.multi_assets = bool(script.get("multi_assets", False))
+    exchange.extra_assets = list(script.get("assets", []))
+    for entry in script.get("income", []):
+        act(exchange, {"add_income": entry})
+    for trade in script.get("trades", []):
+        act(exchange, {"add_trade": trade})
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     server.exchange = exchange
