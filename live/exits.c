@@ -120,6 +120,8 @@ static rest_status read_position(exit_desk *desk, exit_job *job, const char *enc
 /* Sends part of job; the outcome moves the job on. False when the job stops
  * sending (rejected, unknown, rate limited). */
 static bool send_part(exit_desk *desk, exit_job *job, size_t part, const char *encoded) {
+    assert(part < job->part_count && job->part_count <= QUANTITY_PARTS_MAX);
+    assert(job->part_units[part] > 0);
     char quantity[QUANTITY_TEXT_CAPACITY];
     quantity_format(job->part_units[part], quantity);
     char params[512];
@@ -240,6 +242,7 @@ static void alert_if_due(exit_desk *desk, exit_job *job, long long now) {
 }
 
 void exit_desk_run(exit_desk *desk) {
+    assert(desk->count <= EXIT_JOBS_MAX);
     long long now = ws_monotonic_ms();
     for (size_t index = 0; index < desk->count; index++) {
         exit_job *job = &desk->jobs[index];
@@ -253,6 +256,7 @@ void exit_desk_run(exit_desk *desk) {
     for (size_t index = 0; index < desk->count; index++)
         if (desk->jobs[index].state != EXIT_JOB_DONE) desk->jobs[kept++] = desk->jobs[index];
     desk->count = kept;
+    assert(desk->count <= EXIT_JOBS_MAX);
 }
 
 void exit_desk_render(void *context, json_writer *writer) {
