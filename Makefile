@@ -26,10 +26,11 @@ LDFLAGS += $(SANITIZE)
 
 CORE_SRC = $(wildcard core/*.c)
 IO_SRC = $(wildcard io/*.c)
+REPORTS_SRC = $(wildcard reports/*.c)
 SIM_SRC = $(wildcard sim/*.c)
 LIVE_SRC = $(wildcard live/*.c)
 CLI_SRC = $(wildcard cli/*.c)
-LIB_SRC = $(CORE_SRC) $(IO_SRC) $(SIM_SRC) $(LIVE_SRC) $(filter-out cli/main.c,$(CLI_SRC))
+LIB_SRC = $(CORE_SRC) $(IO_SRC) $(REPORTS_SRC) $(SIM_SRC) $(LIVE_SRC) $(filter-out cli/main.c,$(CLI_SRC))
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -40,11 +41,16 @@ BIN = $(if $(filter build,$(BUILD)),bin/ledgersim,$(BUILD)/bin/ledgersim)
 # run this one.
 BIN_TEST = $(BIN)-test
 
-.PHONY: all test unit scenarios demo asan clean deps bench fuzz fuzz-replay valgrind
+.PHONY: all test unit scenarios demo asan clean deps deps-run bench fuzz fuzz-replay valgrind mutants
 all: $(BIN) $(BIN_TEST)
 
+# Packages by purpose (tools/install-deps.sh): `make demo` needs only the run
+# set (compiler, libraries, gnuplot); test, bench, fuzz and valgrind the test set.
 deps:
-	@tools/install-deps.sh --if-missing
+	@tools/install-deps.sh --if-missing test
+
+deps-run:
+	@tools/install-deps.sh --if-missing run
 
 $(BUILD)/live/libraries.o: CFLAGS += $(LIVE_SONAME_FLAGS)
 
@@ -79,7 +85,8 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libledgersim.a
 unit: $(UNIT_BIN)
 
 # Every test: unit tests, scenario expectations, malformed inputs, the rest of
-# tests/*.sh. Ends with one summary line "N passed, N failed".
+# tests/*.sh, in parallel (JOBS=N, default the core count; tools/run-tests.sh).
+# Ends with the wall time, the slowest five and one line "N passed, N failed".
 test: deps
 	@$(MAKE) --no-print-directory all unit fuzz-replay
 	@tools/run-tests.sh $(BUILD) $(BIN)
@@ -88,7 +95,7 @@ asan:
 	@$(MAKE) --no-print-directory test BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	    SANITIZE="-fsanitize=address,undefined -fno-sanitize-recover=all"
 
-demo: deps
+demo: deps-run
 	@$(MAKE) --no-print-directory all
 	@tools/demo.sh $(BIN)
 
@@ -134,6 +141,17 @@ VALGRIND = valgrind --quiet --error-exitcode=99 --leak-check=full --show-leak-ki
 valgrind: deps
 	@$(MAKE) --no-print-directory all unit fuzz-replay
 	@tools/valgrind.sh "$(VALGRIND)" $(BUILD) $(BIN) $(UNIT_BIN) -- $(FUZZ_NAMES)
+
+# Mutation testing (issue 20): tools/mutants.py flips relational operators,
+# moves constants by one, drops statements and swaps signs in core/ and sim/,
+# builds each mutant in a copy of the tree and runs it against the suite
+# without the digests; prints the score and every survivor. SAMPLE=N runs N
+# mutants drawn with SEED (default 1); MUTANT_FILES narrows the files; JOBS.
+SAMPLE ?= 0
+SEED ?= 1
+JOBS ?= 1
+mutants: deps
+	@tools/mutants.py --sample $(SAMPLE) --seed $(SEED) --jobs $(JOBS) $(MUTANT_FILES)
 
 clean:
 	rm -rf build build-* bin out

@@ -27,8 +27,6 @@
 #include "io/state_json.h"
 
 enum {
-    EXIT_RED = 3,               /* ledger consistency red (this command only) */
-    EXIT_OUTPUT_ERROR = 3,      /* --sync could not write (or another process holds the registry) */
     SYNC_ATTEMPTS_MAX = 3,      /* --sync starts over at most this often when the file changes under it */
     COLUMN_COUNT_MAX = 8,       /* symbol side qty entry tp sl mark exit */
     CELL_CAPACITY = 32          /* bytes of one table cell: a symbol or a number */

@@ -25,6 +25,7 @@ static void live_usage(FILE *stream) {
             "usage: ledgersim live [--testnet] [--rest-url URL --ws-url URL] [--symbols SYM,SYM...]\n"
             "                      --out DIR --record FILE.csv [--execute] [--key-file FILE]\n"
             "                      [--set KEY=VALUE]... [--duration-s N] [--quiet]\n"
+            "       ledgersim live --print-urls [--testnet | --ws-url URL] [--symbols SYM,...]\n"
             "       ledgersim live convert CAPTURE.jsonl [--set KEY=VALUE]...   (scenario CSV on stdout)\n"
             "       ledgersim live sign [--body BODY] QUERY   (secret from BINANCE_API_SECRET or --key-file)\n\n"
             "Runs the core on the Binance USD-M user data stream and mark prices and writes\n"
@@ -35,9 +36,13 @@ static void live_usage(FILE *stream) {
             "or --key-file FILE (mode 0600; two lines: key, secret). Hedge-mode accounts are\n"
             "refused. SIGINT/SIGTERM close the listenKey and write the state files whole.\n\n"
             "options:\n"
-            "  --testnet               Binance futures testnet endpoints\n"
+            "  --testnet               Binance futures testnet endpoints (testnet.binancefuture.com,\n"
+            "                          fstream.binancefuture.com: the same split routes)\n"
             "  --rest-url URL          REST base (default https://fapi.binance.com)\n"
-            "  --ws-url URL            WebSocket base (default wss://fstream.binance.com)\n"
+            "  --ws-url URL            WebSocket base (default wss://fstream.binance.com): the routes\n"
+            "                          /private/ws?listenKey=KEY and /market/stream?streams=... are appended\n"
+            "  --print-urls            print the two route URLs (listen key as <listenKey>) and exit 0\n"
+            "                          without connecting\n"
             "  --symbols LIST          symbols whose mark price is streamed (comma separated)\n"
             "  --set KEY=VALUE         a configuration key (scenario config keys); recorded\n"
             "  --duration-s N          stop after N seconds (default: until a signal)\n"
@@ -45,7 +50,18 @@ static void live_usage(FILE *stream) {
             "  --reconnect-initial-ms N  first reconnect delay, doubled up to --reconnect-max-ms\n"
             "  --reconnect-max-ms N    (default 60000)\n"
             "  --recv-window-ms N      recvWindow of signed requests (default 5000)\n"
-            "  --quiet                 only warnings and errors on stderr (DIR/live.log has all)\n");
+            "  --market-stall-ms N     watchdog: no frame/pong on the market route this long: reconnect\n"
+            "                          (default 10000: ten missed @1s marks)\n"
+            "  --private-stall-ms N    the same for the private route (default 200000: the server pings\n"
+            "                          every 3 minutes; a ping is sent half-way)\n"
+            "  --exit-alert-ms N       an exit not filled this long after its intent is an ALERT\n"
+            "                          (live.log, stderr, state.json live.unfilled_exits; default 30000)\n"
+            "  --rest-timeout-ms N     one REST request (default 10000)\n"
+            "  --quiet                 only warnings and errors on stderr (DIR/live.log has all)\n\n"
+            "Exit status: 0 stopped by a signal or --duration-s; 1 the session stopped on an\n"
+            "exchange or connection error; 2 bad input or usage (keys, options, hedge mode,\n"
+            "a used --out or record); 3 an output error (a state file or the record could\n"
+            "not be written).\n");
 }
 
 /* Parses a positive integer option value. */
@@ -70,10 +86,10 @@ static bool split_setting(char *text, const char **key, const char **value) {
 
 /* Applies --set KEY=VALUE to config; false with a message. */
 static bool apply_setting(kernel_config *config, const char *key, const char *value) {
-    char reason[256];
+    char reason[CONFIG_REASON_CAPACITY];
     config_set_result result = config_set(config, key, value, reason, sizeof reason);
     if (result == CONFIG_SET_UNKNOWN_KEY) {
-        fprintf(stderr, "ledgersim live: unknown config key '%s'\n", key);
+        fprintf(stderr, "ledgersim live: %s\n", reason);
         return false;
     }
     if (result == CONFIG_SET_BAD_VALUE) {
@@ -270,6 +286,9 @@ static int command_live_convert(int argc, char **argv) {
     }
     fprintf(stderr, "ledgersim live convert: %ld lines, %ld events, %ld duplicates, %ld refused\n", line_number,
             events, flow.duplicates, invalid);
+    char unapplied[NORMALIZE_REPORT_CAPACITY];
+    if (normalizer_unapplied_summary(&flow.normal, unapplied, sizeof unapplied) > 0)
+        fprintf(stderr, "ledgersim live convert: events not applied: %s\n", unapplied);
     pipeline_free(&flow);
     free(event);
     if (status == EXIT_OK && invalid > 0) status = EXIT_BAD_INPUT;
@@ -299,6 +318,8 @@ int command_live(int argc, char **argv) {
             options->execute = true;
         } else if (strcmp(argument, "--quiet") == 0) {
             options->quiet = true;
+        } else if (strcmp(argument, "--print-urls") == 0) {
+            options->print_urls = true;
         } else if (value == NULL) {
             fprintf(stderr, "ledgersim live: unknown option or missing value: %s\n", argument);
             status = EXIT_BAD_INPUT;
@@ -352,10 +373,27 @@ int command_live(int argc, char **argv) {
         } else if (strcmp(argument, "--recv-window-ms") == 0 && parse_long(value, 1, 60000, &number)) {
             options->recv_window_ms = number;
             index++;
+        } else if (strcmp(argument, "--market-stall-ms") == 0 && parse_long(value, 100, 86400000, &number)) {
+            options->market_stall_ms = number;
+            index++;
+        } else if (strcmp(argument, "--private-stall-ms") == 0 && parse_long(value, 100, 86400000, &number)) {
+            options->private_stall_ms = number;
+            index++;
+        } else if (strcmp(argument, "--exit-alert-ms") == 0 && parse_long(value, 1, 86400000, &number)) {
+            options->exit_alert_ms = number;
+            index++;
+        } else if (strcmp(argument, "--rest-timeout-ms") == 0 && parse_long(value, 100, 600000, &number)) {
+            options->rest_timeout_ms = number;
+            index++;
         } else {
             fprintf(stderr, "ledgersim live: unknown option or bad value: %s %s\n", argument, value);
             status = EXIT_BAD_INPUT;
         }
+    }
+    if (status == EXIT_OK && options->print_urls) {
+        status = live_print_urls(options, stdout) ? EXIT_OK : EXIT_BAD_INPUT;
+        free(options);
+        return status;
     }
     if (status == EXIT_OK && (options->out_directory == NULL || options->record_path == NULL)) {
         fprintf(stderr, "ledgersim live: --out DIR and --record FILE.csv are required\n");

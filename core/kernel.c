@@ -155,6 +155,18 @@ kernel_status kernel_apply_fact(kernel *k, const exchange_fact *fact) {
         return KERNEL_OK;
     case FACT_POSITION:
         return apply_exchange_position(k, fact);
+    case FACT_TRANSFER:
+        projection_apply_transfer(&k->projection, fact->amount);
+        return KERNEL_OK;
+    case FACT_LEVERAGE: {
+        /* The symbol's used margin divides by it from the next snapshot on,
+         * as a fill's leverage does; a symbol never traded gets a flat entry
+         * that remembers it for its first fill. */
+        book_position *position = book_entry(&k->book, fact->symbol);
+        if (position == NULL) return KERNEL_SYMBOLS_FULL;
+        if (isfinite(fact->leverage) && fact->leverage >= 1) position->leverage = fact->leverage;
+        return KERNEL_OK;
+    }
     case FACT_MARK: {
         size_t *hint = &k->mark_hints[k->marked_count < EVENT_ROWS_MAX ? k->marked_count : EVENT_ROWS_MAX - 1];
         book_position *position = book_entry_hinted(&k->book, fact->symbol, hint);

@@ -30,7 +30,8 @@
 #include "core/nav.h"
 #include "core/projection.h"
 
-typedef enum { FACT_FILL = 1, FACT_FUNDING, FACT_BALANCE, FACT_POSITION, FACT_MARK } fact_type;
+/* FACT_TRANSFER and FACT_LEVERAGE are format 1.1's transfer and leverage rows. */
+typedef enum { FACT_FILL = 1, FACT_FUNDING, FACT_BALANCE, FACT_POSITION, FACT_MARK, FACT_TRANSFER, FACT_LEVERAGE } fact_type;
 
 /* One normalized exchange fact. Fields a type does not use are 0. */
 typedef struct {
@@ -42,8 +43,8 @@ typedef struct {
     double fee;               /* fill, quote currency */
     double realized_pnl;      /* fill */
     bool has_leverage;
-    double leverage;          /* fill (becomes the symbol's), position */
-    double amount;            /* funding: paid by the account */
+    double leverage;          /* fill (becomes the symbol's), position, leverage (has_leverage set) */
+    double amount;            /* funding: paid by the account; transfer: into the wallet (< 0 out) */
     double wallet_balance, available_margin, used_margin, maint_margin; /* balance */
     double entry_price, mark_price, unrealized_pnl;                     /* position */
 } exchange_fact;

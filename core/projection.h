@@ -18,6 +18,7 @@
 #include "core/book.h"
 #include "core/config.h"
 #include "core/limits.h"
+#include "core/rules.h"
 
 typedef enum { RECONCILE_OK = 0, RECONCILE_WARN = 1, RECONCILE_ERROR = 2 } reconcile_status;
 
@@ -33,6 +34,9 @@ typedef struct {
     double available_margin;
     int open_positions;
     double peak_capital;
+    double transfers;        /* format 1.1: sum of transfer amounts (in the capital) */
+    bool has_transfers;      /* a transfer was applied: only then is `transfers` written, so a
+                                version 1 file's outputs stay byte for byte what they were */
 } k_block;
 
 /* EPosition: one open position as the exchange reports it. */
@@ -59,17 +63,45 @@ typedef struct {
     double last_funding;
 } e_block;
 
-enum { RECONCILE_DELTAS_MAX = 5 };
+enum { RECONCILE_DELTAS_MAX = RULE_COUNT }; /* one delta per rule at most */
 
 typedef struct {
     reconcile_status status;
-    const char *worst_field;                    /* static text; "" when OK */
+    const char *worst_field;                    /* static text (a rule's field); "" when OK */
     size_t delta_count;
-    const char *delta_names[RECONCILE_DELTAS_MAX];  /* in the seed's insertion order */
+    const char *delta_names[RECONCILE_DELTAS_MAX];  /* rules' fields, in the seed's insertion order */
     double delta_values[RECONCILE_DELTAS_MAX];
     size_t explanation_count;
     char explanations[EXPLANATIONS_MAX][EXPLANATION_CAPACITY];
+    /* Per rule: not evaluated, or its worst severity in this snapshot (what
+     * kpis_v7.json's reconcile.rules counts; see core/rules.h). */
+    unsigned char outcomes[RULE_COUNT];         /* rule_outcome values */
 } reconcile_result;
+
+/* What the v2 rules read besides the K and E blocks, for one snapshot. The
+ * projection keeps it up to date from the facts the kernel hands it; the
+ * seed's rules never read it. */
+typedef struct {
+    double book_realized_pnl;      /* K's own realized PnL, folded by its book from reducing fills */
+    bool has_valid_wallet;
+    double last_valid_wallet;      /* the last E wallet > 0 and finite */
+    bool invalid_wallet_frame;     /* this event delivered a wallet <= 0 or non-finite */
+    bool positions_reported;       /* E sent a position report in this run (this event included) */
+    size_t orphans_removed;        /* registry entries without a position this event's sync removed */
+    char orphan_symbol[SYMBOL_CAPACITY]; /* the first of them ("" when none) */
+} reconcile_extras;
+
+/* Everything the classifier reads for one snapshot: classifying the same
+ * facts under other thresholds (or the other rule set) needs no kernel run.
+ * Pointers are borrowed: valid until the kernel's next event. */
+typedef struct {
+    const k_block *k;
+    const e_block *e;
+    const exchange_position *positions; /* E's list, sorted by symbol */
+    size_t position_count;
+    const position_book *book;          /* K's positions (v2 R3); may be NULL: no K position */
+    reconcile_extras extras;
+} reconcile_facts;
 
 typedef struct {
     long event_seq;
@@ -103,6 +135,8 @@ typedef struct {
     double k_realized;
     double k_fees;
     double k_funding;
+    double k_transfers;                 /* format 1.1: sum of transfer amounts */
+    bool has_transfers;                 /* a transfer row was applied (see k_block) */
     double peak_capital;
     e_block e;                          /* latest E-facts */
     exchange_position positions[SYMBOLS_MAX]; /* latest exchange positions, sorted */
@@ -110,6 +144,8 @@ typedef struct {
     long event_seq;
     account_snapshot snapshot;          /* the latest one */
     published_capital published;
+    reconcile_extras pending;           /* v2 inputs gathered for the next snapshot */
+    reconcile_extras extras;            /* those the latest snapshot was classified with */
 } account_projection;
 
 /* Starts a projection at the configured seed capital, with the seed's
@@ -122,6 +158,12 @@ void projection_apply_fill(account_projection *projection, double fill_price, do
 
 /* apply_funding of V2, and settle(-amount) of V1. */
 void projection_apply_funding(account_projection *projection, double amount);
+
+/* Format 1.1's transfer: money into (amount > 0) or out of the futures
+ * wallet that is not trading. K's capital gains it (the seed has no such
+ * term); the V1 published capital does not move (its next wallet frame
+ * re-anchors it). A non-finite amount counts as 0 (_safe). */
+void projection_apply_transfer(account_projection *projection, double amount);
 
 /* apply_balance_update of V2, and anchor_to_exchange of V1 (which ignores a
  * zero or non-finite wallet) with the seq of the snapshot this event builds. */
@@ -140,13 +182,18 @@ const account_snapshot *projection_build_snapshot(account_projection *projection
                                                   const char *source_event_id, double ts,
                                                   const position_book *book);
 
-/* k_capital: seed + realized - fees - funding, clamped to [min, max]. */
+/* k_capital: seed (+ transfers, format 1.1) + realized - fees - funding,
+ * clamped to [min, max]. */
 double projection_k_capital(const account_projection *projection);
 
-/* The classifier alone (R1..R5 of the seed's _classify). */
-void projection_classify(const reconcile_config *config, const k_block *k, const e_block *e,
-                         const exchange_position *positions, size_t position_count,
-                         reconcile_result *result);
+/* The facts the latest snapshot was classified with (book: the one given
+ * to projection_build_snapshot; borrowed pointers, see reconcile_facts). */
+void projection_facts(const account_projection *projection, const position_book *book, reconcile_facts *facts);
+
+/* The classifier alone: the rule set of config (seed: R1..R5 of the seed's
+ * _classify, to the character; v2: see the README) over facts, into result.
+ * Pure: the same facts and config always give the same result. */
+void projection_classify(const reconcile_facts *facts, const reconcile_config *config, reconcile_result *result);
 
 /* The seed's _safe(): the value when finite, else the default. */
 double projection_safe(double value, double fallback);

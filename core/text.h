@@ -19,6 +19,13 @@
  * caller owns both; they must not overlap. */
 size_t text_copy(char *out, size_t capacity, const char *text);
 
+/* The length (2 to 4) of the well-formed UTF-8 sequence of a non-ASCII
+ * character at bytes[0..available), or 0 when there is none there (an
+ * ASCII byte, a stray continuation byte, an overlong form, a surrogate,
+ * past U+10FFFF, or cut short). Symbols may hold such characters: Binance
+ * lists some (`币安人生USDT`, since 2025-10). */
+size_t text_utf8_sequence_length(const unsigned char *bytes, size_t available);
+
 /* strcmp(a, b) == 0 with the first bytes compared inline: the ids and
  * symbols compared on hot paths mostly differ there (or are empty). */
 static inline bool text_equal(const char *a, const char *b) {

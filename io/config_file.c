@@ -55,13 +55,9 @@ static bool apply_members(const char *path, const cJSON *object, const char *pre
             snprintf(error, error_capacity, "%s: %s: expected a number or a string", path, key);
             return false;
         }
-        char reason[256];
+        char reason[CONFIG_REASON_CAPACITY];
         config_set_result result = config_set(config, key, value, reason, sizeof reason);
-        if (result == CONFIG_SET_UNKNOWN_KEY) {
-            snprintf(error, error_capacity, "%s: unknown config key '%s'", path, key);
-            return false;
-        }
-        if (result == CONFIG_SET_BAD_VALUE) {
+        if (result == CONFIG_SET_UNKNOWN_KEY || result == CONFIG_SET_BAD_VALUE) {
             snprintf(error, error_capacity, "%s: %s", path, reason);
             return false;
         }
@@ -101,11 +97,10 @@ bool config_build(kernel_config *config, const char *const *settings, int settin
                 return false;
             }
         }
-        char reason[256];
+        char reason[CONFIG_REASON_CAPACITY];
         config_set_result result = config_set(config, key, equals + 1, reason, sizeof reason);
         if (result == CONFIG_SET_UNKNOWN_KEY || result == CONFIG_SET_BAD_VALUE) {
-            snprintf(error, error_capacity, "--set %s: %s", setting,
-                     result == CONFIG_SET_UNKNOWN_KEY ? "unknown config key" : reason);
+            snprintf(error, error_capacity, "--set %s: %s", setting, reason);
             return false;
         }
         (void)config_lock(config, key);

@@ -312,8 +312,10 @@ static int write_state_file(run_output *out, const char *folder, const char *nam
     json_writer_init(&writer, &out->scratch, true);
     if (render != NULL)
         render(&writer, k);
-    else
+    else if (strstr(path, "/kpis_v7.json") != NULL)
         state_render_kpis(&writer, k, out->extension, out->extension_context);
+    else
+        state_render_state(&writer, k, out->state_extension, out->state_extension_context);
     buffer_append(&out->scratch, "\n", 1);
     if (buffer_failed(&out->scratch)) {
         snprintf(out->error, sizeof out->error, "%s: larger than %d bytes or out of memory", path, STATE_FILE_LIMIT);
@@ -332,11 +334,11 @@ enum { STATE_FILE_COUNT = 6 };
 static int write_state_set(run_output *out, const char *folder, const kernel *k) {
     static const struct {
         const char *name;
-        state_renderer render;  /* NULL: kpis_v7.json, which takes the extension */
+        state_renderer render;  /* NULL: kpis_v7.json or state.json, which take an extension */
     } files[STATE_FILE_COUNT] = {
         {"account.json", state_render_account}, {"nav.json", state_render_nav}, {"kpis_v7.json", NULL},
         {"positions_state.json", state_render_positions_state}, {"position_tp_sl.json", render_registry},
-        {"state.json", state_render_state}};
+        {"state.json", NULL}};
     for (int index = 0; index < STATE_FILE_COUNT; index++)
         if (write_state_file(out, folder, files[index].name, k, files[index].render) < 0) return -1;
     if (sync_directory(folder) < 0) return fail(out, "fsync", folder);

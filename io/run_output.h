@@ -68,6 +68,8 @@ typedef struct {
     kpis_extension extension;  /* may be NULL; set by the driver after open */
     file_lock lock;            /* live mode: DIR's writer lock */
     void *extension_context;
+    kpis_extension state_extension; /* may be NULL; adds members to state.json (live) */
+    void *state_extension_context;
     char error[RUN_OUTPUT_ERROR_CAPACITY];
 } run_output;
 

@@ -167,6 +167,15 @@ static void fact_cells(const exchange_fact *fact, row *line) {
         line->cells[COLUMN_SYMBOL] = fact->symbol;
         row_number(line, COLUMN_PRICE, fact->price);
         break;
+    case FACT_TRANSFER:
+        line->cells[COLUMN_TYPE] = "transfer";
+        row_number(line, COLUMN_AMOUNT, fact->amount);
+        break;
+    case FACT_LEVERAGE:
+        line->cells[COLUMN_TYPE] = "leverage";
+        line->cells[COLUMN_SYMBOL] = fact->symbol;
+        row_number(line, COLUMN_LEVERAGE, fact->leverage);
+        break;
     }
 }
 

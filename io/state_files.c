@@ -62,6 +62,9 @@ static void render_k_block(json_writer *writer, const k_block *k) {
     JSON_KEY(writer, "unrealized_pnl"); json_number(writer, k->unrealized_pnl);
     JSON_KEY(writer, "fees_paid"); json_number(writer, k->fees_paid);
     JSON_KEY(writer, "funding_paid"); json_number(writer, k->funding_paid);
+    if (k->has_transfers) { /* format 1.1: absent from a version 1 run's files */
+        JSON_KEY(writer, "transfers"); json_number(writer, k->transfers);
+    }
     JSON_KEY(writer, "open_notional"); json_number(writer, k->open_notional);
     JSON_KEY(writer, "equity"); json_number(writer, k->equity);
     JSON_KEY(writer, "used_margin"); json_number(writer, k->used_margin);
@@ -235,13 +238,27 @@ void state_render_kpis(json_writer *writer, const kernel *k, void (*extension)(v
     JSON_KEY(writer, "warn"); json_integer(writer, tracker->reconcile_counts[RECONCILE_WARN]);
     JSON_KEY(writer, "error"); json_integer(writer, tracker->reconcile_counts[RECONCILE_ERROR]);
     JSON_KEY(writer, "worst_fields");
+    /* Keyed by field, sorted; v2's fields only under v2. */
+    reconcile_rule sorted[RULE_COUNT];
+    size_t rule_count = reconcile_rules_sorted(k->config.reconcile.rules, sorted);
     json_object_begin(writer);
-    /* kpis_worst_field_names is not alphabetical: emit in sorted order. */
-    static const size_t sorted_order[KPIS_WORST_FIELDS] = {0, 3, 2, 1, 4};
-    for (size_t position = 0; position < KPIS_WORST_FIELDS; position++) {
-        size_t index = sorted_order[position];
-        json_key(writer, kpis_worst_field_names[index]);
-        json_integer(writer, tracker->worst_field_counts[index]);
+    for (size_t position = 0; position < rule_count; position++) {
+        json_key(writer, reconcile_rule_field(sorted[position]));
+        json_integer(writer, tracker->worst_field_counts[sorted[position]]);
+    }
+    json_object_end(writer);
+    JSON_KEY(writer, "rules");
+    json_object_begin(writer);
+    for (size_t position = 0; position < rule_count; position++) {
+        reconcile_rule rule = sorted[position];
+        json_key(writer, reconcile_rule_field(rule));
+        json_object_begin(writer);
+        JSON_KEY(writer, "evaluated"); json_integer(writer, kpis_rule_evaluated(tracker, rule));
+        for (int outcome = RULE_OUTCOME_OK; outcome < RULE_OUTCOME_COUNT; outcome++) {
+            json_key(writer, rule_outcome_name((rule_outcome)outcome));
+            json_integer(writer, tracker->rule_counts[rule][outcome]);
+        }
+        json_object_end(writer);
     }
     json_object_end(writer);
     json_object_end(writer);
@@ -276,7 +293,8 @@ void state_render_positions_state(json_writer *writer, const kernel *k) {
     json_object_end(writer);
 }
 
-void state_render_state(json_writer *writer, const kernel *k) {
+void state_render_state(json_writer *writer, const kernel *k, void (*extension)(void *, json_writer *),
+                        void *extension_context) {
     const ledger_consistency *consistency = &k->consistency;
     json_object_begin(writer);
     JSON_KEY(writer, "positions_state"); state_render_positions_state(writer, k);
@@ -288,6 +306,7 @@ void state_render_state(json_writer *writer, const kernel *k) {
     JSON_KEY(writer, "num_ledger"); json_integer(writer, (int64_t)consistency->num_ledger);
     JSON_KEY(writer, "num_tp_sl"); json_integer(writer, (int64_t)consistency->num_tp_sl);
     json_object_end(writer);
+    if (extension != NULL) extension(extension_context, writer);
     json_object_end(writer);
 }
 

@@ -24,8 +24,11 @@ void state_render_kpis(json_writer *writer, const kernel *k, void (*extension)(v
 /* positions_state.json (also the positions_state block of state.json). */
 void state_render_positions_state(json_writer *writer, const kernel *k);
 
-/* state.json: positions_state, positions_ledger, ledger_consistency. */
-void state_render_state(json_writer *writer, const kernel *k);
+/* state.json: positions_state, positions_ledger, ledger_consistency;
+ * extension (may be NULL) adds members to the open object (the live
+ * adapter's `live` block). */
+void state_render_state(json_writer *writer, const kernel *k, void (*extension)(void *, json_writer *),
+                        void *extension_context);
 
 /* exits.jsonl line for one intent of the last event. */
 void state_render_exit(json_writer *writer, const kernel *k, const exit_intent *intent);

@@ -80,6 +80,7 @@ static bool load_all(void) {
            RESOLVE(websockets, LIVE_WEBSOCKETS_SONAME, lws_context_user) &&
            RESOLVE(websockets, LIVE_WEBSOCKETS_SONAME, lws_create_context) &&
            RESOLVE(websockets, LIVE_WEBSOCKETS_SONAME, lws_get_context) &&
+           RESOLVE(websockets, LIVE_WEBSOCKETS_SONAME, lws_get_opaque_user_data) &&
            RESOLVE(websockets, LIVE_WEBSOCKETS_SONAME, lws_is_final_fragment) &&
            RESOLVE(websockets, LIVE_WEBSOCKETS_SONAME, lws_remaining_packet_payload) &&
            RESOLVE(websockets, LIVE_WEBSOCKETS_SONAME, lws_service) &&
@@ -87,6 +88,7 @@ static bool load_all(void) {
            RESOLVE(websockets, LIVE_WEBSOCKETS_SONAME, lws_set_timeout) &&
            RESOLVE(websockets, LIVE_WEBSOCKETS_SONAME, lws_sul_cancel) &&
            RESOLVE(websockets, LIVE_WEBSOCKETS_SONAME, lws_sul_schedule) &&
+           RESOLVE(websockets, LIVE_WEBSOCKETS_SONAME, lws_write) &&
            RESOLVE(crypto, LIVE_CRYPTO_SONAME, EVP_sha256) && RESOLVE(crypto, LIVE_CRYPTO_SONAME, HMAC);
 }
 

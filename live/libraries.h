@@ -39,6 +39,7 @@ typedef struct {
     __typeof__(&lws_context_user) lws_context_user;
     __typeof__(&lws_create_context) lws_create_context;
     __typeof__(&lws_get_context) lws_get_context;
+    __typeof__(&lws_get_opaque_user_data) lws_get_opaque_user_data;
     __typeof__(&lws_is_final_fragment) lws_is_final_fragment;
     __typeof__(&lws_remaining_packet_payload) lws_remaining_packet_payload;
     __typeof__(&lws_service) lws_service;
@@ -46,6 +47,7 @@ typedef struct {
     __typeof__(&lws_set_timeout) lws_set_timeout;
     __typeof__(&lws_sul_cancel) lws_sul_cancel;
     __typeof__(&lws_sul_schedule) lws_sul_schedule;
+    __typeof__(&lws_write) lws_write;
     __typeof__(&EVP_sha256) EVP_sha256;
     __typeof__(&HMAC) HMAC;
 } live_library_table;

@@ -63,7 +63,8 @@ int rest_open(rest_client *client, const char *base_url, const credentials *keys
     client->keys = keys;
     client->logger = logger;
     client->recv_window_ms = 5000;
-    client->max_retry_wait_ms = 60000;
+    client->timeout_ms = REST_TIMEOUT_MS;
+    client->weight_limit_1m = REST_WEIGHT_LIMIT_1M;
     buffer_init(&client->response, REST_RESPONSE_LIMIT);
     client->curl = LIVE(curl_easy_init)();
     return client->curl == NULL ? -1 : 0;
@@ -103,10 +104,49 @@ static bool parse_api_error(rest_client *client) {
     return found;
 }
 
-/* Sleeps milliseconds (restarting on EINTR is not wanted: a signal ends the wait). */
-static void sleep_ms(long milliseconds) {
-    struct timespec pause = {milliseconds / 1000, (milliseconds % 1000) * 1000000L};
-    nanosleep(&pause, NULL);
+long long rest_blocked_ms(const rest_client *client, bool urgent) {
+    long long now = rest_local_time_ms();
+    long long until = client->banned_until_ms > client->paused_until_ms ? client->banned_until_ms
+                                                                        : client->paused_until_ms;
+    if (!urgent && client->paced_until_ms > until) until = client->paced_until_ms;
+    return until > now ? until - now : 0;
+}
+
+bool rest_outcome_unknown(const rest_client *client, rest_status status) {
+    if (status == REST_TRANSPORT_ERROR) return true;
+    if (status == REST_OK || status == REST_RATE_LIMITED) return false;
+    return client->http_status >= 500 || client->error_code == -1006 || client->error_code == -1007;
+}
+
+bool rest_encode(const char *text, char *out, size_t capacity) {
+    static const char hex[] = "0123456789ABCDEF";
+    size_t used = 0;
+    for (const unsigned char *cursor = (const unsigned char *)text; *cursor != '\0'; cursor++) {
+        bool plain = isalnum(*cursor) || *cursor == '-' || *cursor == '_' || *cursor == '.' || *cursor == '~';
+        if (used + (plain ? 1 : 3) >= capacity) return false;
+        if (plain) {
+            out[used++] = (char)*cursor;
+        } else {
+            out[used++] = '%';
+            out[used++] = hex[*cursor >> 4];
+            out[used++] = hex[*cursor & 15];
+        }
+    }
+    if (capacity == 0) return false;
+    out[used] = '\0';
+    return true;
+}
+
+/* After an answer: pace by X-MBX-USED-WEIGHT-1M (the weight used in the
+ * current minute of the exchange clock). */
+static void pace(rest_client *client) {
+    if (client->used_weight_1m < 0 || client->weight_limit_1m <= 0) return;
+    if (client->used_weight_1m * 100 < (long)REST_PACE_PERCENT * client->weight_limit_1m) return;
+    long long server_now = rest_local_time_ms() + client->time_offset_ms;
+    long long next_minute = (server_now / 60000 + 1) * 60000;
+    client->paced_until_ms = next_minute - client->time_offset_ms;
+    live_log(client->logger, "warn", "rest: used weight %ld of %ld this minute: resyncs wait %lld ms (exits do not)",
+             client->used_weight_1m, client->weight_limit_1m, next_minute - server_now);
 }
 
 /* One HTTP exchange without retries. */
@@ -151,7 +191,7 @@ static rest_status perform(rest_client *client, const char *method, const char *
     LIVE(curl_easy_setopt)(curl, CURLOPT_WRITEDATA, client);
     LIVE(curl_easy_setopt)(curl, CURLOPT_HEADERFUNCTION, on_header);
     LIVE(curl_easy_setopt)(curl, CURLOPT_HEADERDATA, client);
-    LIVE(curl_easy_setopt)(curl, CURLOPT_TIMEOUT_MS, (long)REST_TIMEOUT_MS);
+    LIVE(curl_easy_setopt)(curl, CURLOPT_TIMEOUT_MS, client->timeout_ms);
     LIVE(curl_easy_setopt)(curl, CURLOPT_CONNECTTIMEOUT_MS, (long)REST_CONNECT_TIMEOUT_MS);
     LIVE(curl_easy_setopt)(curl, CURLOPT_NOSIGNAL, 1L);
     LIVE(curl_easy_setopt)(curl, CURLOPT_USERAGENT, "ledgersim-live/0.1");
@@ -175,6 +215,7 @@ static rest_status perform(rest_client *client, const char *method, const char *
     if (client->response.data == NULL) buffer_append_text(&client->response, "");
     live_log(client->logger, "info", "rest %s %s -> %ld used-weight-1m=%ld order-count-1m=%ld", method, path,
              client->http_status, client->used_weight_1m, client->order_count_1m);
+    pace(client);
     if (client->http_status >= 200 && client->http_status < 300) return REST_OK;
     if (client->http_status == 429 || client->http_status == 418) {
         snprintf(client->error_message, sizeof client->error_message, "%s %s: HTTP %ld (%s), Retry-After %ld s",
@@ -211,16 +252,17 @@ rest_status rest_sync_time(rest_client *client, long long *server_time_ms) {
 rest_status rest_call(rest_client *client, const char *method, const char *path, const char *params,
                       rest_security security) {
     assert(client->curl != NULL);
-    long long now = rest_local_time_ms();
-    if (client->banned_until_ms > now) {
-        snprintf(client->error_message, sizeof client->error_message,
-                 "%s %s: not sent: IP banned (HTTP 418) for %lld s more", method, path,
-                 (client->banned_until_ms - now + 999) / 1000);
+    /* Pacing is the callers' choice (rest_blocked_ms): an exit's reads and
+     * orders go out in the last 10 % of the weight, a resync waits. */
+    long long blocked = rest_blocked_ms(client, true);
+    if (blocked > 0) {
+        const char *why = client->banned_until_ms > rest_local_time_ms() ? "IP banned (HTTP 418)"
+                                                                        : "rate limited (HTTP 429)";
+        snprintf(client->error_message, sizeof client->error_message, "%s %s: not sent: %s for %lld s more", method,
+                 path, why, (blocked + 999) / 1000);
         return REST_RATE_LIMITED;
     }
-    bool clock_retried = false;
-    int rate_retries = 0;
-    for (;;) {
+    for (bool clock_retried = false;;) {
         rest_status status = perform(client, method, path, params, security);
         if (status == REST_API_ERROR && client->error_code == -1021 && !clock_retried) {
             clock_retried = true;
@@ -232,20 +274,13 @@ rest_status rest_call(rest_client *client, const char *method, const char *path,
             continue;
         }
         if (status == REST_RATE_LIMITED) {
+            /* Never sleep here: the caller's loop services the streams. */
             long wait_ms = (client->retry_after_s >= 0 ? client->retry_after_s : 1) * 1000L;
-            if (client->http_status == 418) {
-                client->banned_until_ms = rest_local_time_ms() + wait_ms;
-                live_log(client->logger, "error", "%s", client->error_message);
-                return status;
-            }
-            if (rate_retries >= REST_RATE_LIMIT_RETRIES || wait_ms > client->max_retry_wait_ms) {
-                live_log(client->logger, "error", "%s: giving up", client->error_message);
-                return status;
-            }
-            rate_retries++;
-            live_log(client->logger, "warn", "%s: backing off %ld ms", client->error_message, wait_ms);
-            sleep_ms(wait_ms);
-            continue;
+            long long until = rest_local_time_ms() + wait_ms;
+            if (client->http_status == 418) client->banned_until_ms = until;
+            else client->paused_until_ms = until;
+            live_log(client->logger, client->http_status == 418 ? "error" : "warn",
+                     "%s: requests paused %ld ms (the streams keep running)", client->error_message, wait_ms);
         }
         return status;
     }

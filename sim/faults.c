@@ -10,28 +10,9 @@
 #include "core/number.h"
 #include "core/text.h"
 
-static const char *const kind_names[FAULT_KIND_COUNT] = {"stale_mark", "zero_wallet", "orphan_tp_sl", "drop",
-                                                         "duplicate",  "delay",       "corrupt"};
-
 /* Orphan levels drawn around the kernel's mark. */
 #define ORPHAN_TP_FACTOR 1.02
 #define ORPHAN_SL_FACTOR 0.99
-
-/* The static name of kind. */
-const char *fault_kind_name(fault_kind kind) {
-    assert(kind >= 0 && kind < FAULT_KIND_COUNT);
-    return kind_names[kind];
-}
-
-/* Looks name (borrowed) up among the kinds. */
-bool fault_kind_parse(const char *name, fault_kind *kind) {
-    for (int index = 0; index < FAULT_KIND_COUNT; index++)
-        if (strcmp(kind_names[index], name) == 0) {
-            *kind = (fault_kind)index;
-            return true;
-        }
-    return false;
-}
 
 /* Parses one "KIND=P" entry of length bytes at text into plan. */
 static bool plan_entry(const char *text, size_t length, fault_plan *plan, char *error, size_t error_capacity) {
@@ -99,7 +80,7 @@ void fault_plan_format(const fault_plan *plan, char *out, size_t capacity) {
         char number[NUMBER_TEXT_CAPACITY];
         number_format(plan->probability[index], number);
         int written = snprintf(out + length, capacity - length, "%s%s=%s", length > 0 ? "," : "",
-                               kind_names[index], number);
+                               fault_kind_name((fault_kind)index), number);
         if (written < 0 || (size_t)written >= capacity - length) return; /* cut: capacity is generous */
         length += (size_t)written;
     }
@@ -272,6 +253,8 @@ static double *fact_field(exchange_fact *fact, const char *field) {
         {FACT_POSITION, "unrealized_pnl", offsetof(exchange_fact, unrealized_pnl)},
         {FACT_POSITION, "leverage", offsetof(exchange_fact, leverage)},
         {FACT_MARK, "price", offsetof(exchange_fact, price)},
+        {FACT_TRANSFER, "amount", offsetof(exchange_fact, amount)},
+        {FACT_LEVERAGE, "leverage", offsetof(exchange_fact, leverage)},
     };
     for (size_t index = 0; index < sizeof fields / sizeof fields[0]; index++)
         if (fields[index].type == fact->type && strcmp(fields[index].name, field) == 0)
@@ -286,6 +269,8 @@ static size_t fact_field_names(const exchange_fact *fact, const char **names) {
     static const char *const balance[] = {"wallet_balance", "available_margin", "used_margin", "maint_margin"};
     static const char *const position[] = {"qty", "entry_price", "mark_price", "unrealized_pnl", "leverage"};
     static const char *const mark[] = {"price"};
+    static const char *const transfer[] = {"amount"};
+    static const char *const leverage[] = {"leverage"};
     const char *const *table = NULL;
     size_t count = 0;
     switch (fact->type) {
@@ -294,6 +279,8 @@ static size_t fact_field_names(const exchange_fact *fact, const char **names) {
     case FACT_BALANCE: table = balance; count = 4; break;
     case FACT_POSITION: table = position; count = 5; break;
     case FACT_MARK: table = mark; count = 1; break;
+    case FACT_TRANSFER: table = transfer; count = 1; break;
+    case FACT_LEVERAGE: table = leverage; count = 1; break;
     }
     for (size_t index = 0; index < count; index++) names[index] = table[index];
     return count;
@@ -496,7 +483,7 @@ bool fault_injector_script(fault_injector *injector, fault_kind kind, const char
     bool counted = kind == FAULT_STALE_MARK || kind == FAULT_DROP || kind == FAULT_DUPLICATE || kind == FAULT_DELAY;
     if (counted && !parse_count(value, &count)) {
         snprintf(error, error_capacity, "fault %s needs value=N, a whole number from 1 to 1000000 (got '%s')",
-                 kind_names[kind], value);
+                 fault_kind_name(kind), value);
         return false;
     }
     switch (kind) {

@@ -11,6 +11,7 @@
 
 #include "core/number.h"
 #include "core/text.h"
+#include "io/progress.h"
 #include "sim/event.h"
 #include "sim/expect.h"
 #include "sim/scenario.h"
@@ -104,6 +105,8 @@ static void sink_injected(void *context, const fault_record *record) {
     long last_seq = run->core.projection.snapshot.event_seq;
     run->core.faults_injected++;
     invariants_fault_injected(&run->checker, record->kind, last_seq, run->core.projection.snapshot.reconcile.status);
+    const replay_observer *observer = run->options->observer;
+    if (observer != NULL) observer->fault(observer->context, &run->core, record->kind, last_seq);
     if (!run->output_open) return;
     buffer *params = &run->fault_params;
     buffer_reset(params);
@@ -279,6 +282,13 @@ static void fact_from_row(const scenario_row *row, exchange_fact *fact) {
         fact->mark_price = number[COLUMN_MARK_PRICE];
         fact->unrealized_pnl = number[COLUMN_UNREALIZED_PNL];
         break;
+    case ROW_TRANSFER:
+        fact->type = FACT_TRANSFER;
+        fact->amount = number[COLUMN_AMOUNT];
+        break;
+    case ROW_LEVERAGE:
+        fact->type = FACT_LEVERAGE;
+        break;
     default:
         assert(row->type == ROW_MARK);
         fact->type = FACT_MARK;
@@ -299,6 +309,8 @@ static bool replay_apply_event(replay *run, const exchange_event *event) {
         return true;
     }
     run->result->events++;
+    const replay_observer *observer = run->options->observer;
+    if (observer != NULL) observer->snapshot(observer->context, core);
     if (run->output_open && run_output_event(&run->output, core) < 0)
         replay_fail(run, REPLAY_OUTPUT_ERROR, 0, "%s", run->output.error);
     return true;
@@ -480,14 +492,19 @@ static void replay_fault_row(replay *run, const scenario_row *row) {
 /* An expect row (borrowed): parsed always, evaluated in check mode. */
 static void replay_expect_row(replay *run, const scenario_row *row) {
     expect_path path;
-    char reason[512];
+    char reason[EXPECT_REASON_CAPACITY];
     if (!expect_parse(row->key, row->value, &path, reason, sizeof reason)) {
         replay_fail(run, REPLAY_BAD_INPUT, row->line, "%s", reason);
         return;
     }
     if (!run->options->evaluate_expectations) return;
     char actual[EXPECT_TEXT_CAPACITY];
-    if (expect_evaluate(&run->core, &path, row->value, actual)) {
+    bool passed = expect_evaluate(&run->core, &path, row->value, actual);
+    if (run->options->on_expectation != NULL) {
+        expectation_outcome outcome = {row->line, row->key, row->value, actual, passed};
+        run->options->on_expectation(run->options->expectation_context, &outcome);
+    }
+    if (passed) {
         run->result->expectations_passed++;
         return;
     }
@@ -499,11 +516,9 @@ static void replay_expect_row(replay *run, const scenario_row *row) {
 
 /* A config row (borrowed): sets a key unless a higher source locked it. */
 static void replay_config_row(replay *run, const scenario_row *row) {
-    char reason[512];
+    char reason[CONFIG_REASON_CAPACITY];
     config_set_result result = config_set(&run->config, row->key, row->value, reason, sizeof reason);
-    if (result == CONFIG_SET_UNKNOWN_KEY)
-        replay_fail(run, REPLAY_BAD_INPUT, row->line, "unknown config key '%s'", row->key);
-    else if (result == CONFIG_SET_BAD_VALUE)
+    if (result == CONFIG_SET_UNKNOWN_KEY || result == CONFIG_SET_BAD_VALUE)
         replay_fail(run, REPLAY_BAD_INPUT, row->line, "%s", reason);
     if (run->failed) return;
     for (size_t index = 0; index < run->config_count; index++)
@@ -648,6 +663,20 @@ static void replay_finish(replay *run) {
         replay_fail(run, REPLAY_OUTPUT_ERROR, 0, "%s", run->output.error);
 }
 
+/* Starts the progress line of a replay (options->show_progress; drawn only
+ * on a terminal): "replay FILE", its percent from the bytes read of the file's
+ * size. Without show_progress the reporter stays silent. */
+static void replay_progress_start(const char *path, const replay_options *options, progress *reporter) {
+    memset(reporter, 0, sizeof *reporter); /* silent: no terminal check per replay (fuzz runs thousands) */
+    if (!options->show_progress) return;
+    struct stat status;
+    long size = stat(path, &status) == 0 && S_ISREG(status.st_mode) ? (long)status.st_size : 0;
+    const char *slash = strrchr(path, '/');
+    char label[PROGRESS_LABEL_CAPACITY];
+    snprintf(label, sizeof label, "replay %s", slash != NULL ? slash + 1 : path);
+    progress_init_bytes(reporter, label, size);
+}
+
 /* Runs one scenario file; see replay.h. */
 replay_status replay_file(const char *path, const replay_options *options, replay_result *result) {
     memset(result, 0, sizeof *result);
@@ -672,6 +701,8 @@ replay_status replay_file(const char *path, const replay_options *options, repla
         run->status = REPLAY_BAD_INPUT;
     }
     const scenario_row *row = NULL;
+    progress reporter;
+    replay_progress_start(path, options, &reporter);
     while (!run->failed) {
         int next = scenario_next(&run->reader, &row);
         if (next < 0) {
@@ -681,7 +712,11 @@ replay_status replay_file(const char *path, const replay_options *options, repla
         if (next <= 0) break;
         result->rows++;
         replay_row(run, row);
+        /* Every 4096 rows: a clock read per row would cost more than the row. */
+        if (options->show_progress && (result->rows & 4095) == 0)
+            progress_update_counts(&reporter, run->reader.bytes_read, result->rows, result->events);
     }
+    progress_finish(&reporter);
     if (!run->failed) replay_finish(run);
     if (run->failed)
         replay_clean_up(run);

@@ -16,12 +16,13 @@
 
 #include "core/number.h"
 #include "core/text.h"
+#include "io/fault_kinds.h"
 #include "io/input_file.h"
 #include "io/utf8.h"
 
 static const char *const row_type_names[ROW_TYPE_COUNT] = {
     "config", "fill", "funding", "balance", "position", "mark", "bar", "order",
-    "funding_rate", "tp_sl", "holding", "fault", "expect"};
+    "funding_rate", "tp_sl", "holding", "fault", "expect", "transfer", "leverage"};
 
 static const char *const column_names[COLUMN_COUNT] = {
     "ts", "event_id", "type", "symbol", "side", "qty", "price", "high", "low", "fee", "realized_pnl",
@@ -51,6 +52,8 @@ static const unsigned columns_used[ROW_TYPE_COUNT] = {
     [ROW_FAULT] = COMMON | BIT(COLUMN_SYMBOL) | BIT(COLUMN_KEY) | BIT(COLUMN_VALUE) | BIT(COLUMN_TP) |
                   BIT(COLUMN_SL),
     [ROW_EXPECT] = COMMON | BIT(COLUMN_KEY) | BIT(COLUMN_VALUE),
+    [ROW_TRANSFER] = COMMON | BIT(COLUMN_EVENT_ID) | BIT(COLUMN_AMOUNT),
+    [ROW_LEVERAGE] = COMMON | BIT(COLUMN_EVENT_ID) | BIT(COLUMN_SYMBOL) | BIT(COLUMN_LEVERAGE),
 };
 
 const char *row_type_name(row_type type) {
@@ -65,7 +68,7 @@ const char *column_name(column_id column) {
 
 bool row_is_exchange_fact(row_type type) {
     return type == ROW_FILL || type == ROW_FUNDING || type == ROW_BALANCE || type == ROW_POSITION ||
-           type == ROW_MARK;
+           type == ROW_MARK || type == ROW_TRANSFER || type == ROW_LEVERAGE;
 }
 
 /* Records the first error as "FILE:LINE: message" and stops the reader. */
@@ -178,11 +181,22 @@ static bool symbol_text_allowed(const char *cell, size_t length) {
                                                  _mm_cmpeq_epi8(bytes, _mm_set1_epi8('.'))));
         unsigned allowed = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letter, digit), mark));
         unsigned wanted = (1u << length) - 1;
-        return (allowed & wanted) == wanted;
+        if ((allowed & wanted) == wanted) return true;
+        if ((unsigned)_mm_movemask_epi8(bytes) == 0) return false; /* ASCII only: no UTF-8 to admit */
     }
 #endif
-    for (size_t index = 0; index < length; index++)
-        if (!symbol_byte((unsigned char)cell[index])) return false;
+    /* Format 1.1 (the live recorder writes what Binance lists): a symbol may
+     * also hold well-formed UTF-8 characters beyond ASCII. */
+    const unsigned char *bytes = (const unsigned char *)cell;
+    for (size_t index = 0; index < length;) {
+        if (symbol_byte(bytes[index])) {
+            index++;
+            continue;
+        }
+        size_t sequence = text_utf8_sequence_length(bytes + index, length - index);
+        if (sequence == 0) return false;
+        index += sequence;
+    }
     return true;
 }
 
@@ -341,24 +355,19 @@ static bool side_kind(scenario_reader *reader, long line, const scenario_row *ro
     return false;
 }
 
-static const char *const fault_kinds[] = {"stale_mark", "zero_wallet", "orphan_tp_sl", "drop",
-                                          "duplicate", "delay", "corrupt"};
 static const char *const corruptible_fields[] = {
     "qty", "price", "fee", "realized_pnl", "amount", "wallet_balance", "available_margin", "used_margin",
     "maint_margin", "entry_price", "mark_price", "unrealized_pnl", "leverage"};
 
 static bool validate_fault(scenario_reader *reader, long line, const scenario_row *row) {
     if (!require(reader, line, row, COLUMN_KEY)) return false;
-    size_t kind = 0;
-    while (kind < 7 && strcmp(fault_kinds[kind], row->key) != 0) kind++;
-    if (kind == 7) {
+    fault_kind kind;
+    if (!fault_kind_parse(row->key, &kind)) {
         reader_fail(reader, line, "unknown fault kind '%s'", row->key);
         return false;
     }
-    const char *name = fault_kinds[kind];
-    bool needs_count = strcmp(name, "stale_mark") == 0 || strcmp(name, "drop") == 0 ||
-                       strcmp(name, "duplicate") == 0 || strcmp(name, "delay") == 0;
-    if (needs_count) {
+    const char *name = fault_kind_name(kind);
+    if (fault_kinds[kind].value_is_count) {
         double count;
         if (!number_parse(row->value, strlen(row->value), &count) || count < 1 || count > 1e6 ||
             count != floor(count)) {
@@ -367,10 +376,8 @@ static bool validate_fault(scenario_reader *reader, long line, const scenario_ro
             return false;
         }
     }
-    if ((strcmp(name, "stale_mark") == 0 || strcmp(name, "orphan_tp_sl") == 0) &&
-        !require(reader, line, row, COLUMN_SYMBOL))
-        return false;
-    if (strcmp(name, "corrupt") == 0) {
+    if (fault_kinds[kind].needs_symbol && !require(reader, line, row, COLUMN_SYMBOL)) return false;
+    if (kind == FAULT_CORRUPT) {
         size_t field = 0;
         while (field < sizeof corruptible_fields / sizeof corruptible_fields[0] &&
                strcmp(corruptible_fields[field], row->value) != 0)
@@ -437,6 +444,11 @@ static bool validate_row(scenario_reader *reader, long line, const scenario_row 
                bound(reader, line, row, COLUMN_QTY, 0, true) && bound(reader, line, row, COLUMN_AVG_COST, 0, true);
     case ROW_FAULT:
         return validate_fault(reader, line, row);
+    case ROW_TRANSFER:
+        return require(reader, line, row, COLUMN_AMOUNT);
+    case ROW_LEVERAGE:
+        return require(reader, line, row, COLUMN_SYMBOL) && require(reader, line, row, COLUMN_LEVERAGE) &&
+               bound(reader, line, row, COLUMN_LEVERAGE, 1, true);
     case ROW_TYPE_COUNT:
         break;
     }
@@ -474,13 +486,13 @@ static bool check_time(scenario_reader *reader, long line, const scenario_row *r
 /* The row types in the order a lookup tries them: the most frequent first. */
 static const row_type row_type_lookup_order[ROW_TYPE_COUNT] = {
     ROW_MARK, ROW_FILL, ROW_BALANCE, ROW_POSITION, ROW_FUNDING, ROW_BAR, ROW_ORDER, ROW_FUNDING_RATE,
-    ROW_TP_SL, ROW_EXPECT, ROW_FAULT, ROW_HOLDING, ROW_CONFIG};
+    ROW_TP_SL, ROW_EXPECT, ROW_FAULT, ROW_HOLDING, ROW_CONFIG, ROW_TRANSFER, ROW_LEVERAGE};
 
-static const unsigned char row_type_lengths[ROW_TYPE_COUNT] = {6, 4, 7, 7, 8, 4, 3, 5, 12, 5, 7, 5, 6};
+static const unsigned char row_type_lengths[ROW_TYPE_COUNT] = {6, 4, 7, 7, 8, 4, 3, 5, 12, 5, 7, 5, 6, 8, 8};
 /* The names again, NUL-padded to 16 bytes for text_same_bytes. */
 static const char row_type_padded[ROW_TYPE_COUNT][16] = {
     "config", "fill", "funding", "balance", "position", "mark", "bar", "order",
-    "funding_rate", "tp_sl", "holding", "fault", "expect"};
+    "funding_rate", "tp_sl", "holding", "fault", "expect", "transfer", "leverage"};
 
 /* The row type named by text (length bytes), or ROW_TYPE_COUNT. */
 static int row_type_of(const char *text, size_t length) {

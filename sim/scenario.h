@@ -32,7 +32,9 @@ enum {
 
 typedef enum {
     ROW_CONFIG, ROW_FILL, ROW_FUNDING, ROW_BALANCE, ROW_POSITION, ROW_MARK, ROW_BAR, ROW_ORDER,
-    ROW_FUNDING_RATE, ROW_TP_SL, ROW_HOLDING, ROW_FAULT, ROW_EXPECT, ROW_TYPE_COUNT
+    ROW_FUNDING_RATE, ROW_TP_SL, ROW_HOLDING, ROW_FAULT, ROW_EXPECT,
+    ROW_TRANSFER, ROW_LEVERAGE,        /* format 1.1 */
+    ROW_TYPE_COUNT
 } row_type;
 
 typedef enum {
@@ -125,7 +127,7 @@ void scenario_close(scenario_reader *reader);
 const char *row_type_name(row_type type);
 const char *column_name(column_id column);
 
-/* True for fill, funding, balance, position and mark rows. */
+/* True for fill, funding, balance, position, mark, transfer and leverage rows. */
 bool row_is_exchange_fact(row_type type);
 
 #endif

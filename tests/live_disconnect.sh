@@ -28,7 +28,7 @@ grep -q '^,,config,.*seed_capital,10000$' "$WORK/record.csv" || fail "the --set 
 [ "$(grep -c 'T:BTCUSDT:2001' "$WORK/record.csv" | tr -d ' ')" -ge 2 ] || fail "the delivered fill is recorded by the stream and by the recovery (skipped there)"
 [ "$(grep -c '"path": "/fapi/v1/listenKey", "status": 200' "$WORK/mock.log")" -ge 3 ] || fail "listenKey not recreated"
 grep -q 'listenKeyExpired' "$WORK/out/live.log" || fail "listenKeyExpired not handled"
-grep -q 'gap recovery: .* 1 fills the stream had lost' "$WORK/out/live.log" || fail "gap recovery not logged"
+grep -q 'gap recovery from .* 1 events the stream had lost' "$WORK/out/live.log" || fail "gap recovery not logged"
 
 replay_matches
 no_secret_anywhere

@@ -206,6 +206,8 @@ class KBlock:
     available_margin: float = 0.0
     open_positions: int = 0
     peak_capital: float = 0.0
+    transfers: float = 0.0        # format 1.1 (not in the seed): sum of transfer rows
+    has_transfers: bool = False   # ledgersim writes k.transfers only from the first transfer on
 
 
 @dataclass(frozen=True)
@@ -280,6 +282,8 @@ class AccountProjectionV2:
         self._k_realized: float = 0.0
         self._k_fees: float = 0.0
         self._k_funding: float = 0.0
+        self._k_transfers: float = 0.0      # format 1.1, not in the seed
+        self._has_transfers: bool = False
         self._peak_capital: float = self._seed
         self._e_wallet_balance: float = 0.0
         self._e_avail_margin: float = 0.0
@@ -306,6 +310,11 @@ class AccountProjectionV2:
         self._k_funding += _safe(amount)
         self._e_last_funding = _safe(amount)
 
+    def apply_transfer(self, amount: float) -> None:
+        """Format 1.1's transfer row (not in the seed): K's capital gains it."""
+        self._k_transfers += _safe(amount)
+        self._has_transfers = True
+
     def apply_balance_update(self, *, wallet_balance: float, available_margin: float, used_margin: float,
                              maint_margin: float) -> None:
         self._e_wallet_balance = _safe(wallet_balance)
@@ -329,7 +338,9 @@ class AccountProjectionV2:
 
     @property
     def k_capital(self) -> float:
-        raw = self._seed + self._k_realized - self._k_fees - self._k_funding
+        # format 1.1: seed + transfers; without a transfer the seed's own sum
+        base = self._seed + self._k_transfers if self._has_transfers else self._seed
+        raw = base + self._k_realized - self._k_fees - self._k_funding
         if self._max_capital is not None:
             raw = min(raw, self._max_capital)
         return max(self._min_capital, raw)
@@ -350,6 +361,8 @@ class AccountProjectionV2:
             available_margin=max(0.0, capital - used_margin),
             open_positions=open_positions,
             peak_capital=self._peak_capital,
+            transfers=self._k_transfers,
+            has_transfers=self._has_transfers,
         )
         e = EBlock(
             wallet_balance=self._e_wallet_balance,
@@ -467,7 +480,7 @@ class AccountProjectionV2:
 # The scenario format's kernel rules (scenario-format.md, "The kernel's rules")
 # ---------------------------------------------------------------------------
 
-FACT_TYPES = {"fill", "funding", "balance", "position", "mark"}
+FACT_TYPES = {"fill", "funding", "balance", "position", "mark", "transfer", "leverage"}  # the last two: 1.1
 PASSIVE_TYPES = {"expect", "bar", "tp_sl", "holding"}   # end the pending event, touch nothing here
 SUPPORTED_TYPES = FACT_TYPES | PASSIVE_TYPES | {"config"}
 DEDUP_WINDOW_IDS = 65536
@@ -499,6 +512,9 @@ def parse_timestamp(text: str) -> float:
     return float(whole) + fraction
 
 
+QUANTITY_RESIDUE_RATIO = 1e-9  # scenario-format.md, kernel rules: floating-point residue
+
+
 @dataclass
 class BookPosition:
     """One symbol of the kernel's own position book."""
@@ -515,8 +531,10 @@ class BookPosition:
         if held == 0 or (held > 0) == (side > 0):
             self.entry_price = (held_size * self.entry_price + quantity * price) / (held_size + quantity)
             self.qty = held + side * quantity
-        elif quantity <= held_size:
+        elif quantity <= held_size or quantity - held_size <= QUANTITY_RESIDUE_RATIO * quantity:
             self.qty = held + side * quantity
+            if abs(self.qty) <= QUANTITY_RESIDUE_RATIO * held_size:  # the format's residue rule
+                self.qty = 0.0
             if self.qty == 0:
                 self.entry_price = 0.0
         else:
@@ -607,6 +625,12 @@ class Kernel:
             position = self.book.setdefault(row["symbol"], BookPosition())
             position.has_mark = True
             position.mark = row["price"]
+        elif kind == "transfer":  # format 1.1: K only; V1's published capital does not move
+            self.v2.apply_transfer(row["amount"])
+        elif kind == "leverage":  # format 1.1: the symbol's leverage from now on, as a fill's
+            position = self.book.setdefault(row["symbol"], BookPosition())
+            if row["leverage"] is not None and math.isfinite(row["leverage"]) and row["leverage"] >= 1:
+                position.leverage = row["leverage"]
         else:
             raise AssertionError(kind)
 
@@ -775,8 +799,9 @@ def snapshot_record(snapshot: AccountSnapshotV2) -> Dict[str, Any]:
         "source_event_id": snapshot.source_event_id,
         "ts": snapshot.ts,
         "k": {name: getattr(k, name) for name in (
-            "capital", "realized_pnl", "unrealized_pnl", "fees_paid", "funding_paid", "open_notional", "equity",
-            "used_margin", "available_margin", "open_positions", "peak_capital")},
+            "capital", "realized_pnl", "unrealized_pnl", "fees_paid", "funding_paid",
+            *(("transfers",) if k.has_transfers else ()),  # format 1.1: from the first transfer on
+            "open_notional", "equity", "used_margin", "available_margin", "open_positions", "peak_capital")},
         "e": {
             "wallet_balance": e.wallet_balance, "available_margin": e.available_margin,
             "used_margin": e.used_margin, "maint_margin": e.maint_margin,

@@ -89,8 +89,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         const char *account = count > 1 ? lines[1] : "";
         const char *risks = count > 2 ? lines[2] : "";
         const char *premium = count > 3 ? lines[3] : NULL;
-        frame_kind kind = normalize_resync(&state, 1700000000000LL, 1, account, risks, premium, held, 2, watched, 2,
-                                           &event, report);
+        resync_inputs inputs = {.server_time_ms = 1700000000000LL, .sequence = 1, .account_json = account,
+                                .position_risk_json = risks, .premium_json = premium, .held = held, .held_count = 2,
+                                .watched = watched, .watched_count = 2};
+        frame_kind kind = normalize_resync(&state, &inputs, &event, report);
         FUZZ_CHECK(kind == FRAME_EVENT || kind == FRAME_IGNORED || kind == FRAME_INVALID);
         if (kind == FRAME_EVENT) check_event(&event, report);
         return 0;

@@ -513,6 +513,65 @@ START_TEST(test_apply_event_whole) {
 }
 END_TEST
 
+/* Format 1.1: a transfer moves K's capital (seed + transfers + realized -
+ * fees - funding) and k.transfers, not the published V1 capital; a
+ * snapshot before any transfer has no transfers field to write. */
+START_TEST(test_transfer_moves_k_capital_only) {
+    kernel *k = new_kernel(); /* seed 25000 */
+    exchange_fact balance = balance_fact(25000, 0, 0, 0);
+    const account_snapshot *snapshot = run_event(k, "b1", false, START_TS, &balance, 1);
+    ck_assert(!snapshot->k.has_transfers);
+    exchange_fact deposit = fact_of(FACT_TRANSFER, "");
+    deposit.amount = 1000;
+    snapshot = run_event(k, "d1", false, START_TS + 1, &deposit, 1);
+    ck_assert(snapshot->k.has_transfers);
+    ck_assert(snapshot->k.transfers == 1000);
+    ck_assert(snapshot->k.capital == 26000);
+    ck_assert(k->projection.published.capital == 25000); /* not bridged by a transfer */
+    ck_assert_int_eq(snapshot->reconcile.status, RECONCILE_ERROR); /* E has not seen it yet */
+    exchange_fact facts[2] = {fill_fact("BTCUSDT", 1, 0.1, 50000, 2, 0), balance_fact(25998, 0, 0, 0)};
+    snapshot = run_event(k, "f1", false, START_TS + 2, facts, 2);
+    ck_assert(snapshot->k.capital == 25998);
+    ck_assert_int_eq(snapshot->reconcile.status, RECONCILE_OK);
+    exchange_fact withdrawal = fact_of(FACT_TRANSFER, "");
+    withdrawal.amount = NAN; /* _safe: counts as 0 */
+    snapshot = run_event(k, "w1", false, START_TS + 3, &withdrawal, 1);
+    ck_assert(snapshot->k.transfers == 1000);
+    free(k);
+}
+END_TEST
+
+/* Format 1.1: a leverage fact divides the symbol's used margin from then
+ * on, for a held position and for one opened later without a leverage. */
+START_TEST(test_leverage_fact_divides_used_margin) {
+    kernel *k = new_kernel();
+    exchange_fact fill = fill_fact("ETHUSDT", 1, 1, 3000, 0, 0);
+    fill.has_leverage = true;
+    fill.leverage = 5;
+    const account_snapshot *snapshot = run_event(k, "u1", false, START_TS, &fill, 1);
+    ck_assert(snapshot->k.used_margin == 600);
+    exchange_fact leverage = fact_of(FACT_LEVERAGE, "ETHUSDT");
+    leverage.has_leverage = true;
+    leverage.leverage = 10;
+    snapshot = run_event(k, "c1", false, START_TS + 1, &leverage, 1);
+    ck_assert(snapshot->k.used_margin == 300);
+    exchange_fact later = fact_of(FACT_LEVERAGE, "BTCUSDT");
+    later.has_leverage = true;
+    later.leverage = 20;
+    snapshot = run_event(k, "c2", false, START_TS + 2, &later, 1);
+    ck_assert(snapshot->k.used_margin == 300);
+    ck_assert_int_eq(snapshot->k.open_positions, 1); /* a remembered leverage is no position */
+    exchange_fact btc = fill_fact("BTCUSDT", 1, 0.01, 50000, 0, 0);
+    snapshot = run_event(k, "u2", false, START_TS + 3, &btc, 1);
+    ck_assert(snapshot->k.used_margin == 325);
+    exchange_fact invalid = fact_of(FACT_LEVERAGE, "ETHUSDT");
+    invalid.leverage = 0.5; /* below 1: ignored (the reader refuses it in a file) */
+    snapshot = run_event(k, "c3", false, START_TS + 4, &invalid, 1);
+    ck_assert(snapshot->k.used_margin == 325);
+    free(k);
+}
+END_TEST
+
 /* Every test of core/kernel.c. */
 static Suite *kernel_suite(void) {
     Suite *suite = suite_create("kernel");
@@ -525,6 +584,8 @@ static Suite *kernel_suite(void) {
     tcase_add_test(events, test_corrupt_price_still_moves_quantity);
     tcase_add_test(events, test_symbols_full);
     tcase_add_test(events, test_apply_event_whole);
+    tcase_add_test(events, test_transfer_moves_k_capital_only);
+    tcase_add_test(events, test_leverage_fact_divides_used_margin);
     suite_add_tcase(suite, events);
     TCase *exits = tcase_create("exits");
     tcase_add_test(exits, test_exit_fires_once_until_quantity_changes);

@@ -10,7 +10,9 @@
  *   *.gp         the gnuplot scripts: the templates (the .gp files of the
  *                source tree's reports/) with paths and values filled in
  *   *.png, *.svg the charts (PNG by pngcairo, SVG by the svg terminal)
- *   index.html   one self-contained page (inline CSS, relative links only)
+ *   index.html   one self-contained page: inline CSS, every chart a PNG data
+ *                URI (the page can be sent alone); links to the run's logs
+ *                are the only references out of it
  * logs/marks.csv, when a run writes it, is CSV with a header naming at
  * least ts, symbol and price (the kernel's mark feed), optionally event_seq
  * (exits are then placed by it) and the kernel's position and ledger levels
@@ -24,15 +26,19 @@
  * reports/ next to the bin/ folder of the running executable, then in
  * ./reports. gnuplot is run as a child process (fork, exec) with
  * --default-settings (no init files), LC_ALL=C and TZ=UTC, in DIR/reports. */
-#ifndef LEDGERSIM_IO_REPORT_H
-#define LEDGERSIM_IO_REPORT_H
+#ifndef LEDGERSIM_REPORTS_REPORT_H
+#define LEDGERSIM_REPORTS_REPORT_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "core/limits.h"
 
-/* report_write results besides 0 (success) and -1 (error, text in error). */
+/* A run's report lives only in DIR/reports: nothing here writes elsewhere
+ * (gnuplot runs with DIR/reports as its working folder), so a run's
+ * outputs swapped whole carry their report along.
+ *
+ * report_write results besides 0 (success) and -1 (error, text in error). */
 #define REPORT_NO_GNUPLOT 3 /* gnuplot is not on PATH: nothing was written */
 
 enum {
@@ -47,6 +53,13 @@ enum {
  * Draws a progress line on stderr while reading large logs, only when
  * stderr is a terminal. */
 int report_write(const char *run_directory, char *error, size_t error_capacity) WARN_UNUSED_RESULT;
+
+/* Removes the report of an earlier run from DIR/reports (the files
+ * report_write generates, then the folder if that left it empty), so that
+ * a run without --report never leaves a report describing another run.
+ * Nothing to remove is success. Returns 0, or -1 with a message naming the
+ * file in error. */
+int report_remove(const char *run_directory, char *error, size_t error_capacity) WARN_UNUSED_RESULT;
 
 /* report_write for a run written in one folder (a staging folder) and shown
  * under another name: run_name (NULL: the folder's own name) titles the
