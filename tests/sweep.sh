@@ -149,7 +149,28 @@ printf 'ts,event_id,type,symbol,side,qty,price,fee,realized_pnl,wallet_balance,u
 grep -q "broken.csv:2:" "$work/bad.out" || fail "the broken scenario's line is not named: $(cat "$work/bad.out")"
 [ -e "$work/bad" ] && fail "a broken scenario wrote output"
 
-# 5. The bundled threshold scenarios pin their counts.
+# 5. Limits (README "Limits"), at the limit and one past it, through --plan
+#    (which checks everything and runs nothing).
+r1=scenarios/r1_capital_vs_wallet.csv
+values=$(seq 1 100 | tr '\n' ',' | sed 's/,$//')
+"$LEDGERSIM" sweep "$r1" --grid "reconcile.pending_fee_bound=$values" --plan >/dev/null 2>&1 || fail "100 values refused"
+"$LEDGERSIM" sweep "$r1" --grid "reconcile.pending_fee_bound=$values,101" --plan >"$work/limit.out" 2>&1
+[ $? -eq 2 ] && grep -q "more than 100 values" "$work/limit.out" || fail "101 values: $(cat "$work/limit.out")"
+files=$(yes "$r1" | head -n 1024 | tr '\n' ' ')
+# shellcheck disable=SC2086
+"$LEDGERSIM" sweep $files --grid tp.pct=0.1 --plan >/dev/null 2>&1 || fail "1024 scenario files refused"
+# shellcheck disable=SC2086
+"$LEDGERSIM" sweep $files "$r1" --grid tp.pct=0.1 --plan >"$work/limit.out" 2>&1
+[ $? -eq 2 ] && grep -q "more than 1024 scenario files" "$work/limit.out" || fail "1025 files: $(cat "$work/limit.out")"
+"$LEDGERSIM" sweep "$r1" --grid "reconcile.pending_fee_bound=$values" --faults drop=0.1 --seeds 1..39999 --plan \
+    >/dev/null 2>&1 || fail "4000000 counts refused"
+"$LEDGERSIM" sweep "$r1" --grid "reconcile.pending_fee_bound=$values" --faults drop=0.1 --seeds 1..40000 --plan \
+    >"$work/limit.out" 2>&1
+[ $? -eq 2 ] && grep -q "more than 4000000 counts" "$work/limit.out" || fail "4000100 counts: $(cat "$work/limit.out")"
+"$LEDGERSIM" sweep "$r1" --grid tp.pct=0.1 --faults drop=0.1 --seeds 0..1000000 --plan >"$work/limit.out" 2>&1
+[ $? -eq 2 ] && grep -q "at most 1000000 seeds" "$work/limit.out" || fail "1000001 seeds: $(cat "$work/limit.out")"
+
+# 6. The bundled threshold scenarios pin their counts.
 "$LEDGERSIM" check --out "$work/check" scenarios/thresholds/*.csv >"$work/check.out" 2>&1 ||
     fail "scenarios/thresholds: $(cat "$work/check.out")"
 echo "sweep: ok"
