@@ -6,6 +6,7 @@
 # kpis_v7.json has reconcile.rules) and, with faults, injected and detected
 # per kind. Bundled scenarios and generated ones (`ledgersim gen`), a
 # threshold-only grid (one pass) and one with a non-threshold key (groups).
+# The rule set (reconcile.rules=seed,v2) swept too.
 # Also: sweep.csv's totals are the breakdown's sums, -j 1/3 give the same
 # bytes, the bundled scenarios/thresholds/ pass `check`, usage errors.
 set -u
@@ -63,7 +64,14 @@ run_points "$work/a" "" "" $scenarios
     --out "$work/b" >"$work/b.out" 2>&1 || fail "sweep b: $(cat "$work/b.out")"
 run_points "$work/b" all=0.02 "3 4" scenarios/backtest_fuzz.csv "$work/gen11.csv"
 
-python3 - "$work/a" "$work/b" <<'PY' || fail "sweep counts differ from run --set"
+# 2b. The rule set swept beside a threshold (v2 reads more than deltas: every
+#     snapshot is classified under every point), with faults.
+"$LEDGERSIM" sweep scenarios/backtest_fuzz.csv scenarios/rules_v2_zero_wallet_frame.csv --grid reconcile.rules=seed,v2 \
+    --grid reconcile.pending_fee_bound=1,20 --faults all=0.02 --seeds 5..6 --detect-window 3 --no-report \
+    --out "$work/c" >"$work/c.out" 2>&1 || fail "sweep c: $(cat "$work/c.out")"
+run_points "$work/c" all=0.02 "5 6" scenarios/backtest_fuzz.csv scenarios/rules_v2_zero_wallet_frame.csv
+
+python3 - "$work/a" "$work/b" "$work/c" <<'PY' || fail "sweep counts differ from run --set"
 import csv, json, sys
 problems = []
 for directory in sys.argv[1:]:
