@@ -695,6 +695,9 @@ def apply_config(settings: Dict[str, Any], key: str, value: str) -> None:
         settings[key] = parse_number(value)
     elif key in RECONCILE_KEYS:
         setattr(settings["reconcile"], key.split(".", 1)[1], parse_number(value))
+    elif key == "reconcile.rules":
+        if value != "seed":
+            raise ScenarioError(f"reconcile.rules={value} is not the seed's classifier")
     elif key not in OTHER_KEYS:
         raise ScenarioError(f"unknown config key {key!r}")
 
@@ -1331,7 +1334,11 @@ def main(argv: List[str]) -> int:
         for path in argv[2:]:
             with open(path, encoding="utf-8", newline="") as handle:
                 try:
-                    unsupported = row_types(read_rows(handle.read())) - SUPPORTED_TYPES
+                    rows = read_rows(handle.read())
+                    unsupported = row_types(rows) - SUPPORTED_TYPES
+                    unsupported |= {f"reconcile.rules={row.get('value')}" for row in rows
+                                    if row.get("type") == "config" and row.get("key") == "reconcile.rules"
+                                    and row.get("value") != "seed"}
                 except ScenarioError as error:
                     unsupported = {f"unreadable: {error}"}
             if unsupported:
