@@ -10,7 +10,8 @@ per what the fault hit, how many were injected and how many missed:
 corrupt by field; stale_mark, drop and delay by whether the symbol was an
 open exchange position before the fault (a mark of a flat symbol moves no
 money); orphan_tp_sl by whether the symbol then opened a position (the
-entry is adopted, as an executor's TP/SL written before its fill is).
+entry is adopted, as an executor's TP/SL written before its fill is) on
+the side its levels were written for.
 One process for every folder: python3 starts slowly here."""
 import collections
 import json
@@ -26,8 +27,13 @@ def subclass(fault, before, after):
         held = any(p["symbol"] == symbol for p in before["e"]["positions"])
         return "symbol held" if held else "symbol flat or none"
     if kind == "orphan_tp_sl":
-        opened = after is not None and any(p["symbol"] == symbol for p in after["e"]["positions"])
-        return "adopted by a new position" if opened else "removed by a sync"
+        opened = [p for p in (after["e"]["positions"] if after is not None else []) if p["symbol"] == symbol]
+        if not opened:
+            return "removed by a sync"
+        params = fault["params"]
+        long_levels = params.get("tp") is None or params.get("sl") is None or params["tp"] >= params["sl"]
+        same = (opened[0]["qty"] > 0) == long_levels
+        return "adopted, same side" if same else "adopted, other side"
     return "-"
 
 
