@@ -211,21 +211,23 @@ size_t kernel_positions_view(const kernel *k, position_view *out) {
     return count;
 }
 
-/* Registry entries the coming sync removes that were orphans: no position
- * now and none in the ledger view before (a position closed in this event
- * was in it). Their count, and the first in *first. */
+/* Registry entries that were orphans at the last sync (no ledger entry
+ * then) and that the coming sync either removes (still no position; a
+ * position closed in this event was in the ledger) or adopts for a position
+ * opened since on the other side (its levels are on the wrong side of the
+ * price). Their count, and the first in *first. */
 static size_t count_orphans(const kernel *k, const position_view *positions, size_t count, const char **first) {
     /* All three lists are sorted by symbol: one merge pass. */
     size_t orphans = 0, position = 0, entry = 0;
     *first = NULL;
     for (size_t index = 0; index < k->registry.count; index++) {
-        const char *symbol = k->registry.entries[index].symbol;
-        while (position < count && strcmp(positions[position].symbol, symbol) < 0) position++;
-        while (entry < k->ledger.count && strcmp(k->ledger.entries[entry].symbol, symbol) < 0) entry++;
-        bool held = (position < count && strcmp(positions[position].symbol, symbol) == 0) ||
-                    (entry < k->ledger.count && strcmp(k->ledger.entries[entry].symbol, symbol) == 0);
-        if (held) continue;
-        if (orphans++ == 0) *first = symbol;
+        const registry_entry *levels = &k->registry.entries[index];
+        while (position < count && strcmp(positions[position].symbol, levels->symbol) < 0) position++;
+        while (entry < k->ledger.count && strcmp(k->ledger.entries[entry].symbol, levels->symbol) < 0) entry++;
+        if (entry < k->ledger.count && strcmp(k->ledger.entries[entry].symbol, levels->symbol) == 0) continue;
+        bool held = position < count && strcmp(positions[position].symbol, levels->symbol) == 0;
+        if (held && positions[position].side == levels->side) continue; /* adopted as written: TP/SL before its fill */
+        if (orphans++ == 0) *first = levels->symbol;
     }
     return orphans;
 }
