@@ -26,17 +26,23 @@ LDFLAGS += $(SANITIZE)
 
 CORE_SRC = $(wildcard core/*.c)
 IO_SRC = $(wildcard io/*.c)
+REPORTS_SRC = $(wildcard reports/*.c)
 SIM_SRC = $(wildcard sim/*.c)
 LIVE_SRC = $(wildcard live/*.c)
 CLI_SRC = $(wildcard cli/*.c)
-LIB_SRC = $(CORE_SRC) $(IO_SRC) $(SIM_SRC) $(LIVE_SRC) $(filter-out cli/main.c,$(CLI_SRC))
+LIB_SRC = $(CORE_SRC) $(IO_SRC) $(REPORTS_SRC) $(SIM_SRC) $(LIVE_SRC) $(filter-out cli/main.c,$(CLI_SRC))
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BIN = $(if $(filter build,$(BUILD)),bin/ledgersim,$(BUILD)/bin/ledgersim)
+# The test build (issue 15): the release binary with the I/O-fault countdown
+# and test points of io/atomic_file.c compiled in (LEDGERSIM_TEST_HOOKS). The
+# release binary has no such hook; tests/io_faults.sh and crash_atomicity.sh
+# run this one.
+BIN_TEST = $(BIN)-test
 
-.PHONY: all test unit scenarios demo asan clean deps bench fuzz fuzz-replay valgrind
-all: $(BIN)
+.PHONY: all test unit scenarios demo asan clean deps bench fuzz fuzz-replay valgrind mutants
+all: $(BIN) $(BIN_TEST)
 
 deps:
 	@tools/install-deps.sh --if-missing
@@ -53,6 +59,16 @@ $(BUILD)/libledgersim.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
 $(BIN): $(BUILD)/cli/main.o $(BUILD)/libledgersim.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(LIVE_LIBS)
+
+$(BUILD)/test-hooks/atomic_file.o: io/atomic_file.c
+	@mkdir -p $(dir $@)
+	@echo "CC $< (test hooks)"
+	@$(CC) $(CFLAGS) -DLEDGERSIM_TEST_HOOKS -MMD -MP -c $< -o $@
+
+# The hooked atomic_file.o comes first: the archive's copy is never pulled in.
+$(BIN_TEST): $(BUILD)/cli/main.o $(BUILD)/test-hooks/atomic_file.o $(BUILD)/libledgersim.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(LIVE_LIBS)
 
@@ -120,7 +136,18 @@ valgrind: deps
 	@$(MAKE) --no-print-directory all unit fuzz-replay
 	@tools/valgrind.sh "$(VALGRIND)" $(BUILD) $(BIN) $(UNIT_BIN) -- $(FUZZ_NAMES)
 
+# Mutation testing (issue 20): tools/mutants.py flips relational operators,
+# moves constants by one, drops statements and swaps signs in core/ and sim/,
+# builds each mutant in a copy of the tree and runs it against the suite
+# without the digests; prints the score and every survivor. SAMPLE=N runs N
+# mutants drawn with SEED (default 1); MUTANT_FILES narrows the files; JOBS.
+SAMPLE ?= 0
+SEED ?= 1
+JOBS ?= 1
+mutants: deps
+	@tools/mutants.py --sample $(SAMPLE) --seed $(SEED) --jobs $(JOBS) $(MUTANT_FILES)
+
 clean:
 	rm -rf build build-* bin out
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/cli/main.d
+-include $(LIB_OBJ:.o=.d) $(BUILD)/cli/main.d $(BUILD)/test-hooks/atomic_file.d

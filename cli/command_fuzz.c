@@ -19,10 +19,12 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/usage.h"
 #include "core/config.h"
 #include "core/number.h"
 #include "io/config_file.h"
 #include "io/holdings_file.h"
+#include "io/junit_writer.h"
 #include "io/progress.h"
 #include "sim/faults.h"
 #include "sim/invariants.h"
@@ -32,7 +34,8 @@ enum {
     FUZZ_SETTINGS_MAX = 256,            /* --set options */
     FUZZ_JOBS_MAX = 256,                /* -j */
     FUZZ_MESSAGE_CAPACITY = 320,        /* bytes of one seed's first violation or error */
-    FUZZ_COMMAND_CAPACITY = 16384       /* bytes of one reproduce command */
+    FUZZ_COMMAND_CAPACITY = 16384,      /* bytes of one reproduce command */
+    FUZZ_JUNIT_SEEDS_MAX = 1000000      /* seeds in one --junit report (a testcase each) */
 };
 #define FUZZ_SEEDS_MAX 100000000.0      /* seeds in one fuzz run */
 #define FUZZ_SEED_LAST 4294967295.0     /* the largest seed (as --seed takes) */
@@ -50,6 +53,7 @@ typedef struct {
     const char *holdings_path;
     const char *settings[FUZZ_SETTINGS_MAX];
     int setting_count;
+    const char *junit_path;             /* --junit FILE: a testcase per seed */
 } fuzz_arguments;
 
 /* What one seed found; written whole through a pipe (< PIPE_BUF bytes). */
@@ -91,7 +95,7 @@ static void fuzz_usage(FILE *stream) {
     fprintf(stream,
             "usage: ledgersim fuzz SCENARIO --seeds A..B --faults KIND=P[,KIND=P]... [-j N]\n"
             "                      [--detect-window N] [--config FILE.json] [--set KEY=VALUE]...\n"
-            "                      [--holdings FILE.json]\n\n"
+            "                      [--holdings FILE.json] [--junit FILE.xml]\n\n"
             "Replays SCENARIO once per seed from A to B (inclusive) with faults drawn as\n"
             "`ledgersim run --faults SPEC --seed N` draws them, checks the simulator's\n"
             "invariants after every event, and prints:\n"
@@ -105,9 +109,12 @@ static void fuzz_usage(FILE *stream) {
             "No files are written. Kinds: stale_mark, zero_wallet, orphan_tp_sl, drop,\n"
             "duplicate, delay, corrupt; all=P sets every kind.\n\n"
             "  -j N              run the seeds in N parallel processes (output unchanged)\n"
-            "  --detect-window N detection window in events (default 5)\n\n"
+            "  --detect-window N detection window in events (default 5)\n"
+            "  --junit FILE      also write a JUnit XML report for CI: one testsuite, one\n"
+            "                    testcase for the clean run and one per seed (at most %d\n"
+            "                    seeds), a failing seed's failure with its reproduce command\n\n"
             "Exit status: 0 no violation, 1 an invariant violation or a failed seed, 2 bad\n"
-            "input or usage.\n");
+            "input or usage, 3 an output error.\n", FUZZ_JUNIT_SEEDS_MAX);
 }
 
 /* Parses text as a whole decimal number in [minimum, maximum] into *value. */
@@ -179,8 +186,18 @@ static int parse_fuzz_arguments(int argc, char **argv, fuzz_arguments *arguments
             arguments->holdings_path = argv[++index];
         } else if (strcmp(argument, "--set") == 0 && has_value && arguments->setting_count < FUZZ_SETTINGS_MAX) {
             arguments->settings[arguments->setting_count++] = argv[++index];
+        } else if (strcmp(argument, "--junit") == 0 && has_value) {
+            arguments->junit_path = argv[++index];
         } else if (argument[0] == '-' && argument[1] != '\0') {
-            fprintf(stderr, "ledgersim fuzz: unknown option or missing value: %s\n", argument);
+            static const char *const options[] = {"--seeds", "--faults", "-j", "--detect-window", "--config",
+                                                  "--holdings", "--set", "--junit", "--help"};
+            bool known = false;
+            for (size_t option = 0; option < sizeof options / sizeof options[0]; option++)
+                if (strcmp(argument, options[option]) == 0) known = true;
+            if (known)
+                fprintf(stderr, "ledgersim fuzz: %s needs a value\n", argument);
+            else
+                usage_unknown_option("fuzz", argument, options, sizeof options / sizeof options[0]);
             return -1;
         } else if (arguments->scenario == NULL) {
             arguments->scenario = argument;
@@ -192,6 +209,10 @@ static int parse_fuzz_arguments(int argc, char **argv, fuzz_arguments *arguments
     }
     if (arguments->scenario == NULL || !arguments->has_seeds || arguments->faults_text == NULL) {
         fprintf(stderr, "ledgersim fuzz: SCENARIO, --seeds A..B and --faults SPEC are required\n");
+        return -1;
+    }
+    if (arguments->junit_path != NULL && arguments->last_seed - arguments->first_seed >= FUZZ_JUNIT_SEEDS_MAX) {
+        fprintf(stderr, "ledgersim fuzz: --junit takes at most %d seeds (a testcase each)\n", FUZZ_JUNIT_SEEDS_MAX);
         return -1;
     }
     return 0;
@@ -548,14 +569,67 @@ static void print_report(const fuzz_arguments *arguments, const seed_outcome *cl
     }
 }
 
+/* The message of a failing seed's testcase: what failed and the command
+ * that reproduces it, into message (capacity bytes). */
+static void seed_failure_message(const fuzz_arguments *arguments, const seed_outcome *outcome, char *message,
+                                 size_t capacity) {
+    char command[FUZZ_COMMAND_CAPACITY];
+    reproduce_command(arguments, outcome->seed, command, sizeof command);
+    if (outcome->status != REPLAY_OK)
+        snprintf(message, capacity, "%s: seed %lu: the run failed: %s; reproduce: %s", arguments->scenario,
+                 outcome->seed, outcome->message, command);
+    else
+        snprintf(message, capacity, "%s: seed %lu: %ld invariant violation%s; first: %s; reproduce: %s",
+                 arguments->scenario, outcome->seed, outcome->total_violations,
+                 outcome->total_violations == 1 ? "" : "s", outcome->message, command);
+}
+
+/* --junit: one testsuite (the scenario), a testcase for the clean run and
+ * one per seed in seed order (totals->failing is sorted). False with a
+ * message when the file cannot be written. */
+static bool write_junit(const fuzz_arguments *arguments, const seed_outcome *clean, const fuzz_totals *totals) {
+    junit_writer writer;
+    junit_writer_init(&writer);
+    char name[64], message[FUZZ_COMMAND_CAPACITY + FUZZ_MESSAGE_CAPACITY + 256];
+    snprintf(message, sizeof message, "%s: the clean run (no drawn faults): %ld invariant violation%s; first: %s",
+             arguments->scenario, clean->total_violations, clean->total_violations == 1 ? "" : "s", clean->message);
+    junit_case_record record = {.classname = arguments->scenario, .name = "clean run (no drawn faults)",
+                                .file = arguments->scenario, .type = "invariant",
+                                .outcome = clean->total_violations > 0 ? JUNIT_FAILED : JUNIT_PASSED,
+                                .message = clean->total_violations > 0 ? message : NULL};
+    junit_case(&writer, &record);
+    long next_failing = 0;
+    for (unsigned long seed = arguments->first_seed;; seed++) {
+        bool failing = next_failing < totals->failing_seeds && totals->failing[next_failing].seed == seed;
+        snprintf(name, sizeof name, "seed %lu", seed);
+        if (failing) seed_failure_message(arguments, &totals->failing[next_failing++], message, sizeof message);
+        record.name = name;
+        record.outcome = failing ? JUNIT_FAILED : JUNIT_PASSED;
+        record.message = failing ? message : NULL;
+        junit_case(&writer, &record);
+        if (seed == arguments->last_seed) break;
+    }
+    char suite[FUZZ_COMMAND_CAPACITY];
+    snprintf(suite, sizeof suite, "%s --faults %s", arguments->scenario, arguments->faults_text);
+    junit_suite_end(&writer, suite, arguments->scenario, -1);
+    char error[PATH_CAPACITY + 256];
+    bool saved = junit_writer_save(&writer, arguments->junit_path, "ledgersim fuzz", error, sizeof error);
+    if (!saved) fprintf(stderr, "ledgersim fuzz: --junit %s\n", error);
+    junit_writer_free(&writer);
+    return saved;
+}
+
 /* `ledgersim fuzz`; argv is borrowed. */
 int command_fuzz(int argc, char **argv) {
     fuzz_arguments arguments;
     int parsed = parse_fuzz_arguments(argc, argv, &arguments);
-    if (parsed != 0) {
-        fuzz_usage(parsed > 0 ? stdout : stderr);
-        return parsed > 0 ? EXIT_OK : EXIT_BAD_INPUT;
+    if (parsed > 0) {
+        fuzz_usage(stdout);
+        return EXIT_OK;
     }
+    if (parsed < 0)
+        return usage_hint("fuzz", "ledgersim fuzz SCENARIO --seeds A..B --faults KIND=P[,KIND=P]... [-j N] "
+                                  "[--junit FILE.xml] [options]");
     kernel_config config;
     if (!build_fuzz_config(&arguments, &config)) return EXIT_BAD_INPUT;
     holdings_book holdings;
@@ -570,7 +644,7 @@ int command_fuzz(int argc, char **argv) {
     run_seed(&arguments, &config, &holdings, NULL, 0, &clean);
     if (clean.status != REPLAY_OK) {
         fprintf(stderr, "%s\n", clean.message);
-        return clean.status == REPLAY_BAD_INPUT ? EXIT_BAD_INPUT : 3;
+        return clean.status == REPLAY_BAD_INPUT ? EXIT_BAD_INPUT : EXIT_OUTPUT_ERROR;
     }
     fuzz_totals totals;
     memset(&totals, 0, sizeof totals);
@@ -583,11 +657,13 @@ int command_fuzz(int argc, char **argv) {
     progress_finish(&reporter);
     if (!completed) {
         free(totals.failing);
-        return 3;
+        return EXIT_OUTPUT_ERROR;
     }
     if (totals.failing_seeds > 0)
         qsort(totals.failing, (size_t)totals.failing_seeds, sizeof *totals.failing, by_seed);
     print_report(&arguments, &clean, &totals);
+    bool saved = arguments.junit_path == NULL || write_junit(&arguments, &clean, &totals);
     free(totals.failing);
+    if (!saved) return EXIT_OUTPUT_ERROR;
     return totals.failing_seeds > 0 || clean.total_violations > 0 ? EXIT_FAILED : EXIT_OK;
 }

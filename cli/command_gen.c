@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/usage.h"
 #include "core/limits.h"
 #include "core/number.h"
 #include "io/atomic_file.h"
@@ -36,8 +37,7 @@ enum {
     GEN_SYMBOLS_DEFAULT = 8,
     GEN_EVENTS_MIN = 16,                 /* rows: room for the preamble and a frame */
     GEN_FLUSH_BYTES = 1 << 20,           /* write standard output past this */
-    GEN_BUFFER_LIMIT = 4 << 20,
-    GEN_EXIT_OUTPUT_ERROR = 3
+    GEN_BUFFER_LIMIT = 4 << 20
 };
 
 static const long long GEN_EVENTS_MAX = 2000000000LL;         /* rows */
@@ -639,6 +639,8 @@ static void emit_preamble(generator *gen) {
     }
 }
 
+static const char GEN_USAGE_LINE[] = "ledgersim gen --events N --seed S [--symbols K] > FILE.csv";
+
 int command_gen(int argc, char **argv) {
     long long events = -1, seed = -1, symbols = GEN_SYMBOLS_DEFAULT;
     for (int index = 1; index < argc; index += 2) { /* every option takes a value */
@@ -658,16 +660,20 @@ int command_gen(int argc, char **argv) {
         else
             valid = false;
         if (!valid) {
-            fprintf(stderr, "ledgersim gen: bad option or value: %s%s%s\n", argument, value != NULL ? " " : "",
-                    value != NULL ? value : "");
-            gen_usage(stderr);
-            return EXIT_BAD_INPUT;
+            static const char *const options[] = {"--events", "--seed", "--symbols", "--help"};
+            bool known = false;
+            for (size_t option = 0; option < sizeof options / sizeof options[0]; option++)
+                if (strcmp(argument, options[option]) == 0) known = true;
+            if (known)
+                fprintf(stderr, "ledgersim gen: bad value for %s: %s\n", argument, value != NULL ? value : "(none)");
+            else
+                usage_unknown_option("gen", argument, options, sizeof options / sizeof options[0]);
+            return usage_hint("gen", GEN_USAGE_LINE);
         }
     }
     if (events < 0 || seed < 0) {
         fprintf(stderr, "ledgersim gen: --events and --seed are required\n");
-        gen_usage(stderr);
-        return EXIT_BAD_INPUT;
+        return usage_hint("gen", GEN_USAGE_LINE);
     }
     generator *gen = calloc(1, sizeof *gen);
     gsl_rng *random = gsl_rng_alloc(gsl_rng_mt19937);
@@ -675,7 +681,7 @@ int command_gen(int argc, char **argv) {
         fprintf(stderr, "ledgersim gen: out of memory\n");
         free(gen);
         if (random != NULL) gsl_rng_free(random);
-        return GEN_EXIT_OUTPUT_ERROR;
+        return EXIT_OUTPUT_ERROR;
     }
     gsl_rng_set(random, (unsigned long)seed);
     gen->random = random;
@@ -695,7 +701,7 @@ int command_gen(int argc, char **argv) {
     free(gen);
     if (failed) {
         fprintf(stderr, "ledgersim gen: cannot write standard output: %s\n", strerror(saved_errno));
-        return GEN_EXIT_OUTPUT_ERROR;
+        return EXIT_OUTPUT_ERROR;
     }
     return EXIT_OK;
 }

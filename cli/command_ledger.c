@@ -6,6 +6,7 @@
  * would fire at given marks (core/exits), and with --sync seeds missing TP/SL,
  * drops stale entries and rewrites the registry atomically. */
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,12 +19,15 @@
 #include "core/ledger.h"
 #include "core/limits.h"
 #include "core/number.h"
+#include "io/atomic_file.h"
 #include "io/buffer.h"
+#include "io/file_lock.h"
+#include "io/json_file.h"
 #include "io/json_writer.h"
 #include "io/state_json.h"
 
 enum {
-    EXIT_RED = 3,               /* ledger consistency red (this command only) */
+    SYNC_ATTEMPTS_MAX = 3,      /* --sync starts over at most this often when the file changes under it */
     COLUMN_COUNT_MAX = 8,       /* symbol side qty entry tp sl mark exit */
     CELL_CAPACITY = 32          /* bytes of one table cell: a symbol or a number */
 };
@@ -404,6 +408,113 @@ static void render_json(const ledger_session *session, buffer *out) {
     buffer_append(out, "\n", 1);
 }
 
+/* The registry as read by one sync attempt, for the re-check before the rename. */
+typedef struct {
+    const char *path;
+    buffer content;       /* the bytes read (empty when the file did not exist) */
+    bool found;
+} registry_snapshot;
+
+/* Reads path into snapshot (which the caller frees). Returns 0, or an exit
+ * status with the reason printed. */
+static int read_registry_text(registry_snapshot *snapshot, const char *path) {
+    char error[STATE_JSON_ERROR_CAPACITY];
+    snapshot->path = path;
+    buffer_init(&snapshot->content, STATE_FILE_BYTES_MAX);
+    json_file_status status = json_file_read(path, &snapshot->content, error, sizeof error);
+    snapshot->found = status != JSON_FILE_MISSING;
+    if (status == JSON_FILE_OK || status == JSON_FILE_MISSING) return -1;
+    if (status == JSON_FILE_TOO_LARGE)
+        snprintf(error, sizeof error, "%s: larger than the %d MiB limit of a state file", path,
+                 STATE_FILE_BYTES_MAX / (1024 * 1024));
+    fprintf(stderr, "ledgersim ledger: %s\nledgersim ledger: %s left as it is\n", error, path);
+    return EXIT_BAD_INPUT;
+}
+
+/* atomic_file_check: true when the registry file still holds exactly what
+ * this attempt read (the executor did not write it meanwhile). */
+static bool registry_unchanged(void *context) {
+    const registry_snapshot *snapshot = context;
+    io_test_point("SYNC_BEFORE_RENAME"); /* tests: another writer acts here */
+    registry_snapshot now;
+    char error[STATE_JSON_ERROR_CAPACITY];
+    buffer_init(&now.content, STATE_FILE_BYTES_MAX);
+    json_file_status status = json_file_read(snapshot->path, &now.content, error, sizeof error);
+    bool same = (status == JSON_FILE_MISSING && !snapshot->found) ||
+                (status == JSON_FILE_OK && snapshot->found && now.content.length == snapshot->content.length &&
+                 (now.content.length == 0 ||
+                  memcmp(now.content.data, snapshot->content.data, now.content.length) == 0));
+    buffer_free(&now.content);
+    return same;
+}
+
+/* One --sync attempt: reads and parses the registry, syncs it with the
+ * positions, and replaces the file if nobody changed it meanwhile. Kept
+ * entries are written byte for byte as read. Returns -1 when written, 0 when
+ * the file changed under it (try again), or an exit status (printed). */
+static int sync_attempt(ledger_session *session) {
+    registry_snapshot snapshot;
+    int status = read_registry_text(&snapshot, session->tp_sl_path);
+    char error[STATE_JSON_ERROR_CAPACITY];
+    registry_init(&session->registry); /* a missing file is an empty registry (seed 002 1.3) */
+    if (status < 0 && snapshot.found && !state_json_parse_registry(session->tp_sl_path, snapshot.content.data != NULL ?
+                                                 snapshot.content.data : "", snapshot.content.length,
+                                                 &session->registry, error, sizeof error)) {
+        fprintf(stderr, "ledgersim ledger: %s\nledgersim ledger: %s left as it is\n", error, session->tp_sl_path);
+        status = EXIT_BAD_INPUT;
+    }
+    session->registry_found = snapshot.found;
+    buffer text;
+    buffer_init(&text, STATE_FILE_BYTES_MAX);
+    if (status < 0) {
+        double ts = session->has_ts ? session->ts : current_time();
+        ledger_sync(&session->registry, &session->ledger, session->positions, session->position_count, NULL,
+                    &session->config, ts, true, true, &session->sync_report);
+        if (!state_json_render_registry_keeping(&text, &session->registry, snapshot.content.data,
+                                                snapshot.content.length)) {
+            fprintf(stderr, "ledgersim ledger: %s: cannot render the registry (out of memory)\n",
+                    session->tp_sl_path);
+            status = EXIT_OUTPUT_ERROR;
+        }
+    }
+    if (status < 0 && atomic_file_write_checked(session->tp_sl_path, text.data, text.length, registry_unchanged,
+                                                &snapshot) != 0) {
+        if (errno == ESTALE)
+            status = 0;
+        else {
+            fprintf(stderr, "ledgersim ledger: %s: cannot write: %s\n", session->tp_sl_path, strerror(errno));
+            status = EXIT_OUTPUT_ERROR;
+        }
+    }
+    buffer_free(&text);
+    buffer_free(&snapshot.content);
+    return status;
+}
+
+/* --sync under the registry's lock (io/file_lock: a second sync fails at
+ * once, naming the holder), starting over when the executor rewrote the
+ * file between the read and the rename. Returns -1 when written, or an exit
+ * status (printed). */
+static int sync_registry(ledger_session *session) {
+    file_lock lock;
+    char error[FILE_LOCK_ERROR_CAPACITY];
+    if (file_lock_take(&lock, session->tp_sl_path, error, sizeof error) != FILE_LOCK_TAKEN) {
+        fprintf(stderr, "ledgersim ledger: %s\n", error);
+        return EXIT_OUTPUT_ERROR;
+    }
+    int status = 0;
+    for (int attempt = 0; attempt < SYNC_ATTEMPTS_MAX && status == 0; attempt++) status = sync_attempt(session);
+    if (status == 0) {
+        fprintf(stderr,
+                "ledgersim ledger: %s changed while it was being synced, %d times: left as it is (is an executor "
+                "writing it? try again)\n",
+                session->tp_sl_path, SYNC_ATTEMPTS_MAX);
+        status = EXIT_OUTPUT_ERROR;
+    }
+    file_lock_release(&lock);
+    return status;
+}
+
 /* Loads, merges (and syncs), scans and prints. Returns the exit status. */
 static int run_ledger(ledger_session *session) {
     char error[STATE_JSON_ERROR_CAPACITY];
@@ -413,23 +524,17 @@ static int run_ledger(ledger_session *session) {
         return EXIT_BAD_INPUT;
     }
     registry_init(&session->registry);
-    if (session->tp_sl_path != NULL &&
-        !state_json_load_registry(session->tp_sl_path, &session->registry, &session->registry_found, error,
-                                  sizeof error)) {
-        fprintf(stderr, "ledgersim ledger: %s\n", error);
-        if (session->sync) fprintf(stderr, "ledgersim ledger: %s left as it is\n", session->tp_sl_path);
-        return EXIT_BAD_INPUT;
-    }
     config_defaults(&session->config);
     if (session->sync) {
-        double ts = session->has_ts ? session->ts : current_time();
-        ledger_sync(&session->registry, &session->ledger, session->positions, session->position_count, NULL,
-                    &session->config, ts, true, true, &session->sync_report);
-        if (!state_json_save_registry(session->tp_sl_path, &session->registry, error, sizeof error)) {
+        int status = sync_registry(session);
+        if (status >= 0) return status;
+    } else {
+        if (session->tp_sl_path != NULL &&
+            !state_json_load_registry(session->tp_sl_path, &session->registry, &session->registry_found, error,
+                                      sizeof error)) {
             fprintf(stderr, "ledgersim ledger: %s\n", error);
             return EXIT_BAD_INPUT;
         }
-    } else {
         ledger_build(&session->ledger, session->positions, session->position_count, &session->registry);
     }
     if (session->tp_sl_path != NULL && !session->registry_found && !session->sync)

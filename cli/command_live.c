@@ -55,7 +55,11 @@ static void live_usage(FILE *stream) {
             "  --exit-alert-ms N       an exit not filled this long after its intent is an ALERT\n"
             "                          (live.log, stderr, state.json live.unfilled_exits; default 30000)\n"
             "  --rest-timeout-ms N     one REST request (default 10000)\n"
-            "  --quiet                 only warnings and errors on stderr (DIR/live.log has all)\n");
+            "  --quiet                 only warnings and errors on stderr (DIR/live.log has all)\n\n"
+            "Exit status: 0 stopped by a signal or --duration-s; 1 the session stopped on an\n"
+            "exchange or connection error; 2 bad input or usage (keys, options, hedge mode,\n"
+            "a used --out or record); 3 an output error (a state file or the record could\n"
+            "not be written).\n");
 }
 
 /* Parses a positive integer option value. */
@@ -80,10 +84,10 @@ static bool split_setting(char *text, const char **key, const char **value) {
 
 /* Applies --set KEY=VALUE to config; false with a message. */
 static bool apply_setting(kernel_config *config, const char *key, const char *value) {
-    char reason[256];
+    char reason[CONFIG_REASON_CAPACITY];
     config_set_result result = config_set(config, key, value, reason, sizeof reason);
     if (result == CONFIG_SET_UNKNOWN_KEY) {
-        fprintf(stderr, "ledgersim live: unknown config key '%s'\n", key);
+        fprintf(stderr, "ledgersim live: %s\n", reason);
         return false;
     }
     if (result == CONFIG_SET_BAD_VALUE) {

@@ -1,11 +1,12 @@
 /* command_report.c -- `ledgersim report DIR`: the charts and index.html of
- * a run directory (io/report.h does the work). */
+ * a run directory (reports/report.h does the work). */
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/commands.h"
-#include "io/report.h"
+#include "cli/usage.h"
+#include "reports/report.h"
 
 /* Prints the usage of the report command on stream. */
 static void report_usage(FILE *stream) {
@@ -47,9 +48,9 @@ int command_report(int argc, char **argv) {
             return EXIT_OK;
         }
         if (!options_done && argument[0] == '-' && argument[1] != '\0') {
-            fprintf(stderr, "ledgersim report: unknown option '%s'\n", argument);
-            report_usage(stderr);
-            return EXIT_BAD_INPUT;
+            static const char *const options[] = {"--help"};
+            usage_unknown_option("report", argument, options, 1);
+            return usage_hint("report", "ledgersim report [--] DIR");
         }
         if (directory != NULL) {
             fprintf(stderr, "ledgersim report: one run directory only ('%s' and '%s')\n", directory, argument);
@@ -59,8 +60,7 @@ int command_report(int argc, char **argv) {
     }
     if (directory == NULL) {
         fprintf(stderr, "ledgersim report: no run directory given\n");
-        report_usage(stderr);
-        return EXIT_BAD_INPUT;
+        return usage_hint("report", "ledgersim report [--] DIR");
     }
     char error[REPORT_ERROR_CAPACITY];
     int result = report_write(directory, error, sizeof error);

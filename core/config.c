@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/number.h"
+#include "core/suggest.h"
 
 typedef enum { VALUE_ANY, VALUE_NON_NEGATIVE, VALUE_POSITIVE, VALUE_PERIOD, VALUE_OPTIONAL } value_rule;
 
@@ -66,6 +67,18 @@ static int config_key_index(const char *key) {
 
 bool config_key_known(const char *key) { return config_key_index(key) >= 0; }
 
+void config_describe_unknown_key(const char *key, char *reason, size_t reason_capacity) {
+    const char *names[CONFIG_KEY_COUNT];
+    for (int index = 0; index < CONFIG_KEY_COUNT; index++) names[index] = config_keys[index].key;
+    const char *nearest = suggest_nearest(key, names, CONFIG_KEY_COUNT);
+    int length = snprintf(reason, reason_capacity, "unknown config key '%s'%s%s%s; valid keys:", key,
+                          nearest != NULL ? " (did you mean '" : "", nearest != NULL ? nearest : "",
+                          nearest != NULL ? "'?)" : "");
+    for (int index = 0; index < CONFIG_KEY_COUNT && length >= 0 && (size_t)length < reason_capacity; index++)
+        length += snprintf(reason + length, reason_capacity - (size_t)length, "%s %s", index == 0 ? "" : ",",
+                           names[index]);
+}
+
 bool config_lock(kernel_config *config, const char *key) {
     int index = config_key_index(key);
     if (index < 0) return false;
@@ -77,7 +90,10 @@ config_set_result config_set(kernel_config *config, const char *key, const char 
                              char *reason, size_t reason_capacity) {
     assert(CONFIG_KEY_COUNT < 64);
     int index = config_key_index(key);
-    if (index < 0) return CONFIG_SET_UNKNOWN_KEY;
+    if (index < 0) {
+        config_describe_unknown_key(key, reason, reason_capacity);
+        return CONFIG_SET_UNKNOWN_KEY;
+    }
     const config_key *entry = &config_keys[index];
     bool locked = (config->locked_keys >> index) & 1ULL;
     if (entry->rule == VALUE_OPTIONAL && (strcmp(value, "none") == 0 || value[0] == '\0')) {

@@ -47,13 +47,21 @@ typedef enum {
 /* Fills every field with the defaults of the scenario format. */
 void config_defaults(kernel_config *config);
 
+/* Bytes of a reason from config_set: room for the list of every key. */
+enum { CONFIG_REASON_CAPACITY = 1024 };
+
 /* Sets key from its text value (validated strictly). A key that is locked is
- * validated and left unchanged. On BAD_VALUE, reason says why. */
+ * validated and left unchanged. On BAD_VALUE, reason says why; on
+ * UNKNOWN_KEY, it is "unknown config key 'KEY'", the nearest key when one is
+ * a likely typo, and every valid key (give CONFIG_REASON_CAPACITY bytes). */
 config_set_result config_set(kernel_config *config, const char *key, const char *value,
                              char *reason, size_t reason_capacity) WARN_UNUSED_RESULT;
 
 /* Marks key as set by a higher-precedence source. Returns false if unknown. */
 bool config_lock(kernel_config *config, const char *key);
+
+/* Fills reason with the unknown-key message of config_set (see above). */
+void config_describe_unknown_key(const char *key, char *reason, size_t reason_capacity);
 
 /* True when key is a known configuration key. */
 bool config_key_known(const char *key);

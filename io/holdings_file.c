@@ -40,6 +40,11 @@ static bool load_asset(const char *path, const cJSON *item, holdings_book *holdi
         snprintf(error, error_capacity, "%s: asset %s: expected an object {\"qty\", \"avg_cost\"}", path, asset);
         return false;
     }
+    for (const cJSON *earlier = item->prev; earlier != NULL && earlier->next != NULL; earlier = earlier->prev)
+        if (strcmp(earlier->string, asset) == 0) {
+            snprintf(error, error_capacity, "%s: asset %s is given twice", path, asset);
+            return false;
+        }
     holding entry = {0};
     snprintf(entry.asset, sizeof entry.asset, "%s", asset);
     if (!read_number(cJSON_GetObjectItemCaseSensitive(item, "qty"), &entry.qty)) {

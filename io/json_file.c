@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/input_file.h"
+#include "io/utf8.h"
+
 bool json_nesting_exceeded(const char *text, size_t length) {
     int depth = 0;
     bool in_string = false;
@@ -27,14 +30,47 @@ bool json_nesting_exceeded(const char *text, size_t length) {
     return false;
 }
 
+bool json_text_check(const char *text, size_t length, size_t *offset, const char **problem) {
+    const char *nul = memchr(text, '\0', length);
+    size_t bad = 0;
+    bool valid = utf8_valid(text, length, &bad);
+    if (nul != NULL && (valid || (size_t)(nul - text) < bad)) {
+        *offset = (size_t)(nul - text);
+        *problem = "a NUL byte (not JSON text)";
+        return false;
+    }
+    if (!valid) {
+        *offset = bad;
+        *problem = "not valid UTF-8";
+        return false;
+    }
+    /* \u0000 in a string: cJSON would cut the string there ("BTC\u0000USDT"
+     * read as "BTC"), so that another key could be read as this one. */
+    bool in_string = false;
+    for (size_t index = 0; index < length; index++) {
+        char byte = text[index];
+        if (!in_string) {
+            in_string = byte == '"';
+            continue;
+        }
+        if (byte == '"') {
+            in_string = false;
+        } else if (byte == '\\' && index + 1 < length) {
+            if (text[index + 1] == 'u' && index + 6 <= length && memcmp(text + index + 2, "0000", 4) == 0) {
+                *offset = index;
+                *problem = "\\u0000 (a NUL character) in a string";
+                return false;
+            }
+            index++;
+        }
+    }
+    return true;
+}
+
 json_file_status json_file_read(const char *path, buffer *content, char *error, size_t error_capacity) {
     enum { CHUNK_BYTES = 65536 };
-    FILE *file = fopen(path, "rb");
-    if (file == NULL) {
-        if (errno == ENOENT) return JSON_FILE_MISSING;
-        snprintf(error, error_capacity, "%s: cannot open: %s", path, strerror(errno));
-        return JSON_FILE_ERROR;
-    }
+    FILE *file = input_file_fopen(path, error, error_capacity); /* regular files only: never a FIFO's wait */
+    if (file == NULL) return errno == ENOENT ? JSON_FILE_MISSING : JSON_FILE_ERROR;
     json_file_status status = JSON_FILE_OK;
     char chunk[CHUNK_BYTES];
     for (;;) {
@@ -81,16 +117,17 @@ static json_file_status json_file_load(const char *path, cJSON **root, char *err
     }
     const char *text = content.data;
     size_t length = content.length - 1;
-    const char *nul = memchr(text, '\0', length);
-    if (nul != NULL) {
-        snprintf(error, error_capacity, "%s: byte %zu: a NUL byte (not JSON text)", path, (size_t)(nul - text));
+    size_t offset = 0;
+    const char *problem = NULL;
+    if (!json_text_check(text, length, &offset, &problem)) {
+        snprintf(error, error_capacity, "%s: byte %zu: %s", path, offset, problem);
         buffer_free(&content);
         return JSON_FILE_ERROR;
     }
     const char *end = NULL;
     *root = cJSON_ParseWithLengthOpts(text, length + 1, &end, true);
     if (*root == NULL) {
-        size_t offset = end != NULL && end >= text ? (size_t)(end - text) : 0;
+        offset = end != NULL && end >= text ? (size_t)(end - text) : 0;
         if (json_nesting_exceeded(text, offset < length ? offset + 1 : length))
             snprintf(error, error_capacity, "%s: byte %zu: nested deeper than %d levels", path, offset,
                      CJSON_NESTING_LIMIT);

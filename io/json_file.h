@@ -22,6 +22,12 @@ typedef enum { JSON_FILE_OK = 0, JSON_FILE_MISSING = 1, JSON_FILE_TOO_LARGE = 2,
 json_file_status json_file_read(const char *path, buffer *content, char *error, size_t error_capacity) WARN_UNUSED_RESULT;
 
 
+/* Checks text[0..length) before cJSON reads it: no NUL byte, well-formed
+ * UTF-8, and no \u0000 escape in a string (cJSON would end the string
+ * there). True, or false with the byte offset and a description of the first
+ * problem (a static string). */
+bool json_text_check(const char *text, size_t length, size_t *offset, const char **problem);
+
 /* True when arrays and objects in text[0..length) (strings skipped) nest
  * deeper than CJSON_NESTING_LIMIT: what makes cJSON refuse a document there. */
 bool json_nesting_exceeded(const char *text, size_t length);

@@ -105,6 +105,11 @@ static void container_end(json_writer *writer, char closing) {
     append_byte(writer->out, closing);
 }
 
+void json_raw_value(json_writer *writer, const char *text, size_t length) {
+    before_value(writer);
+    append_bytes(writer->out, text, length);
+}
+
 void json_object_begin(json_writer *writer) { container_begin(writer, '{'); }
 void json_object_end(json_writer *writer) { container_end(writer, '}'); }
 void json_array_begin(json_writer *writer) { container_begin(writer, '['); }

@@ -46,6 +46,10 @@ void json_null(json_writer *writer);
 /* A number, or null when present is false (optional fields such as tp). */
 void json_optional_number(json_writer *writer, bool present, double value);
 
+/* A value given as JSON text, written as it is (text must be one valid JSON
+ * value: a member kept byte for byte from a file that was read). */
+void json_raw_value(json_writer *writer, const char *text, size_t length);
+
 /* Appends a JSON string literal (quotes and escapes) for text. */
 void json_append_string_literal(buffer *out, const char *text);
 

@@ -6,6 +6,8 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/number.h"
@@ -33,20 +35,57 @@ static int fail(run_output *out, const char *what, const char *path) {
     return -1;
 }
 
-/* DIR/logs/NAME (with ".tmp" in replay mode) into path. */
-static void log_path(const run_output *out, log_stream stream, bool temporary, char *path) {
-    snprintf(path, PATH_CAPACITY, "%s/logs/%s%s", out->directory, log_names[stream], temporary ? ".tmp" : "");
+/* DIR/logs/NAME into path. */
+static void log_path(const run_output *out, log_stream stream, char *path) {
+    snprintf(path, PATH_CAPACITY, "%s/logs/%s", out->directory, log_names[stream]);
+}
+
+/* DIR/logs/state and the names its replacement uses in live mode. */
+static void state_folder_paths(const run_output *out, char *folder, char *prefix, char *previous) {
+    snprintf(folder, PATH_CAPACITY, "%s/logs/state", out->directory);
+    snprintf(prefix, PATH_CAPACITY, "%s/logs/.state-", out->directory);
+    snprintf(previous, PATH_CAPACITY, "%s/logs/.state.previous", out->directory);
+}
+
+/* Live mode, at open: a state folder parked by a killed fallback swap goes
+ * back (or, when the state folder exists, away), and staging folders of a
+ * killed writer are removed. The lock is held. */
+static int recover_state_folder(run_output *out) {
+    char folder[PATH_CAPACITY], prefix[PATH_CAPACITY], previous[PATH_CAPACITY];
+    state_folder_paths(out, folder, prefix, previous);
+    struct stat status;
+    if (lstat(previous, &status) == 0) {
+        if (lstat(folder, &status) != 0) {
+            if (io_rename(previous, folder) != 0) return fail(out, "restore", previous);
+        } else if (remove_tree(previous) != 0) {
+            return fail(out, "remove", previous);
+        }
+    }
+    char logs[PATH_CAPACITY];
+    snprintf(logs, sizeof logs, "%s/logs", out->directory);
+    DIR *listing = opendir(logs);
+    if (listing == NULL) return fail(out, "read", logs);
+    struct dirent *entry;
+    while ((entry = readdir(listing)) != NULL) {
+        if (strncmp(entry->d_name, ".state-", 7) != 0) continue;
+        char stale[PATH_CAPACITY + 256];
+        snprintf(stale, sizeof stale, "%s/%s", logs, entry->d_name);
+        remove_tree(stale);
+    }
+    closedir(listing);
+    return 0;
 }
 
 int run_output_open(run_output *out, const char *directory, trace_mode trace, bool live) {
     memset(out, 0, sizeof *out);
+    out->lock.descriptor = -1;
     for (int stream = 0; stream < LOG_COUNT; stream++) {
         out->logs[stream].descriptor = -1;
         buffer_init(&out->logs[stream].pending, LOG_PENDING_LIMIT);
     }
     buffer_init(&out->scratch, STATE_FILE_LIMIT);
-    /* Room for the longest file name below it ("/logs/state/positions_state.json.tmp"). */
-    if (strlen(directory) + 64 >= sizeof out->directory) {
+    /* Room for the longest file name below it ("/logs/.state-PID.N/positions_state.json"). */
+    if (strlen(directory) + 96 >= sizeof out->directory) {
         snprintf(out->error, sizeof out->error, "output directory name too long");
         return -1;
     }
@@ -56,10 +95,22 @@ int run_output_open(run_output *out, const char *directory, trace_mode trace, bo
     char path[PATH_CAPACITY];
     snprintf(path, sizeof path, "%s/logs/state", directory);
     if (make_directories(path) < 0) return fail(out, "create", path);
+    if (live) {
+        /* One writer: the lock of DIR, as `run` takes it (io/file_lock). */
+        char lock_error[FILE_LOCK_ERROR_CAPACITY];
+        if (file_lock_take(&out->lock, directory, lock_error, sizeof lock_error) != FILE_LOCK_TAKEN) {
+            snprintf(out->error, sizeof out->error, "%s", lock_error);
+            return -1;
+        }
+        if (recover_state_folder(out) != 0) return -1;
+    }
     for (int stream = 0; stream < LOG_COUNT; stream++) {
         if ((stream == LOG_RECONCILE || stream == LOG_MARKS) && trace == TRACE_NONE) continue;
-        log_path(out, stream, !live, path);
-        int flags = O_WRONLY | O_CREAT | (live ? O_APPEND : O_TRUNC);
+        log_path(out, stream, path);
+        /* Replay mode writes into a folder of its own (io/run_directory):
+         * each log is created new, never through a path that exists. */
+        if (!live) unlink(path);
+        int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | (live ? O_APPEND : O_EXCL);
         out->logs[stream].descriptor = io_open(path, flags, 0644);
         if (out->logs[stream].descriptor < 0) return fail(out, "open", path);
         /* Appending to a live nav.csv that already has its header row. */
@@ -74,7 +125,7 @@ static int log_flush(run_output *out, log_stream stream) {
     if (log->pending.length == 0) return 0;
     if (io_write_all(log->descriptor, log->pending.data, log->pending.length) < 0) {
         char path[PATH_CAPACITY];
-        log_path(out, stream, !out->live, path);
+        log_path(out, stream, path);
         return fail(out, "write", path);
     }
     buffer_reset(&log->pending);
@@ -248,9 +299,11 @@ int run_output_order(run_output *out, const order_record *order) {
 
 typedef void (*state_renderer)(json_writer *writer, const kernel *k);
 
-/* Renders one state file into scratch and replaces it atomically. */
-/* Renders one state file into scratch and writes it as NAME.tmp. */
-static int prepare_state_file(run_output *out, const char *path, const kernel *k, state_renderer render) {
+/* Renders one state file into scratch and creates folder/NAME with it. */
+static int write_state_file(run_output *out, const char *folder, const char *name, const kernel *k,
+                            state_renderer render) {
+    char path[PATH_CAPACITY + 64];
+    snprintf(path, sizeof path, "%s/%s", folder, name);
     buffer_reset(&out->scratch);
     json_writer writer;
     json_writer_init(&writer, &out->scratch, true);
@@ -265,7 +318,8 @@ static int prepare_state_file(run_output *out, const char *path, const kernel *k
         snprintf(out->error, sizeof out->error, "%s: larger than %d bytes or out of memory", path, STATE_FILE_LIMIT);
         return -1;
     }
-    if (atomic_file_prepare(path, out->scratch.data, out->scratch.length) < 0) return fail(out, "write", path);
+    unlink(path); /* replay into a reused folder (fuzzing); then created new */
+    if (file_write_new(path, out->scratch.data, out->scratch.length) < 0) return fail(out, "write", path);
     return 0;
 }
 
@@ -273,10 +327,8 @@ static void render_registry(json_writer *writer, const kernel *k) { state_json_r
 
 enum { STATE_FILE_COUNT = 6 };
 
-/* Every state file is written to its temp first and renamed only when all
- * six are on disk: a failed write leaves the whole previous set in place,
- * not some files of the new version beside some of the old. */
-int run_output_state(run_output *out, const kernel *k) {
+/* Writes the six state files into folder. */
+static int write_state_set(run_output *out, const char *folder, const kernel *k) {
     static const struct {
         const char *name;
         state_renderer render;  /* NULL: kpis_v7.json or state.json, which take an extension */
@@ -284,22 +336,74 @@ int run_output_state(run_output *out, const kernel *k) {
         {"account.json", state_render_account}, {"nav.json", state_render_nav}, {"kpis_v7.json", NULL},
         {"positions_state.json", state_render_positions_state}, {"position_tp_sl.json", render_registry},
         {"state.json", NULL}};
-    char paths[STATE_FILE_COUNT][PATH_CAPACITY];
-    for (int index = 0; index < STATE_FILE_COUNT; index++) {
-        snprintf(paths[index], PATH_CAPACITY, "%s/logs/state/%s", out->directory, files[index].name);
-        if (prepare_state_file(out, paths[index], k, files[index].render) < 0) {
-            for (int prepared = 0; prepared < index; prepared++) atomic_file_discard(paths[prepared]);
-            return -1;
+    for (int index = 0; index < STATE_FILE_COUNT; index++)
+        if (write_state_file(out, folder, files[index].name, k, files[index].render) < 0) return -1;
+    if (sync_directory(folder) < 0) return fail(out, "fsync", folder);
+    return 0;
+}
+
+/* Live mode: flushes and fsyncs every log, so that the logs are never
+ * behind the state files that follow them. */
+static int sync_logs(run_output *out) {
+    for (int stream = 0; stream < LOG_COUNT; stream++) {
+        if (out->logs[stream].descriptor < 0) continue;
+        if (log_flush(out, (log_stream)stream) < 0) return -1;
+        if (io_fsync(out->logs[stream].descriptor) < 0) {
+            char path[PATH_CAPACITY];
+            log_path(out, (log_stream)stream, path);
+            return fail(out, "fsync", path);
         }
     }
-    for (int index = 0; index < STATE_FILE_COUNT; index++)
-        if (atomic_file_commit(paths[index]) < 0) {
-            int failed = fail(out, "replace", paths[index]);
-            for (int left = index + 1; left < STATE_FILE_COUNT; left++) atomic_file_discard(paths[left]);
+    return 0;
+}
+
+/* Live mode: makes staging DIR/logs/state in one step (RENAME_EXCHANGE, or
+ * the two-rename fallback that parks the old set at .state.previous, which
+ * the next open restores after a crash), then removes the old set. */
+static int swap_state_folder(run_output *out, char *staging) {
+    char folder[PATH_CAPACITY], prefix[PATH_CAPACITY], previous[PATH_CAPACITY];
+    state_folder_paths(out, folder, prefix, previous);
+    struct stat status;
+    if (lstat(folder, &status) != 0) {
+        if (io_rename(staging, folder) != 0) return fail(out, "rename", staging);
+        staging[0] = '\0';
+    } else if (io_rename_exchange(staging, folder) == 0) {
+        /* staging now holds the old set: removed below */
+    } else if (!io_exchange_unsupported(errno)) {
+        return fail(out, "swap in", staging);
+    } else {
+        if (io_rename(folder, previous) != 0) return fail(out, "move aside", folder);
+        if (io_rename(staging, folder) != 0) {
+            int failed = fail(out, "rename", staging);
+            if (rename(previous, folder) != 0) { /* the next open restores it */ }
             return failed;
         }
-    if (atomic_file_sync_directory(paths[0]) < 0) return fail(out, "sync the folder of", paths[0]);
+        snprintf(staging, PATH_CAPACITY, "%s", previous);
+    }
+    char logs[PATH_CAPACITY];
+    snprintf(logs, sizeof logs, "%s/logs", out->directory);
+    if (sync_directory(logs) < 0) return fail(out, "fsync", logs);
     return 0;
+}
+
+/* Replay mode writes the six files straight into the run's own folder: the
+ * whole run becomes visible at once (io/run_directory). Live mode writes
+ * them into a new folder beside logs/state, after the logs are on disk, and
+ * swaps it in whole: a reader or a crash sees the old set or the new one. */
+int run_output_state(run_output *out, const kernel *k) {
+    if (!out->live) {
+        char folder[PATH_CAPACITY];
+        snprintf(folder, sizeof folder, "%s/logs/state", out->directory);
+        return write_state_set(out, folder, k);
+    }
+    char folder[PATH_CAPACITY], prefix[PATH_CAPACITY], previous[PATH_CAPACITY], staging[PATH_CAPACITY];
+    state_folder_paths(out, folder, prefix, previous);
+    if (sync_logs(out) < 0) return -1;
+    if (make_directory_unique(prefix, staging, sizeof staging) < 0) return fail(out, "create a folder in", prefix);
+    int result = write_state_set(out, staging, k);
+    if (result == 0) result = swap_state_folder(out, staging);
+    if (staging[0] != '\0') remove_tree(staging);
+    return result;
 }
 
 int run_output_commit(run_output *out) {
@@ -307,7 +411,7 @@ int run_output_commit(run_output *out) {
         log_file *log = &out->logs[stream];
         if (log->descriptor < 0) continue;
         char path[PATH_CAPACITY];
-        log_path(out, stream, !out->live, path);
+        log_path(out, stream, path);
         if (log_flush(out, stream) < 0) return -1;
         if (io_fsync(log->descriptor) < 0) return fail(out, "fsync", path);
         if (close(log->descriptor) < 0) {
@@ -315,14 +419,6 @@ int run_output_commit(run_output *out) {
             return fail(out, "close", path);
         }
         log->descriptor = -1;
-        if (out->live) continue;
-        char final_path[PATH_CAPACITY];
-        log_path(out, stream, false, final_path);
-        if (io_rename(path, final_path) < 0) {
-            fail(out, "rename", path);
-            unlink(path); /* closed already: run_output_close would not remove it */
-            return -1;
-        }
     }
     return 0;
 }
@@ -333,13 +429,9 @@ void run_output_close(run_output *out) {
         if (log->descriptor >= 0) {
             close(log->descriptor);
             log->descriptor = -1;
-            if (!out->live) {
-                char path[PATH_CAPACITY];
-                log_path(out, stream, true, path);
-                unlink(path);
-            }
         }
         buffer_free(&log->pending);
     }
     buffer_free(&out->scratch);
+    file_lock_release(&out->lock);
 }

@@ -11,10 +11,13 @@
  *                             the per-symbol charts' source)
  *   DIR/logs/state/{account,nav,kpis_v7,positions_state,position_tp_sl,state}.json
  *
- * Replay mode writes the logs to DIR/logs/NAME.tmp and renames them into
- * place at commit, so a run that fails on bad input leaves nothing behind.
- * Live mode appends to the final log files and rewrites state files as it
- * goes. State files are always replaced atomically. */
+ * Replay mode writes every file new, straight into DIR: `run` gives it a
+ * staging folder of its own that becomes the real DIR in one step when the
+ * run is complete (io/run_directory), so a failed run leaves nothing behind.
+ * Live mode takes DIR's lock (io/file_lock), appends to the final log files,
+ * and at each state write syncs the logs first and then swaps in a new
+ * logs/state folder whole (run_output_state): the six state files change as
+ * one set and are never ahead of the logs. */
 #ifndef LEDGERSIM_IO_RUN_OUTPUT_H
 #define LEDGERSIM_IO_RUN_OUTPUT_H
 
@@ -24,6 +27,7 @@
 #include "core/kernel.h"
 #include "core/limits.h"
 #include "io/buffer.h"
+#include "io/file_lock.h"
 #include "io/json_writer.h"
 
 enum { PATH_CAPACITY = 4096, RUN_OUTPUT_ERROR_CAPACITY = PATH_CAPACITY + 256 };
@@ -62,14 +66,18 @@ typedef struct {
     log_file logs[LOG_COUNT];
     buffer scratch;            /* one state file or line at a time */
     kpis_extension extension;  /* may be NULL; set by the driver after open */
+    file_lock lock;            /* live mode: DIR's writer lock */
     void *extension_context;
     kpis_extension state_extension; /* may be NULL; adds members to state.json (live) */
     void *state_extension_context;
     char error[RUN_OUTPUT_ERROR_CAPACITY];
 } run_output;
 
-/* Prepares output under directory (created with parents). Returns 0, or -1
- * with out->error set. Nothing is written to the final paths yet. */
+/* Prepares output under directory (created with parents). Replay mode: the
+ * logs are created new (an existing file or link at their names is removed
+ * first). Live mode: takes DIR's lock first (another writer: -1, the error
+ * names its pid) and repairs what a killed state swap left. Returns 0, or -1
+ * with out->error set. */
 int run_output_open(run_output *out, const char *directory, trace_mode trace, bool live) WARN_UNUSED_RESULT;
 
 /* Appends what the event just closed by kernel_end_event produced: the
@@ -83,15 +91,15 @@ int run_output_fault(run_output *out, long event_seq, const char *kind, const ch
 /* Appends an orders.jsonl line. */
 int run_output_order(run_output *out, const order_record *order) WARN_UNUSED_RESULT;
 
-/* Replaces every state JSON file from the kernel, atomically each. */
+/* Writes the six state JSON files from the kernel as one set (see above). */
 int run_output_state(run_output *out, const kernel *k) WARN_UNUSED_RESULT;
 
-/* Flushes and fsyncs the logs; in replay mode renames them into place (an
- * empty log file is still created, so every run has the same file set). */
+/* Flushes, fsyncs and closes the logs (an empty log file is still created,
+ * so every run has the same file set). */
 int run_output_commit(run_output *out) WARN_UNUSED_RESULT;
 
-/* Closes everything and, in replay mode, removes the temp logs. Safe after
- * a failure and after commit. */
+/* Closes everything and releases the lock. Safe after a failure and after
+ * commit. */
 void run_output_close(run_output *out);
 
 #endif

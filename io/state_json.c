@@ -302,9 +302,10 @@ static cJSON *parse_document(parse_context *context, const char *text, size_t le
              STATE_FILE_BYTES_MAX / (1024 * 1024));
         return NULL;
     }
-    const char *nul = memchr(text, '\0', length);
-    if (nul != NULL) {
-        fail(context, "JSON parse error at byte offset %zu: a NUL byte", (size_t)(nul - text));
+    size_t bad_offset = 0;
+    const char *problem = NULL;
+    if (!json_text_check(text, length, &bad_offset, &problem)) {
+        fail(context, "JSON parse error at byte offset %zu: %s", bad_offset, problem);
         return NULL;
     }
     /* cJSON wants the NUL inside the length to accept the end of input. */
@@ -497,21 +498,108 @@ static void render_levels(json_writer *writer, bool has_tp, double tp, bool has_
     json_number(writer, updated_ts);
 }
 
+/* One registry entry's object {side, entry_price, tp, sl, created_ts, updated_ts}. */
+static void render_registry_entry(json_writer *writer, const registry_entry *entry) {
+    json_object_begin(writer);
+    JSON_KEY(writer, "side");
+    json_string(writer, position_side_name(entry->side));
+    JSON_KEY(writer, "entry_price");
+    json_number(writer, entry->entry_price);
+    render_levels(writer, entry->has_tp, entry->tp, entry->has_sl, entry->sl, entry->created_ts, entry->updated_ts);
+    json_object_end(writer);
+}
+
 void state_json_render_registry(json_writer *writer, const tp_sl_registry *registry) {
     json_object_begin(writer);
     for (size_t index = 0; index < registry->count; index++) {
-        const registry_entry *entry = &registry->entries[index];
-        json_key(writer, entry->symbol);
-        json_object_begin(writer);
-        JSON_KEY(writer, "side");
-        json_string(writer, position_side_name(entry->side));
-        JSON_KEY(writer, "entry_price");
-        json_number(writer, entry->entry_price);
-        render_levels(writer, entry->has_tp, entry->tp, entry->has_sl, entry->sl, entry->created_ts,
-                      entry->updated_ts);
-        json_object_end(writer);
+        json_key(writer, registry->entries[index].symbol);
+        render_registry_entry(writer, &registry->entries[index]);
     }
     json_object_end(writer);
+}
+
+/* Index just past the string literal starting at text[at] ('"'). */
+static size_t skip_string(const char *text, size_t at, size_t length) {
+    for (at++; at < length && text[at] != '"'; at++)
+        if (text[at] == '\\') at++;
+    return at + 1;
+}
+
+static size_t skip_space(const char *text, size_t at, size_t length) {
+    while (at < length && (text[at] == ' ' || text[at] == '\t' || text[at] == '\n' || text[at] == '\r')) at++;
+    return at;
+}
+
+/* Index just past the JSON value starting at text[at] (valid JSON). */
+static size_t skip_value(const char *text, size_t at, size_t length) {
+    if (at >= length) return length;
+    if (text[at] == '"') return skip_string(text, at, length);
+    if (text[at] == '{' || text[at] == '[') {
+        int depth = 0;
+        while (at < length) {
+            char byte = text[at];
+            if (byte == '"') {
+                at = skip_string(text, at, length);
+                continue;
+            }
+            if (byte == '{' || byte == '[') depth++;
+            if ((byte == '}' || byte == ']') && --depth == 0) return at + 1;
+            at++;
+        }
+        return length;
+    }
+    while (at < length && strchr(",}] \t\r\n", text[at]) == NULL) at++;
+    return at;
+}
+
+/* The text span of the value of each member of the top-level object in
+ * text (valid JSON: cJSON parsed it), in file order, which is cJSON's order
+ * of root->child. Returns how many were found (at most capacity). */
+static size_t member_values(const char *text, size_t length, size_t (*spans)[2], size_t capacity) {
+    size_t at = skip_space(text, 0, length), count = 0;
+    if (at >= length || text[at] != '{') return 0;
+    at = skip_space(text, at + 1, length);
+    while (at < length && text[at] == '"' && count < capacity) {
+        at = skip_space(text, skip_string(text, at, length), length);
+        if (at >= length || text[at] != ':') break;
+        at = skip_space(text, at + 1, length);
+        spans[count][0] = at;
+        at = skip_value(text, at, length);
+        spans[count++][1] = at;
+        at = skip_space(text, at, length);
+        if (at < length && text[at] == ',') at = skip_space(text, at + 1, length);
+    }
+    return count;
+}
+
+bool state_json_render_registry_keeping(buffer *out, const tp_sl_registry *registry, const char *original,
+                                        size_t original_length) {
+    cJSON *root = original_length > 0 ? cJSON_ParseWithLength(original, original_length) : NULL;
+    size_t (*spans)[2] = calloc(SYMBOLS_MAX + 1, sizeof *spans);
+    size_t member_count = 0;
+    if (root != NULL && spans != NULL && cJSON_IsObject(root))
+        member_count = member_values(original, original_length, spans, SYMBOLS_MAX + 1);
+    json_writer writer;
+    json_writer_init(&writer, out, true);
+    json_object_begin(&writer);
+    for (size_t index = 0; index < registry->count; index++) {
+        const registry_entry *entry = &registry->entries[index];
+        json_key(&writer, entry->symbol);
+        size_t member = 0;
+        const cJSON *item = root != NULL ? root->child : NULL;
+        for (; item != NULL && member < member_count; item = item->next, member++)
+            if (item->string != NULL && strcmp(item->string, entry->symbol) == 0) break;
+        if (item != NULL && member < member_count)
+            json_raw_value(&writer, original + spans[member][0], spans[member][1] - spans[member][0]);
+        else
+            render_registry_entry(&writer, entry);
+    }
+    json_object_end(&writer);
+    buffer_append(out, "\n", 1);
+    bool ok = spans != NULL && !buffer_failed(out);
+    free(spans);
+    cJSON_Delete(root);
+    return ok;
 }
 
 void state_json_render_ledger(json_writer *writer, const position_ledger *ledger) {

@@ -39,6 +39,7 @@
 
 #include "core/ledger.h"
 #include "core/limits.h"
+#include "io/buffer.h"
 #include "io/json_writer.h"
 
 enum {
@@ -74,6 +75,15 @@ bool state_json_load_registry(const char *path, tp_sl_registry *registry, bool *
  * created_ts, updated_ts}}, sorted by symbol, null for an absent tp or sl
  * (or timestamp). The writer and its buffer belong to the caller. */
 void state_json_render_registry(json_writer *writer, const tp_sl_registry *registry);
+
+/* Renders the registry as state_json_save_registry does, except that an
+ * entry whose symbol is a member of original (the registry file's text as
+ * read, original_length bytes, valid JSON) is written as that member's value
+ * byte for byte: every field the executor wrote, known or not (tp_order_id,
+ * trailing{...}), is kept. Entries not in original are rendered. Appends to
+ * out (with a final newline); false when out fails (memory, limit). */
+bool state_json_render_registry_keeping(buffer *out, const tp_sl_registry *registry, const char *original,
+                                        size_t original_length) WARN_UNUSED_RESULT;
 
 /* Writes the ledger as one JSON object {SYM: {side, qty, entry_price, tp,
  * sl, created_ts, updated_ts}} (the positions_ledger block of state.json),

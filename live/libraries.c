@@ -80,6 +80,7 @@ static bool load_all(void) {
            RESOLVE(websockets, LIVE_WEBSOCKETS_SONAME, lws_context_user) &&
            RESOLVE(websockets, LIVE_WEBSOCKETS_SONAME, lws_create_context) &&
            RESOLVE(websockets, LIVE_WEBSOCKETS_SONAME, lws_get_context) &&
+           RESOLVE(websockets, LIVE_WEBSOCKETS_SONAME, lws_get_opaque_user_data) &&
            RESOLVE(websockets, LIVE_WEBSOCKETS_SONAME, lws_is_final_fragment) &&
            RESOLVE(websockets, LIVE_WEBSOCKETS_SONAME, lws_remaining_packet_payload) &&
            RESOLVE(websockets, LIVE_WEBSOCKETS_SONAME, lws_service) &&

@@ -39,6 +39,7 @@ typedef struct {
     __typeof__(&lws_context_user) lws_context_user;
     __typeof__(&lws_create_context) lws_create_context;
     __typeof__(&lws_get_context) lws_get_context;
+    __typeof__(&lws_get_opaque_user_data) lws_get_opaque_user_data;
     __typeof__(&lws_is_final_fragment) lws_is_final_fragment;
     __typeof__(&lws_remaining_packet_payload) lws_remaining_packet_payload;
     __typeof__(&lws_service) lws_service;

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli/commands.h"
+#include "core/exit_status.h"
 #include "core/number.h"
 #include "io/atomic_file.h"
 #include "io/run_output.h"
@@ -26,12 +26,12 @@
 #include "live/pipeline.h"
 #include "live/recovery.h"
 #include "live/rest.h"
+#include "live/route_urls.h"
 #include "live/sign.h"
 #include "live/ws.h"
 
 enum {
     LISTEN_KEY_CAPACITY = 128,
-    STREAM_URL_CAPACITY = WS_URL_CAPACITY,
     SERVICE_SLICE_MS = 50,
     RECOVERY_FILLS_MAX = 4 * RECOVERED_FILLS_MAX,
     RECOVERY_MARGIN_MS = 60000,           /* userTrades from this long before the last event */
@@ -140,65 +140,15 @@ static bool add_symbol(char (*list)[SYMBOL_CAPACITY], size_t *count, const char 
 
 /* ---- URLs ---------------------------------------------------------------- */
 
-/* Appends text to out at *length, percent-encoding bytes outside ASCII
- * (a stream of 币安人生USDT); false when it does not fit. */
-static bool append_url(char *out, size_t capacity, size_t *length, const char *text, bool lower) {
-    static const char hex[] = "0123456789ABCDEF";
-    for (const unsigned char *cursor = (const unsigned char *)text; *cursor != '\0'; cursor++) {
-        if (*length + 4 >= capacity) return false;
-        if (*cursor >= 0x80) {
-            out[(*length)++] = '%';
-            out[(*length)++] = hex[*cursor >> 4];
-            out[(*length)++] = hex[*cursor & 15];
-        } else {
-            out[(*length)++] = lower ? (char)tolower(*cursor) : (char)*cursor;
-        }
-    }
-    out[*length] = '\0';
-    return true;
-}
-
-/* The base URL without trailing slashes, into out. */
-static bool base_url(const char *ws_url, char *out, size_t capacity, size_t *length) {
-    size_t base_length = strlen(ws_url);
-    while (base_length > 0 && ws_url[base_length - 1] == '/') base_length--;
-    if (base_length + 1 >= capacity) return false;
-    memcpy(out, ws_url, base_length);
-    out[base_length] = '\0';
-    *length = base_length;
-    return true;
-}
-
-/* BASE/private/ws?listenKey=KEY: the form the change notice gives. */
-static bool private_url(const char *ws_url, const char *listen_key, char *out, size_t capacity) {
-    size_t length = 0;
-    return base_url(ws_url, out, capacity, &length) && append_url(out, capacity, &length, "/private/ws?listenKey=", false) &&
-           append_url(out, capacity, &length, listen_key, false);
-}
-
-/* BASE/market/stream?streams=<symbol>@markPrice@1s/...: symbols lower case. */
-static bool market_url(const char *ws_url, const char (*symbols)[SYMBOL_CAPACITY], size_t count, char *out,
-                       size_t capacity) {
-    size_t length = 0;
-    if (!base_url(ws_url, out, capacity, &length) || !append_url(out, capacity, &length, "/market/stream?streams=", false))
-        return false;
-    for (size_t index = 0; index < count; index++)
-        if ((index > 0 && !append_url(out, capacity, &length, "/", false)) ||
-            !append_url(out, capacity, &length, symbols[index], true) ||
-            !append_url(out, capacity, &length, "@markPrice@1s", false))
-            return false;
-    return true;
-}
-
 bool live_print_urls(const live_options *options, FILE *stream) {
-    char url[STREAM_URL_CAPACITY];
-    if (!private_url(options->ws_url, "<listenKey>", url, sizeof url)) return false;
+    char url[ROUTE_URL_CAPACITY];
+    if (!route_private_url(options->ws_url, "<listenKey>", url, sizeof url)) return false;
     fprintf(stream, "private %s\n", url);
     if (options->symbol_count == 0) {
         fprintf(stream, "market  (opened once a position is held: no --symbols)\n");
         return true;
     }
-    if (!market_url(options->ws_url, (const char(*)[SYMBOL_CAPACITY])options->symbols, options->symbol_count, url,
+    if (!route_market_url(options->ws_url, (const char(*)[SYMBOL_CAPACITY])options->symbols, options->symbol_count, url,
                     sizeof url))
         return false;
     fprintf(stream, "market  %s\n", url);
@@ -492,11 +442,11 @@ static bool start_outputs(session *run) {
     run->record_open = true;
     for (size_t index = 0; index < options->config_count; index++)
         if (scenario_writer_config(&run->record, options->config_keys[index], options->config_values[index]) != 0) {
-            session_fail(run, EXIT_FAILED, run->record.error);
+            session_fail(run, EXIT_OUTPUT_ERROR, run->record.error);
             return false;
         }
     if (run_output_open(&run->outputs, options->out_directory, TRACE_FULL, true) != 0) {
-        session_fail(run, EXIT_FAILED, run->outputs.error);
+        session_fail(run, EXIT_OUTPUT_ERROR, run->outputs.error);
         return false;
     }
     run->outputs_open = true;
@@ -676,11 +626,11 @@ static void run_exits(session *run) {
 static void write_state(session *run, bool force) {
     if (!run->outputs_open || (!run->state_dirty && !force)) return;
     if (run_output_state(&run->outputs, run->flow.core) != 0) {
-        session_fail(run, EXIT_FAILED, run->outputs.error);
+        session_fail(run, EXIT_OUTPUT_ERROR, run->outputs.error);
         return;
     }
     if (run->record_open && scenario_writer_flush(&run->record) != 0) {
-        session_fail(run, EXIT_FAILED, run->record.error);
+        session_fail(run, EXIT_OUTPUT_ERROR, run->record.error);
         return;
     }
     run->state_dirty = false;
@@ -692,7 +642,7 @@ static void write_state(session *run, bool force) {
 static void route_connect(session *run, route_kind kind, long long now) {
     route *path = &run->routes[kind];
     if (now < path->next_connect_ms) return;
-    char url[STREAM_URL_CAPACITY];
+    char url[ROUTE_URL_CAPACITY];
     if (kind == ROUTE_PRIVATE) {
         /* After a lost connection the key may have expired meanwhile: POST
          * returns the active key (extended 60 minutes) or a new one
@@ -702,13 +652,13 @@ static void route_connect(session *run, route_kind kind, long long now) {
             path->next_connect_ms = now + path->backoff_ms;
             return;
         }
-        if (!private_url(run->options->ws_url, run->listen_key, url, sizeof url)) {
+        if (!route_private_url(run->options->ws_url, run->listen_key, url, sizeof url)) {
             session_fail(run, EXIT_BAD_INPUT, "private route URL too long");
             return;
         }
     } else {
         if (run->symbol_count == 0) return; /* nothing to stream until a symbol is watched or held */
-        if (!market_url(run->options->ws_url, (const char(*)[SYMBOL_CAPACITY])run->symbols, run->symbol_count, url,
+        if (!route_market_url(run->options->ws_url, (const char(*)[SYMBOL_CAPACITY])run->symbols, run->symbol_count, url,
                         sizeof url)) {
             session_fail(run, EXIT_BAD_INPUT, "market route URL too long: fewer --symbols");
             return;
@@ -806,13 +756,8 @@ static void subscribe_held(session *run) {
         const char *symbol = core->exchange_positions[index].symbol;
         if (!add_symbol(run->symbols, &run->symbol_count, symbol)) continue;
         live_ws *market = &run->routes[ROUTE_MARKET].socket;
-        char stream[SYMBOL_CAPACITY + 16];
-        size_t length = 0;
-        stream[0] = '\0';
-        if (!append_url(stream, sizeof stream, &length, symbol, true)) continue;
-        char request[256];
-        snprintf(request, sizeof request, "{\"method\":\"SUBSCRIBE\",\"params\":[\"%s@markPrice@1s\"],\"id\":%ld}", stream,
-                 ++run->subscribe_id);
+        char request[ROUTE_URL_CAPACITY];
+        if (!route_subscribe_request(symbol, ++run->subscribe_id, request, sizeof request)) continue;
         bool sent = market->state == WS_OPEN && ws_send_text(market, request);
         live_log(&run->logger, "info", "position in %s, whose mark was not streamed: %s", symbol,
                  sent ? "SUBSCRIBE sent on the market route" : "it joins the next market connection");

@@ -3,6 +3,7 @@
 
 #include <assert.h>
 #include <libwebsockets.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,7 +62,7 @@ static int on_writable(live_ws *socket, struct lws *connection) {
         LIVE(lws_close_reason)(connection, LWS_CLOSE_STATUS_NORMAL, NULL, 0);
         return -1;
     }
-    unsigned char frame[LWS_PRE + 1024];
+    unsigned char frame[LWS_PRE + WS_TEXT_LIMIT];
     if (socket->ping_requested) {
         socket->ping_requested = false;
         memcpy(frame + LWS_PRE, "ledgersim", 9);
@@ -83,7 +84,11 @@ static int on_writable(live_ws *socket, struct lws *connection) {
  * connection's user data (set by ws_connect). */
 static int on_event(struct lws *connection, enum lws_callback_reasons reason, void *user, void *in, size_t length) {
     live_ws *socket = user;
-    if (socket == NULL) return 0;
+    if (socket == NULL || connection == NULL) return 0;
+    if ((uintptr_t)LIVE(lws_get_opaque_user_data)(connection) != socket->generation) {
+        /* An older attempt of this socket (aborted, superseded): drop it quietly. */
+        return reason == LWS_CALLBACK_CLIENT_RECEIVE || reason == LWS_CALLBACK_CLIENT_WRITEABLE ? -1 : 0;
+    }
     switch (reason) {
     case LWS_CALLBACK_CLIENT_ESTABLISHED:
         socket->state = WS_OPEN;
@@ -231,6 +236,8 @@ int ws_connect(live_ws *socket, const char *url) {
     info.origin = host;
     info.ietf_version_or_minus_one = -1;
     info.userdata = socket;
+    socket->generation++;
+    info.opaque_user_data = (void *)(uintptr_t)socket->generation;
     struct lws *connection = NULL;
     info.pwsi = &connection;
     socket->reason[0] = '\0';
@@ -248,7 +255,7 @@ int ws_connect(live_ws *socket, const char *url) {
 }
 
 bool ws_send_text(live_ws *socket, const char *text) {
-    if (socket->state != WS_OPEN || socket->connection == NULL || strlen(text) >= 1024) return false;
+    if (socket->state != WS_OPEN || socket->connection == NULL || strlen(text) >= WS_TEXT_LIMIT) return false;
     /* The NUL after each text separates the queued texts (it is counted in the length). */
     if (socket->outgoing.length + strlen(text) + 1 >= WS_OUTGOING_LIMIT) return false;
     if (!buffer_append(&socket->outgoing, text, strlen(text) + 1)) return false;

@@ -22,6 +22,7 @@ enum {
     WS_URL_CAPACITY = 4096,
     WS_REASON_CAPACITY = 256,
     WS_OUTGOING_LIMIT = 64 << 10,    /* bytes of text queued to send (SUBSCRIBE requests) */
+    WS_TEXT_LIMIT = 1024,            /* bytes of one text sent */
     WS_NAME_CAPACITY = 16
 };
 
@@ -41,6 +42,9 @@ typedef struct {
     ws_loop *loop;                  /* borrowed */
     char name[WS_NAME_CAPACITY];    /* "private", "market": for the log */
     void *connection;               /* struct lws*, while connecting or open */
+    unsigned long generation;       /* of the current attempt: a late callback of an
+                                       older connection (its close after an abort)
+                                       must not touch the new one */
     ws_state state;
     bool close_requested;
     bool ping_requested;
@@ -71,8 +75,8 @@ void ws_init(live_ws *socket, ws_loop *loop, const char *name, ws_message_handle
  * to WS_CONNECTING, then WS_OPEN or WS_CLOSED (reason set). */
 int ws_connect(live_ws *socket, const char *url) WARN_UNUSED_RESULT;
 
-/* Queues a text message for the open connection; false when not open or
- * the queue is full. */
+/* Queues a text message (shorter than WS_TEXT_LIMIT) for the open
+ * connection; false when not open, too long, or the queue is full. */
 bool ws_send_text(live_ws *socket, const char *text) WARN_UNUSED_RESULT;
 
 /* Sends a ping: the pong answers count as activity (RFC 6455 5.5.2). */

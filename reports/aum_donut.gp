@@ -1,7 +1,9 @@
 # aum_donut.gp -- template: the AUM donut of seed 000. One slice per
 # off-exchange asset with a USD value plus USDT for the futures NAV
-# (aum.futures), sized by value; assets without a mark are listed as
-# "no mark" under the legend.
+# (aum.futures), sized by value; one slice alone is a full ring (0..360).
+# The centre shows nav.json aum.total; a negative futures NAV is a debt:
+# no slice, listed under the legend and named in the centre (the total is
+# net of it). Assets without a mark are listed under the legend.
 # ledgersim report fills the at-sign placeholders, writes the result to
 # DIR/reports/aum_donut.gp and runs `gnuplot --default-settings aum_donut.gp`
 # in DIR/reports (LC_ALL=C, TZ=UTC).

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/number.h"
+#include "core/suggest.h"
 
 typedef enum { VALUE_ABSENT, VALUE_NULL, VALUE_NUMBER, VALUE_TEXT } value_kind;
 
@@ -114,11 +115,83 @@ static bool parse_kind(const char *path, expect_path *parsed) {
     return false;
 }
 
+/* The paths of one prefix, for the unknown-path message: the prefix, the
+ * field table (NULL: a plain path), and what stands between them. */
+typedef struct {
+    const char *prefix;
+    const char *const *fields;
+} path_family;
+
+static const path_family path_families[] = {
+    {"status", NULL}, {"worst_field", NULL}, {"explanation", NULL}, {"event_seq", NULL},
+    {"k.", k_fields}, {"e.", e_fields}, {"deltas.", delta_names}, {"published.", published_fields},
+    {"ledger.count", NULL}, {"ledger.SYM.", ledger_fields}, {"registry.SYM", NULL}, {"consistency", NULL},
+    {"nav.total", NULL}, {"aum.total", NULL}, {"aum.SYM.usd_value", NULL}, {"exits.count", NULL},
+    {"exit.SYM", NULL}, {"duplicates_skipped", NULL}, {"faults.count", NULL}};
+enum { PATH_FAMILY_COUNT = sizeof path_families / sizeof path_families[0], PATH_NAMES_MAX = 64 };
+
+/* The nearest known path to an unknown one, into nearest (capacity bytes):
+ * a field of the same prefix ("k.capitol" -> "k.capital", the symbol kept
+ * for ledger.SYM.FIELD), else a plain path. False when none is close. */
+static bool nearest_path(const char *path, char *nearest, size_t capacity) {
+    char symbol[SYMBOL_CAPACITY];
+    const char *suffix;
+    for (size_t family = 0; family < PATH_FAMILY_COUNT; family++) {
+        const path_family *entry = &path_families[family];
+        if (entry->fields == NULL) continue;
+        size_t fields = 0;
+        while (entry->fields[fields] != NULL) fields++;
+        if (strcmp(entry->prefix, "ledger.SYM.") == 0) {
+            if (strncmp(path, "ledger.", 7) != 0 || !split_symbol(path + 7, symbol, &suffix)) continue;
+            const char *field = suggest_nearest(suffix, entry->fields, fields);
+            if (field == NULL) return false;
+            snprintf(nearest, capacity, "ledger.%s.%s", symbol, field);
+            return true;
+        }
+        size_t length = strlen(entry->prefix);
+        if (strncmp(path, entry->prefix, length) != 0) continue;
+        const char *field = suggest_nearest(path + length, entry->fields, fields);
+        if (field == NULL) return false;
+        snprintf(nearest, capacity, "%s%s", entry->prefix, field);
+        return true;
+    }
+    const char *plain[PATH_NAMES_MAX];
+    size_t count = 0;
+    for (size_t family = 0; family < PATH_FAMILY_COUNT; family++)
+        if (path_families[family].fields == NULL && strstr(path_families[family].prefix, "SYM") == NULL)
+            plain[count++] = path_families[family].prefix;
+    const char *found = suggest_nearest(path, plain, count);
+    if (found != NULL) snprintf(nearest, capacity, "%s", found);
+    return found != NULL;
+}
+
+/* The unknown-path message: the path, the nearest one, every valid path. */
+static void describe_unknown_path(const char *path, char *reason, size_t reason_capacity) {
+    char nearest[SYMBOL_CAPACITY + 64];
+    bool has_nearest = nearest_path(path, nearest, sizeof nearest);
+    int length = snprintf(reason, reason_capacity, "unknown expect path '%s'%s%s%s; valid paths:", path,
+                          has_nearest ? " (did you mean '" : "", has_nearest ? nearest : "",
+                          has_nearest ? "'?)" : "");
+    for (size_t family = 0; family < PATH_FAMILY_COUNT; family++) {
+        const path_family *entry = &path_families[family];
+        if (length < 0 || (size_t)length >= reason_capacity) return;
+        length += snprintf(reason + length, reason_capacity - (size_t)length, "%s %s%s", family == 0 ? "" : ",",
+                           entry->prefix, entry->fields != NULL ? "{" : "");
+        for (size_t field = 0; entry->fields != NULL && entry->fields[field] != NULL; field++) {
+            if (length < 0 || (size_t)length >= reason_capacity) return;
+            length += snprintf(reason + length, reason_capacity - (size_t)length, "%s%s", field == 0 ? "" : ",",
+                               entry->fields[field]);
+        }
+        if (entry->fields != NULL && length >= 0 && (size_t)length < reason_capacity)
+            length += snprintf(reason + length, reason_capacity - (size_t)length, "}");
+    }
+}
+
 bool expect_parse(const char *path, const char *expected, expect_path *parsed, char *reason,
                   size_t reason_capacity) {
     memset(parsed, 0, sizeof *parsed);
     if (!parse_kind(path, parsed)) {
-        snprintf(reason, reason_capacity, "unknown expect path '%s'", path);
+        describe_unknown_path(path, reason, reason_capacity);
         return false;
     }
     double number;

@@ -26,10 +26,15 @@ typedef struct {
     char symbol[SYMBOL_CAPACITY];       /* ledger.SYM, registry.SYM, aum.SYM, exit.SYM */
 } expect_path;
 
-enum { EXPECT_TEXT_CAPACITY = 128 };
+enum {
+    EXPECT_TEXT_CAPACITY = 128,
+    EXPECT_REASON_CAPACITY = 2048   /* bytes of a reason: room for the list of every path */
+};
 
-/* Parses path. False with reason filled when it is not a known path, or
- * when expected cannot be a value of it (a word for a number). */
+/* Parses path. False with reason filled when it is not a known path (the
+ * reason then names the nearest path when one is a likely typo, and lists
+ * every valid path: give EXPECT_REASON_CAPACITY bytes), or when expected
+ * cannot be a value of it (a word for a number). */
 bool expect_parse(const char *path, const char *expected, expect_path *parsed, char *reason,
                   size_t reason_capacity) WARN_UNUSED_RESULT;
 

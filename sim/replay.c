@@ -11,6 +11,7 @@
 
 #include "core/number.h"
 #include "core/text.h"
+#include "io/progress.h"
 #include "sim/event.h"
 #include "sim/expect.h"
 #include "sim/scenario.h"
@@ -29,6 +30,8 @@ typedef struct {
     double mark;                        /* the kernel's mark that fired it */
     double ts;                          /* of the event that fired it */
 } queued_exit;
+
+enum { CONFIG_ROW_KEYS_MAX = 64, CONFIG_ROW_KEY_CAPACITY = 64 };
 
 typedef struct {
     const char *path;
@@ -61,6 +64,12 @@ typedef struct {
     bool has_delivered_ts;
     double last_delivered_ts;           /* a late (delayed) event is raised to it, as live does */
     buffer fault_params;                /* one fault's params JSON at a time */
+    long row_line;                      /* the line of the row being replayed (for callbacks' errors) */
+    /* The config rows' keys so far: a key given twice is an error (the one
+     * duplicate-key rule, README "Duplicate keys"). */
+    char config_keys[CONFIG_ROW_KEYS_MAX][CONFIG_ROW_KEY_CAPACITY];
+    long config_lines[CONFIG_ROW_KEYS_MAX];
+    size_t config_count;
 } replay;
 
 /* Records the first error ("FILE:LINE: message") and the status to return. */
@@ -96,6 +105,8 @@ static void sink_injected(void *context, const fault_record *record) {
     long last_seq = run->core.projection.snapshot.event_seq;
     run->core.faults_injected++;
     invariants_fault_injected(&run->checker, record->kind, last_seq, run->core.projection.snapshot.reconcile.status);
+    const replay_observer *observer = run->options->observer;
+    if (observer != NULL) observer->fault(observer->context, &run->core, record->kind, last_seq);
     if (!run->output_open) return;
     buffer *params = &run->fault_params;
     buffer_reset(params);
@@ -135,7 +146,7 @@ static void sink_put_tp_sl(void *context, const registry_entry *entry) {
     replay *run = context;
     if (run->failed) return;
     if (kernel_put_tp_sl(&run->core, entry) != KERNEL_OK)
-        replay_fail(run, REPLAY_BAD_INPUT, 0, "more than %d symbols in the TP/SL registry", SYMBOLS_MAX);
+        replay_fail(run, REPLAY_BAD_INPUT, run->row_line, "more than %d symbols in the TP/SL registry", SYMBOLS_MAX);
 }
 
 /* Sink callback: whether the kernel holds a position in symbol. */
@@ -298,6 +309,8 @@ static bool replay_apply_event(replay *run, const exchange_event *event) {
         return true;
     }
     run->result->events++;
+    const replay_observer *observer = run->options->observer;
+    if (observer != NULL) observer->snapshot(observer->context, core);
     if (run->output_open && run_output_event(&run->output, core) < 0)
         replay_fail(run, REPLAY_OUTPUT_ERROR, 0, "%s", run->output.error);
     return true;
@@ -479,14 +492,19 @@ static void replay_fault_row(replay *run, const scenario_row *row) {
 /* An expect row (borrowed): parsed always, evaluated in check mode. */
 static void replay_expect_row(replay *run, const scenario_row *row) {
     expect_path path;
-    char reason[512];
+    char reason[EXPECT_REASON_CAPACITY];
     if (!expect_parse(row->key, row->value, &path, reason, sizeof reason)) {
         replay_fail(run, REPLAY_BAD_INPUT, row->line, "%s", reason);
         return;
     }
     if (!run->options->evaluate_expectations) return;
     char actual[EXPECT_TEXT_CAPACITY];
-    if (expect_evaluate(&run->core, &path, row->value, actual)) {
+    bool passed = expect_evaluate(&run->core, &path, row->value, actual);
+    if (run->options->on_expectation != NULL) {
+        expectation_outcome outcome = {row->line, row->key, row->value, actual, passed};
+        run->options->on_expectation(run->options->expectation_context, &outcome);
+    }
+    if (passed) {
         run->result->expectations_passed++;
         return;
     }
@@ -498,12 +516,21 @@ static void replay_expect_row(replay *run, const scenario_row *row) {
 
 /* A config row (borrowed): sets a key unless a higher source locked it. */
 static void replay_config_row(replay *run, const scenario_row *row) {
-    char reason[512];
+    char reason[CONFIG_REASON_CAPACITY];
     config_set_result result = config_set(&run->config, row->key, row->value, reason, sizeof reason);
-    if (result == CONFIG_SET_UNKNOWN_KEY)
-        replay_fail(run, REPLAY_BAD_INPUT, row->line, "unknown config key '%s'", row->key);
-    else if (result == CONFIG_SET_BAD_VALUE)
+    if (result == CONFIG_SET_UNKNOWN_KEY || result == CONFIG_SET_BAD_VALUE)
         replay_fail(run, REPLAY_BAD_INPUT, row->line, "%s", reason);
+    if (run->failed) return;
+    for (size_t index = 0; index < run->config_count; index++)
+        if (strcmp(run->config_keys[index], row->key) == 0) {
+            replay_fail(run, REPLAY_BAD_INPUT, row->line, "config key '%s' is given twice (first on line %ld)",
+                        row->key, run->config_lines[index]);
+            return;
+        }
+    if (run->config_count < CONFIG_ROW_KEYS_MAX && strlen(row->key) < CONFIG_ROW_KEY_CAPACITY) {
+        snprintf(run->config_keys[run->config_count], CONFIG_ROW_KEY_CAPACITY, "%s", row->key);
+        run->config_lines[run->config_count++] = row->line;
+    }
 }
 
 /* A bar, tp_sl or holding row (borrowed), applied to the kernel now. */
@@ -523,6 +550,12 @@ static void replay_market_row(replay *run, const scenario_row *row) {
         status = kernel_put_tp_sl(&run->core, &entry);
     } else {
         assert(row->type == ROW_HOLDING);
+        /* The limit --holdings enforces: room for ASSET + "USDT" in a symbol. */
+        if (strlen(row->symbol) + 4 >= SYMBOL_CAPACITY) {
+            replay_fail(run, REPLAY_BAD_INPUT, row->line, "holding asset '%s' is longer than %d bytes", row->symbol,
+                        SYMBOL_CAPACITY - 5);
+            return;
+        }
         holding item = {.qty = number[COLUMN_QTY], .has_avg_cost = scenario_given(row, COLUMN_AVG_COST),
                         .avg_cost = number[COLUMN_AVG_COST]};
         text_copy(item.asset, sizeof item.asset, row->symbol);
@@ -537,6 +570,7 @@ static void replay_market_row(replay *run, const scenario_row *row) {
 
 /* Dispatches one row (borrowed) at its place in the timeline. */
 static void replay_row(replay *run, const scenario_row *row) {
+    run->row_line = row->line;
     if (row->type == ROW_CONFIG) {
         replay_config_row(run, row);
         return;
@@ -629,6 +663,20 @@ static void replay_finish(replay *run) {
         replay_fail(run, REPLAY_OUTPUT_ERROR, 0, "%s", run->output.error);
 }
 
+/* Starts the progress line of a replay (options->show_progress; drawn only
+ * on a terminal): "replay FILE", its percent from the bytes read of the file's
+ * size. Without show_progress the reporter stays silent. */
+static void replay_progress_start(const char *path, const replay_options *options, progress *reporter) {
+    memset(reporter, 0, sizeof *reporter); /* silent: no terminal check per replay (fuzz runs thousands) */
+    if (!options->show_progress) return;
+    struct stat status;
+    long size = stat(path, &status) == 0 && S_ISREG(status.st_mode) ? (long)status.st_size : 0;
+    const char *slash = strrchr(path, '/');
+    char label[PROGRESS_LABEL_CAPACITY];
+    snprintf(label, sizeof label, "replay %s", slash != NULL ? slash + 1 : path);
+    progress_init_bytes(reporter, label, size);
+}
+
 /* Runs one scenario file; see replay.h. */
 replay_status replay_file(const char *path, const replay_options *options, replay_result *result) {
     memset(result, 0, sizeof *result);
@@ -653,6 +701,8 @@ replay_status replay_file(const char *path, const replay_options *options, repla
         run->status = REPLAY_BAD_INPUT;
     }
     const scenario_row *row = NULL;
+    progress reporter;
+    replay_progress_start(path, options, &reporter);
     while (!run->failed) {
         int next = scenario_next(&run->reader, &row);
         if (next < 0) {
@@ -662,7 +712,11 @@ replay_status replay_file(const char *path, const replay_options *options, repla
         if (next <= 0) break;
         result->rows++;
         replay_row(run, row);
+        /* Every 4096 rows: a clock read per row would cost more than the row. */
+        if (options->show_progress && (result->rows & 4095) == 0)
+            progress_update_counts(&reporter, run->reader.bytes_read, result->rows, result->events);
     }
+    progress_finish(&reporter);
     if (!run->failed) replay_finish(run);
     if (run->failed)
         replay_clean_up(run);

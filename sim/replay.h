@@ -45,6 +45,26 @@
 
 enum { REPLAY_SETTINGS_MAX = 64, REPLAY_FAILURES_MAX = 200, REPLAY_ERROR_CAPACITY = 4096 + 512 };
 
+/* One evaluated expect row, as handed to replay_options.on_expectation
+ * (every text borrowed for the call). */
+typedef struct {
+    long line;
+    const char *path;
+    const char *expected;
+    const char *actual;
+    bool passed;
+} expectation_outcome;
+
+/* Watches a run from outside (ledgersim sweep classifies every snapshot
+ * under other thresholds): called after each event the kernel applied
+ * (one snapshot each), and for each injected fault with the event_seq of
+ * the kernel's last snapshot. The kernel is borrowed for the call. */
+typedef struct {
+    void *context;
+    void (*snapshot)(void *context, const kernel *core);
+    void (*fault)(void *context, const kernel *core, fault_kind kind, long last_seq);
+} replay_observer;
+
 typedef struct {
     const char *output_directory;    /* where the run's files go; NULL: write nothing (fuzz) */
     kernel_config overrides;         /* config_defaults() plus locked keys from --config/--set */
@@ -52,9 +72,14 @@ typedef struct {
     trace_mode trace;
     bool evaluate_expectations;      /* check: compare expect rows */
     buffer *failures;                /* receives "FILE:LINE: PATH expected X, got Y\n" lines */
+    /* check: called for every evaluated expect row, passed or not (NULL: not called) */
+    void (*on_expectation)(void *context, const expectation_outcome *outcome);
+    void *expectation_context;       /* borrowed; handed to on_expectation */
     const fault_plan *faults;        /* drawn faults (--faults); NULL or none drawn: only fault rows */
     unsigned long seed;              /* --seed: seeds the fault generators */
     long detect_window;              /* --detect-window, snapshots; 0: DETECT_WINDOW_DEFAULT */
+    bool show_progress;              /* a progress line on stderr when it is a terminal (io/progress.h) */
+    const replay_observer *observer; /* NULL: none */
 } replay_options;
 
 /* What a simulated run found (all zero for a plain replay). */

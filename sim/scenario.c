@@ -16,6 +16,8 @@
 
 #include "core/number.h"
 #include "core/text.h"
+#include "io/input_file.h"
+#include "io/utf8.h"
 
 static const char *const row_type_names[ROW_TYPE_COUNT] = {
     "config", "fill", "funding", "balance", "position", "mark", "bar", "order",
@@ -217,6 +219,11 @@ static bool parse_text(scenario_reader *reader, long line, column_id column, con
     bool allowed = symbol_characters ? symbol_text_allowed(cell, length) : printable || printable_text(cell, length);
     if (!allowed) {
         reader_fail(reader, line, "%s '%s' has a character that is not allowed", column_names[column], cell);
+        return false;
+    }
+    size_t bad = 0;
+    if (!symbol_characters && !utf8_valid(cell, length, &bad)) { /* it would reach JSON output raw */
+        reader_fail(reader, line, "%s: byte %zu is not valid UTF-8", column_names[column], bad + 1);
         return false;
     }
 #if defined(__SSE2__)
@@ -593,9 +600,8 @@ int scenario_open(scenario_reader *reader, const char *path) {
 #endif
     reader->line = 1;
     snprintf(reader->path, sizeof reader->path, "%s", path);
-    reader->file = fopen(path, "rb");
+    reader->file = input_file_fopen(path, reader->error, sizeof reader->error); /* regular files only */
     if (reader->file == NULL) {
-        snprintf(reader->error, sizeof reader->error, "%s: cannot open: %s", path, strerror(errno));
         reader->failed = true;
         return -1;
     }

@@ -5,11 +5,16 @@
 # scenario, and each run's exit status) with the stored list tests/digests.txt.
 #
 #   tests/digests.sh            compare; exit 1 and name every difference
-#   tests/digests.sh --update   rewrite tests/digests.txt from this binary
+#   tests/digests.sh --update   rewrite tests/digests.txt from this binary,
+#                               only once the independent oracles agree with it
 #
 # Refresh with --update only when a change of output is intended (a new
 # bundled scenario, a behaviour change), after checking the new outputs, and
 # commit tests/digests.txt with that change. A speed-up never needs it.
+# The digests are a change detector, not a check of correctness: --update
+# first runs the oracles (ORACLE_TESTS below, against this binary) and
+# refuses to write anything unless every one passes, so an update cannot
+# record outputs that the formats' rules contradict.
 # LEDGERSIM names the binary under test (default bin/ledgersim).
 set -u
 cd "$(dirname "$0")/.." || exit 2
@@ -23,6 +28,17 @@ case "${1:-}" in
 esac
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+ORACLE_TESTS="tests/output_oracle.sh tests/seed_oracle.sh tests/simulator_oracle.sh"
+if [ "$mode" = update ]; then
+    for oracle in $ORACLE_TESTS; do
+        if ! LEDGERSIM=$LEDGERSIM sh "$oracle" >"$work/oracle.log" 2>&1; then
+            echo "digests: refusing --update: $oracle fails with $LEDGERSIM:" >&2
+            tail -30 "$work/oracle.log" | sed 's/^/    /' >&2
+            exit 1
+        fi
+        echo "digests: $oracle agrees ($(tail -1 "$work/oracle.log"))"
+    done
+fi
 
 # gen cases: NAME EVENTS SEED SYMBOLS TRACE. Long enough in simulated time to
 # hold trades, bars, exits, and (K=1) funding, late, zero-wallet and

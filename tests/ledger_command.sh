@@ -154,16 +154,10 @@ grep -q '^seeded SOLUSDT tp=146.2272 sl=141.9264' "$work/sync.out" || fail "sync
 grep -q '^removed XRPUSDT$' "$work/sync.out" || fail "sync did not report removing XRPUSDT"
 grep -q '^consistency: GREEN' "$work/sync.out" || fail "sync did not end green"
 pass
+# The kept entry (BTCUSDT) is written exactly as the file had it (issue 15).
 cat >"$work/expected_registry" <<'EOF'
 {
-  "BTCUSDT": {
-    "side": "LONG",
-    "entry_price": 50000,
-    "tp": 51000,
-    "sl": 49500,
-    "created_ts": 1733310000,
-    "updated_ts": 1733310000
-  },
+  "BTCUSDT": {"side": "LONG", "entry_price": 50000, "tp": 51000, "sl": 49500, "created_ts": 1733310000, "updated_ts": 1733310000},
   "ETHUSDT": {
     "side": "SHORT",
     "entry_price": 3000,
@@ -187,7 +181,7 @@ cmp -s "$work/expected_registry" "$work/registry.json" || {
     fail "--sync wrote an unexpected registry"
 }
 pass
-[ "$(ls "$work" | grep -c '\.tmp')" -eq 0 ] || fail "--sync left a temp file"
+[ "$(ls -A "$work" | grep -c '\.tmp\|\.lock')" -eq 0 ] || fail "--sync left a temp or lock file"
 pass
 # A second sync changes nothing (existing entries are never re-seeded).
 cp "$work/registry.json" "$work/registry.before"
@@ -207,9 +201,10 @@ expect_status sync_empty 0
 [ "$(cat "$work/registry.json")" = "{}" ] || fail "sync without positions did not leave {}"
 grep -q '^removed BTCUSDT$' "$work/sync_empty.out" || fail "sync without positions did not report removals"
 pass
-# A registry that cannot be written (its folder does not exist): exit 2.
+# A registry that cannot be written (its folder does not exist): exit 3, an
+# output error (issue 15; 2 is for bad input).
 run sync_unwritable --positions "$fixtures/positions_keyed.json" --tp-sl "$work/no-such-folder/r.json" --sync
-expect_status sync_unwritable 2
+expect_status sync_unwritable 3
 grep -qF "$work/no-such-folder/r.json" "$work/sync_unwritable.err" || fail "a write failure does not name the file"
 pass
 run sync_create --positions "$fixtures/positions_keyed.json" --tp-sl "$work/registry_new.json" --sync --ts 5

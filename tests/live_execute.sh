@@ -9,8 +9,12 @@
 #  - ETHUSDT: 2.5 with MARKET_LOT_SIZE maxQty 1: split into 1, 1, 0.5; the first
 #    answer is a 503 after the exchange carried it out: the client queries
 #    origClientOrderId, finds it FILLED and does not send it again.
+#  - SOLUSDT: the order's answer never comes (the client's 1 s timeout; the
+#    exchange carried it out): queried by origClientOrderId, not sent again.
 #  - BNBUSDT: every order is rejected: after --exit-alert-ms the exit is an ALERT
 #    in live.log, on stderr and in state.json live.unfilled_exits.
+# The mock's own order checks answer -1111 (precision beyond stepSize), -4005
+# (above MARKET_LOT_SIZE maxQty) and -2022 (not reducing its position).
 # The API secret appears in no output and no file, the key is redacted, and
 # `live sign` prints the documented signature.
 . "$(dirname "$0")/../fixtures/live/lib.sh"
@@ -19,7 +23,7 @@
 cp "$ROOT/fixtures/live/execute.json" "$WORK/dry.json"
 python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); s["steps"]=[x for x in s["steps"] if "wait_requests" not in x and "wait_orders" not in x]; json.dump(s, open(sys.argv[1],"w"))' "$WORK/dry.json"
 start_mock "$WORK/dry.json"
-start_live --symbols BTCUSDT,ETHUSDT,BNBUSDT
+start_live --symbols BTCUSDT,ETHUSDT,BNBUSDT,SOLUSDT
 mock_done
 wait_for_text "$WORK/out/live.log" "exit intent SL BNBUSDT SELL" || fail "dry run: no SL intent"
 stop_live
@@ -33,7 +37,7 @@ mkdir "$WORK/dry" && mv "$WORK/out" "$WORK/record.csv" "$WORK/mock.log" "$WORK/d
 
 # --execute.
 start_mock "$ROOT/fixtures/live/execute.json"
-start_live --symbols BTCUSDT,ETHUSDT,BNBUSDT --execute --exit-alert-ms 1500
+start_live --symbols BTCUSDT,ETHUSDT,BNBUSDT,SOLUSDT --execute --exit-alert-ms 1500 --rest-timeout-ms 1000
 mock_done
 wait_for_text "$WORK/out/live.log" "ALERT unfilled exit: SL BNBUSDT SELL" || fail "no alert for the unfilled BNB exit"
 wait_for_text "$WORK/out/logs/state/state.json" '"unfilled_exits"' || fail "state.json has no live.unfilled_exits"
@@ -55,6 +59,10 @@ grep -q '"method": "GET", "params": "symbol=ETHUSDT&origClientOrderId=lsx-[0-9]*
     fail "ETHUSDT: the unknown outcome was not queried by origClientOrderId"
 grep -q 'order lsx-[0-9]*-1-1 was placed after all (status FILLED): not sent again' "$log" || fail "ETHUSDT: query outcome not logged"
 grep -q 'exit SL ETHUSDT: filled after' "$log" || fail "ETHUSDT: the three parts did not end the exit"
+[ "$(grep -c '"method": "POST", "params": "symbol=SOLUSDT' "$WORK/mock.log")" -eq 1 ] || fail "SOLUSDT: the timed-out order was sent again"
+grep -q 'exit SL SOLUSDT: order lsx-[0-9]*-1-1 outcome unknown (POST /fapi/v1/order: Timeout' "$log" || fail "SOLUSDT: the timeout is not an unknown outcome"
+grep -q '"method": "GET", "params": "symbol=SOLUSDT&origClientOrderId=lsx-' "$WORK/mock.log" || fail "SOLUSDT: not queried"
+grep -q 'exit SL SOLUSDT: filled after' "$log" || fail "SOLUSDT: the exit did not end"
 [ "$(grep -c '"method": "POST", "params": "symbol=BNBUSDT' "$WORK/mock.log")" -ge 2 ] || fail "BNBUSDT: not retried on the next mark"
 grep -q 'ALERT unfilled exit: SL BNBUSDT SELL' "$WORK/live.stderr" || fail "the alert is not on stderr"
 json_value "$WORK/out/logs/state/state.json" 'd["live"]["unfilled_exits"][0]["symbol"]+" "+d["live"]["unfilled_exits"][0]["last_error"]' |
@@ -77,6 +85,21 @@ python3 -c 'import json,sys; sys.exit(0 if json.load(open(sys.argv[1]))==json.lo
     "$WORK/out/logs/state/state.json" "$WORK/replay/logs/state/state.json" || fail "state.json differs beyond the live block"
 no_secret_anywhere
 grep -q '<redacted>' "$WORK/out/live.log" || fail "the listen key was not redacted in the log"
+
+# The mock's order checks, signed by hand (`live sign`) against its clock; its BTCUSDT position is now 0.
+mock_order() { # QUERY -> prints the answer of POST /fapi/v1/order
+    server_ms=$(curl -s "http://127.0.0.1:$PORT/fapi/v1/time" | sed 's/[^0-9]//g')
+    query="$1&recvWindow=5000&timestamp=$server_ms"
+    signature=$(BINANCE_API_SECRET="$API_SECRET" "$LEDGERSIM" live sign "$query")
+    curl -s -X POST -H "X-MBX-APIKEY: $API_KEY" "http://127.0.0.1:$PORT/fapi/v1/order?$query&signature=$signature"
+}
+mock_order 'symbol=ETHUSDT&side=BUY&type=MARKET&quantity=0.009000000000000001&reduceOnly=true' | grep -q '"code": -1111' ||
+    fail "mock: no -1111 for a quantity finer than stepSize"
+mock_order 'symbol=ETHUSDT&side=BUY&type=MARKET&quantity=2&reduceOnly=true' | grep -q '"code": -4005' ||
+    fail "mock: no -4005 above MARKET_LOT_SIZE maxQty"
+mock_order 'symbol=BTCUSDT&side=SELL&type=MARKET&quantity=0.001&reduceOnly=true' | grep -q '"code": -2022' ||
+    fail "mock: no -2022 for a reduce-only order without a position"
+: >"$WORK/mock.log"  # its log holds the hand-made requests (no secret), not the run's
 
 # `live sign`: the documented example, the secret from the environment, never echoed.
 signature=$(BINANCE_API_SECRET=NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j "$LEDGERSIM" live sign \

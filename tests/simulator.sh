@@ -41,12 +41,17 @@ strip_fault_counters "$work/dup/logs/state/kpis_v7.json" "$work/dup.kpis"
 cmp -s "$work/clean.kpis" "$work/dup.kpis" || fail "duplicates changed kpis_v7.json beyond the fault counters"
 python3 - "$work/dup/logs/state/kpis_v7.json" "$work/dup/logs/faults.jsonl" <<'PY' || fail "duplicate counters"
 import json, sys
+def check(ok, *detail):
+    """An explicit check (assert vanishes under PYTHONOPTIMIZE)."""
+    if not ok:
+        print("check failed:", *detail, file=sys.stderr)
+        sys.exit(1)
 kpis = json.load(open(sys.argv[1]))
 faults = [json.loads(line) for line in open(sys.argv[2])]
-assert kpis["faults_injected"] == len(faults) > 0, (kpis["faults_injected"], len(faults))
-assert kpis["duplicates_skipped"] == len(faults), (kpis["duplicates_skipped"], len(faults))
-assert kpis["simulator"]["detection"]["duplicate"]["injected"] == len(faults)
-assert kpis["simulator"]["invariant_violations"] == 0
+check(kpis["faults_injected"] == len(faults) > 0, (kpis["faults_injected"], len(faults)))
+check(kpis["duplicates_skipped"] == len(faults), (kpis["duplicates_skipped"], len(faults)))
+check(kpis["simulator"]["detection"]["duplicate"]["injected"] == len(faults))
+check(kpis["simulator"]["invariant_violations"] == 0)
 PY
 
 # 2. Same seed, same bytes; another seed, other faults.
@@ -70,42 +75,57 @@ first_drop() { grep '"kind":"drop"' "$1" | head -1 | sed 's/.*"event_id":"\([^"]
     fail "adding zero_wallet moved the first drop"
 python3 - "$work/seed42a/logs/state/kpis_v7.json" <<'PY' || fail "kpis simulator block"
 import json, sys
+def check(ok, *detail):
+    """An explicit check (assert vanishes under PYTHONOPTIMIZE)."""
+    if not ok:
+        print("check failed:", *detail, file=sys.stderr)
+        sys.exit(1)
 simulator = json.load(open(sys.argv[1]))["simulator"]
-assert simulator["backtest"] is True and simulator["seed"] == 42, simulator
-assert simulator["faults"].startswith("stale_mark=0.02,"), simulator["faults"]
-assert simulator["invariant_violations"] == 0
-assert sorted(simulator["invariants"]) == ["event_applied_once", "exit_intent_has_position",
-    "invalid_wallet_frame_inert", "money_conserved", "registry_has_position"]
+check(simulator["backtest"] is True and simulator["seed"] == 42, simulator)
+check(simulator["faults"].startswith("stale_mark=0.02,"), simulator["faults"])
+check(simulator["invariant_violations"] == 0)
+check(sorted(simulator["invariants"]) == ["event_applied_once", "exit_intent_has_position",
+    "invalid_wallet_frame_inert", "money_conserved", "registry_has_position"])
 detection = simulator["detection"]
-assert detection["window"] == 5
+check(detection["window"] == 5)
 for kind in ("corrupt", "delay", "drop", "duplicate", "orphan_tp_sl", "stale_mark", "zero_wallet"):
     row = detection[kind]
-    assert 0 <= row["detected"] <= row["injected"] and row["injected_on_ok"] <= row["injected"], (kind, row)
+    check(0 <= row["detected"] <= row["injected"] and row["injected_on_ok"] <= row["injected"], (kind, row))
 venue = simulator["venue"]
-assert abs(venue["wallet_balance"] - (10000 + venue["realized_pnl"] - venue["fees_paid"] - venue["funding_paid"])) < 1e-6
+check(abs(venue["wallet_balance"] - (10000 + venue["realized_pnl"] - venue["fees_paid"] - venue["funding_paid"])) < 1e-6)
 PY
 
 # 3. orders.jsonl and faults.jsonl.
 "$LEDGERSIM" run scenarios/backtest_basic.csv --out "$work/basic" >/dev/null 2>&1 || fail "basic backtest"
 python3 - "$work/basic/logs/orders.jsonl" <<'PY' || fail "orders.jsonl"
 import json, sys
+def check(ok, *detail):
+    """An explicit check (assert vanishes under PYTHONOPTIMIZE)."""
+    if not ok:
+        print("check failed:", *detail, file=sys.stderr)
+        sys.exit(1)
 orders = [json.loads(line) for line in open(sys.argv[1])]
-assert [o["status"] for o in orders] == ["REJECTED", "REJECTED", "FILLED", "FILLED", "FILLED", "FILLED", "FILLED"]
-assert [o["reason"] for o in orders] == ["no mark", "zero quantity", "strategy", "exit TP", "strategy", "exit SL",
-                                         "strategy"], [o["reason"] for o in orders]
-assert orders[0]["price"] is None and orders[2]["price"] == 50000 and orders[2]["fee"] == 2
-assert orders[3]["side"] == "SELL" and orders[3]["realized_pnl"] == 50
+check([o["status"] for o in orders] == ["REJECTED", "REJECTED", "FILLED", "FILLED", "FILLED", "FILLED", "FILLED"])
+check([o["reason"] for o in orders] == ["no mark", "zero quantity", "strategy", "exit TP", "strategy", "exit SL",
+                                         "strategy"], [o["reason"] for o in orders])
+check(orders[0]["price"] is None and orders[2]["price"] == 50000 and orders[2]["fee"] == 2)
+check(orders[3]["side"] == "SELL" and orders[3]["realized_pnl"] == 50)
 for order in orders:
-    assert set(order) == {"ts", "symbol", "side", "qty", "status", "price", "fee", "realized_pnl", "reason"}
+    check(set(order) == {"ts", "symbol", "side", "qty", "status", "price", "fee", "realized_pnl", "reason"})
 PY
 [ -f "$work/basic/logs/faults.jsonl" ] && [ ! -s "$work/basic/logs/faults.jsonl" ] || fail "faults.jsonl must exist, empty"
 python3 - "$work/seed42a/logs/faults.jsonl" <<'PY' || fail "faults.jsonl lines"
 import json, sys
+def check(ok, *detail):
+    """An explicit check (assert vanishes under PYTHONOPTIMIZE)."""
+    if not ok:
+        print("check failed:", *detail, file=sys.stderr)
+        sys.exit(1)
 last = 0
 for line in open(sys.argv[1]):
     fault = json.loads(line)
-    assert set(fault) == {"event_seq", "kind", "symbol", "params"}, fault
-    assert fault["event_seq"] >= last and fault["params"]["drawn"] is True
+    check(set(fault) == {"event_seq", "kind", "symbol", "params"}, fault)
+    check(fault["event_seq"] >= last and fault["params"]["drawn"] is True)
     last = fault["event_seq"]
 PY
 # A plain replay of exchange facts is unchanged: no simulator member.

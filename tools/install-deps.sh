@@ -6,6 +6,8 @@ set -eu
 PACKAGES="build-essential clang pkg-config libcsv-dev libcjson-dev libgsl-dev check libsubunit-dev \
 gnuplot-nox libcurl4-openssl-dev libssl-dev libwebsockets-dev chromium python3 valgrind \
 libclang-rt-14-dev strace time"
+# Sweeps on a cluster: a one-node Slurm cluster in tests/slurm.sh (issue 18); jq for the sweep and diff tests.
+PACKAGES="$PACKAGES slurmctld slurmd slurm-client munge jq"
 missing=""
 for package in $PACKAGES; do
     status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)

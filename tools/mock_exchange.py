@@ -78,10 +78,12 @@ asset entries, e.g. BNFCR or USDC], "income": [entries], "trades": [entries].
   {"expire": true}         listenKeyExpired now, and forget the listen key
   {"advance_ms": N}        move the timer clock (pings, 24 h cut, expiry run)
   {"fail": {"path": P, "status": S, "code": C, "msg": M, "retry_after": R,
-            "count": N, "execute": true, "delay_s": D}}
-                           answer the next N requests to P with that error
-                           (execute: an order is still carried out first;
-                           delay_s: wait that long first, a client timeout)
+            "count": N, "method": M, "symbol": S, "execute": true, "delay_s": D}}
+                           answer the next N requests to P (of method M, for
+                           symbol S, when given) with that error
+                           (execute: an order is still carried out first,
+                           its fill echoed unless "echo": false; delay_s:
+                           wait that long first, a client timeout)
   {"clock_jump_ms": N}     move the exchange clock (signed requests: -1021)
   {"sleep": SECONDS}
   {"done": true}           write --done-file ("ok")
@@ -153,7 +155,7 @@ class Exchange:
 
     def __init__(self, args):
         self.lock = threading.Condition()
-        self.send_lock = threading.Lock()
+        self.send_lock = threading.RLock()  # every socket write and log line
         self.tick_lock = threading.Lock()
         self.api_key = args.api_key
         self.secret = os.environ.get("MOCK_API_SECRET", "").encode()
@@ -433,16 +435,23 @@ class Handler(BaseHTTPRequestHandler):
         with exchange.lock:
             exchange.requests[path] = exchange.requests.get(path, 0) + 1
             failure = None
-            queue = exchange.failures.get(path)
-            if queue:
-                failure = dict(queue[0])
-                queue[0]["count"] = queue[0].get("count", 1) - 1
-                if queue[0]["count"] <= 0:
-                    queue.pop(0)
+            queue = exchange.failures.get(path, [])
+            for entry in queue:   # the first scripted failure this request matches
+                if entry.get("method", method) == method and entry.get("symbol", params.get("symbol")) == \
+                        params.get("symbol"):
+                    failure = dict(entry)
+                    entry["count"] = entry.get("count", 1) - 1
+                    if entry["count"] <= 0:
+                        queue.remove(entry)
+                    break
             exchange.lock.notify_all()
-        result = self.charge(method, path, params)
-        if result is None:
-            result = self.route(method, path, raw_query, body, params, failure)
+        try:
+            result = self.charge(method, path, params)
+            if result is None:
+                result = self.route(method, path, raw_query, body, params, failure)
+        except (BrokenPipeError, ConnectionResetError):
+            result = ("client gone", 0)     # it timed out before the answer
+            self.close_connection = True
         logged["status"], logged["code"] = result if result else (200, 0)
         exchange.record(logged)
 
@@ -450,7 +459,7 @@ class Handler(BaseHTTPRequestHandler):
         """Answers a scripted failure (after carrying the order out, with "execute")."""
         if failure.get("execute") and (method, path) == ("POST", "/fapi/v1/order"):
             if self.check_signed(raw_query, body) is None:
-                place_order(self.exchange, params)
+                place_order(self.exchange, params, echo=failure.get("echo", True))
             else:
                 return (400, -1022)
         if failure.get("delay_s"):
@@ -603,24 +612,32 @@ class Handler(BaseHTTPRequestHandler):
             exchange.record({"ws": "refused", "path": path, "status": 404})
             return self.error(404, -1000, "unknown path " + path)
         accept = base64.b64encode(hashlib.sha1((self.headers["Sec-WebSocket-Key"] + WS_GUID).encode()).digest())
+        # Registered before the 101 is sent, so a client that acts on the open
+        # connection (a resync, then a scripted frame) always finds it; and
+        # under send_lock, so that no frame (a mark, a ping) can reach the
+        # socket before the 101 does.
+        exchange.send_lock.acquire()
         with exchange.lock:
             silent = route == "legacy"
             if route != "legacy" and exchange.silent[route] > 0:
                 exchange.silent[route] -= 1
                 silent = True
             conn = Connection(self.connection, route, streams, exchange.timer_ms(), silent)
-            # Registered before the 101 is sent: a client that acts on the
-            # open connection (a resync, then a scripted frame) always finds it.
             exchange.open.append(conn)
             exchange.connections[route] += 1
             exchange.lock.notify_all()
-        exchange.record({"ws": "open", "route": route, "path": path, "streams": sorted(streams), "silent": silent})
-        self.send_response(101)
-        self.send_header("Upgrade", "websocket")
-        self.send_header("Connection", "Upgrade")
-        self.send_header("Sec-WebSocket-Accept", accept.decode())
-        self.end_headers()
-        self.wfile.flush()
+        try:
+            exchange.record({"ws": "open", "route": route, "path": path, "streams": sorted(streams), "silent": silent})
+            self.send_response(101)
+            self.send_header("Upgrade", "websocket")
+            self.send_header("Connection", "Upgrade")
+            self.send_header("Sec-WebSocket-Accept", accept.decode())
+            self.end_headers()
+            self.wfile.flush()
+        except OSError:
+            pass                    # the client left: the read loop ends at once
+        finally:
+            exchange.send_lock.release()
         try:
             self.read_loop(conn)
         except (ConnectionError, OSError):
@@ -733,8 +750,9 @@ def check_order(exchange, params):
     return None
 
 
-def place_order(exchange, params):
-    """Fills a checked reduce-only MARKET order at the mark; echoes it on the private route."""
+def place_order(exchange, params, echo=True):
+    """Fills a checked reduce-only MARKET order at the mark; echoes it on the private route
+    (unless echo is False: a fill the stream lost)."""
     symbol, side = params["symbol"], params["side"]
     quantity = decimal.Decimal(params["quantity"])
     with exchange.lock:
@@ -769,6 +787,8 @@ def place_order(exchange, params):
                                 "symbol": symbol, "time": now})
         exchange.lock.notify_all()
     exchange.record({"order": "FILLED", "symbol": symbol, "side": side, "quantity": params["quantity"]})
+    if not echo:
+        return order
     event = exchange.event_ms()
     try:
         send_user_frame(exchange, {"e": "ORDER_TRADE_UPDATE", "E": event, "T": event, "o": {

@@ -1,39 +1,141 @@
 #!/bin/sh
-# run-tests.sh BUILD BIN -- every test of the project, one line per test
-# group, and a last line "N passed, N failed" (the groups). Exit 1 on any
-# failure.
-#   unit:      every Check binary in BUILD/tests/
+# run-tests.sh BUILD BIN -- every test of the project, run in parallel, one
+# line per test in a fixed order, and a last line "N passed, N failed" (the
+# tests). Exit 1 on any failure.
+#   unit:      every Check binary BUILD/tests/test_NAME of tests/unit/test_NAME.c
+#              (a missing binary fails: zero unit tests must never pass)
 #   scenarios: `ledgersim check` over scenarios/*.csv
 #   tests/*.sh every other test script (each exits 0 on success); it gets
 #              LEDGERSIM=BIN and BUILD in its environment.
+# JOBS=N sets the parallelism (default: the number of cores). Each test's
+# output is kept in its own file and printed whole, in the order above, as
+# soon as the tests before it are done; each line carries the test's wall
+# time. The end prints the suite's wall time, the slowest five, and how many
+# Check checks the unit binaries ran. The times of this run are kept in
+# BUILD/test-times.txt, and the next run starts the slowest tests first (the
+# printed order never changes).
 set -u
 BUILD=${1:-build}
 BIN=${2:-bin/ledgersim}
 LEDGERSIM=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
 export LEDGERSIM BUILD
-passed=0
-failed=0
+JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
+case "$JOBS" in ''|*[!0-9]*|0) echo "run-tests: JOBS must be a whole number >= 1"; exit 2 ;; esac
 log=$(mktemp -d)
 trap 'rm -rf "$log"' EXIT
-record() { # name status
-    if [ "$2" -eq 0 ]; then passed=$((passed + 1)); echo "PASS $1"
-    else failed=$((failed + 1)); echo "FAIL $1"; sed 's/^/    /' "$log/out" | tail -40; fi
-}
-for test_binary in "$BUILD"/tests/test_*; do
-    [ -x "$test_binary" ] || continue
-    CK_FORK=yes "$test_binary" >"$log/out" 2>&1
-    status=$?
-    grep -E '^[0-9]+%: Checks' "$log/out" | sed "s|^|    $(basename "$test_binary"): |"
-    record "unit $(basename "$test_binary")" $status
+trap 'exit 130' INT TERM
+times_file="$BUILD/test-times.txt"
+
+now_ms() { date +%s%3N; }
+suite_start=$(now_ms)
+
+# The job list: one line per test, "NAME<TAB>KIND<TAB>ARGUMENT".
+tab=$(printf '\t')
+: >"$log/jobs"
+for source in tests/unit/test_*.c; do
+    name=$(basename "$source" .c)
+    printf 'unit %s\tunit\t%s\n' "$name" "$BUILD/tests/$name" >>"$log/jobs"
 done
-"$LEDGERSIM" check --out "$log/scenarios" scenarios/*.csv >"$log/out" 2>&1
-status=$?
-tail -1 "$log/out" | sed 's/^/    scenarios: /'
-record "scenarios (ledgersim check scenarios/*.csv)" $status
+printf 'scenarios (ledgersim check scenarios/*.csv)\tscenarios\t-\n' >>"$log/jobs"
 for script in tests/*.sh; do
-    [ -f "$script" ] || continue
-    sh "$script" >"$log/out" 2>&1
-    record "$script" $?
+    [ -f "$script" ] && printf '%s\tscript\t%s\n' "$script" "$script" >>"$log/jobs"
 done
+count=$(grep -c '' "$log/jobs")
+
+# run_job INDEX KIND ARGUMENT: runs one test, output to INDEX.out, then
+# "STATUS MILLISECONDS" to INDEX.done (renamed into place: the poller never
+# reads half a line).
+run_job() {
+    start=$(now_ms)
+    case "$2" in
+        unit)
+            if [ -x "$3" ]; then
+                CK_FORK=yes "$3" >"$log/$1.out" 2>&1
+                status=$?
+                checks=$(sed -n 's/^[0-9]*%: Checks: \([0-9]*\),.*/\1/p' "$log/$1.out" | head -1)
+                if [ -z "$checks" ] || [ "$checks" -eq 0 ]; then
+                    echo "run-tests: $3 ran no Check checks" >>"$log/$1.out"; status=1
+                fi
+            else
+                echo "run-tests: $3 is missing: build it with 'make unit BUILD=$BUILD'" >"$log/$1.out"
+                status=1
+            fi ;;
+        scenarios)
+            "$LEDGERSIM" check --out "$log/scenarios" scenarios/*.csv >"$log/$1.out" 2>&1
+            status=$? ;;
+        *)
+            sh "$3" >"$log/$1.out" 2>&1
+            status=$? ;;
+    esac
+    echo "$status $(($(now_ms) - start))" >"$log/$1.done.tmp"
+    mv "$log/$1.done.tmp" "$log/$1.done"
+}
+
+# Dispatch order: the slowest of the previous run first (a short suite ends
+# when its longest test does), then the rest in list order.
+[ -f "$times_file" ] && cp "$times_file" "$log/previous" || : >"$log/previous"
+awk -F "$tab" -v previous="$log/previous" \
+    'FILENAME == previous { ms[$2] = $1; next } { print (($1 in ms) ? ms[$1] : 0) "\t" FNR }' \
+    "$log/previous" "$log/jobs" |
+    sort -t "$tab" -k1,1nr -k2,2n | cut -f2 >"$log/order"
+
+passed=0
+failed=0
+printed=0
+checks_total=0
+# print_ready: prints, in list order, every finished test whose predecessors
+# have all been printed.
+print_ready() {
+    while [ "$printed" -lt "$count" ] && [ -f "$log/$((printed + 1)).done" ]; do
+        ready=$((printed + 1))
+        ready_line=$(sed -n "${ready}p" "$log/jobs")
+        ready_name=${ready_line%%"$tab"*}
+        ready_kind=${ready_line#*"$tab"}; ready_kind=${ready_kind%%"$tab"*}
+        read -r status elapsed_ms <"$log/$ready.done"
+        seconds=$(awk -v ms="$elapsed_ms" 'BEGIN { printf "%.1f", ms / 1000 }')
+        printf '%s\t%s\n' "$elapsed_ms" "$ready_name" >>"$log/times"
+        if [ "$ready_kind" = unit ]; then
+            checks=$(sed -n 's/^[0-9]*%: Checks: \([0-9]*\),.*/\1/p' "$log/$ready.out" | head -1)
+            checks_total=$((checks_total + ${checks:-0}))
+            grep -E '^[0-9]+%: Checks' "$log/$ready.out" | sed "s|^|    ${ready_name#unit }: |"
+        fi
+        [ "$ready_kind" = scenarios ] && tail -1 "$log/$ready.out" | sed 's/^/    scenarios: /'
+        if [ "$status" -eq 0 ]; then
+            passed=$((passed + 1)); echo "PASS $ready_name ($seconds s)"
+        else
+            failed=$((failed + 1)); echo "FAIL $ready_name ($seconds s)"; tail -40 "$log/$ready.out" | sed 's/^/    /'
+        fi
+        printed=$ready
+    done
+}
+
+running=0
+for index in $(cat "$log/order"); do
+    while [ "$running" -ge "$JOBS" ]; do
+        sleep 0.1
+        print_ready
+        running=$(($(ls "$log" | grep -c '^[0-9]*\.out$') - $(ls "$log" | grep -c '^[0-9]*\.done$')))
+    done
+    line=$(sed -n "${index}p" "$log/jobs")
+    kind=${line#*"$tab"}; argument=${kind#*"$tab"}; kind=${kind%%"$tab"*}
+    : >"$log/$index.out"
+    run_job "$index" "$kind" "$argument" &
+    running=$((running + 1))
+    print_ready
+done
+while [ "$printed" -lt "$count" ]; do
+    sleep 0.1
+    print_ready
+done
+wait
+
+suite_ms=$(($(now_ms) - suite_start))
+echo "suite: $(awk -v ms="$suite_ms" 'BEGIN { printf "%.1f", ms / 1000 }') s wall with JOBS=$JOBS;" \
+     "$checks_total Check checks ran in the unit binaries"
+echo "slowest:"
+sort -t "$tab" -k1,1nr "$log/times" | head -5 |
+    awk -F "$tab" '{ printf "  %6.1f s  %s\n", $1 / 1000, $2 }'
+awk -F "$tab" '{ print $1 "\t" $2 }' "$log/times" >"$times_file.tmp" 2>/dev/null &&
+    mv "$times_file.tmp" "$times_file" 2>/dev/null
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

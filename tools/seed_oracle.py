@@ -514,6 +514,9 @@ def parse_timestamp(text: str) -> float:
     return float(whole) + fraction
 
 
+QUANTITY_RESIDUE_RATIO = 1e-9  # scenario-format.md, kernel rules: floating-point residue
+
+
 @dataclass
 class BookPosition:
     """One symbol of the kernel's own position book."""
@@ -530,8 +533,10 @@ class BookPosition:
         if held == 0 or (held > 0) == (side > 0):
             self.entry_price = (held_size * self.entry_price + quantity * price) / (held_size + quantity)
             self.qty = held + side * quantity
-        elif quantity <= held_size:
+        elif quantity <= held_size or quantity - held_size <= QUANTITY_RESIDUE_RATIO * quantity:
             self.qty = held + side * quantity
+            if abs(self.qty) <= QUANTITY_RESIDUE_RATIO * held_size:  # the format's residue rule
+                self.qty = 0.0
             if self.qty == 0:
                 self.entry_price = 0.0
         else:

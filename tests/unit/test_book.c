@@ -127,6 +127,38 @@ START_TEST(test_fill_reduces_to_flat) {
 }
 END_TEST
 
+START_TEST(test_fill_residue_closes_flat) {
+    /* The format's residue rule: 0.1 + 0.2 closed by 0.3 leaves
+     * 0.30000000000000004 - 0.3 = 5.6e-17 in binary, which is flat. */
+    position_book book;
+    book_position *position = single_entry(&book, "BTCUSDT");
+    book_apply_fill(position, 1, 0.1, 100, 1);
+    book_apply_fill(position, 1, 0.2, 100, 2);
+    ck_assert(position->qty != 0.3); /* the residue is there */
+    book_apply_fill(position, -1, 0.3, 110, 3);
+    ck_assert(position->qty == 0 && position->entry_price == 0);
+    ck_assert_uint_eq(book_open_count(&book), 0);
+    /* a short the other way: 0.3 - 0.1 - 0.2 is -2.8e-17, a reduce past zero by residue */
+    book_position *short_position = single_entry(&book, "ETHUSDT");
+    book_apply_fill(short_position, -1, 0.3, 50, 1);
+    book_apply_fill(short_position, 1, 0.1, 50, 2);
+    book_apply_fill(short_position, 1, 0.2, 50, 3);
+    ck_assert(short_position->qty == 0 && short_position->entry_price == 0);
+    /* the residue bound is relative: x - |q| = 1e-9 * x still reduces ... */
+    book_position *edge = single_entry(&book, "SOLUSDT");
+    book_apply_fill(edge, 1, 1000, 10, 1);
+    book_apply_fill(edge, -1, 1000.000001, 11, 2); /* 1e-6 over, below 1e-9 * 1000.000001 */
+    ck_assert(edge->qty == 0 && edge->entry_price == 0 && edge->created_ts == 1);
+    /* ... and a real remainder still flips or stays open */
+    book_position *real = single_entry(&book, "XRPUSDT");
+    book_apply_fill(real, 1, 1000, 10, 1);
+    book_apply_fill(real, -1, 1000.01, 11, 2);
+    ck_assert(fabs(real->qty + 0.01) < 1e-9 && real->entry_price == 11 && real->created_ts == 2);
+    book_apply_fill(real, 1, 0.01 - 1e-6, 12, 3); /* leaves -1e-6: 1e-4 of the size reduced, not residue */
+    ck_assert(real->qty < 0 && real->entry_price == 11);
+}
+END_TEST
+
 START_TEST(test_fill_flips_long_to_short) {
     position_book book;
     book_position *position = single_entry(&book, "BTCUSDT");
@@ -274,6 +306,7 @@ static Suite *book_suite(void) {
     tcase_add_test(fold, test_fill_opens_and_averages_short);
     tcase_add_test(fold, test_fill_reduces_keeping_entry);
     tcase_add_test(fold, test_fill_reduces_to_flat);
+    tcase_add_test(fold, test_fill_residue_closes_flat);
     tcase_add_test(fold, test_fill_flips_long_to_short);
     tcase_add_test(fold, test_fill_flips_short_to_long);
     tcase_add_test(fold, test_unrealized_pnl);

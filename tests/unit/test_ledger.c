@@ -241,6 +241,56 @@ START_TEST(test_atr_first_bar_is_high_minus_low_and_gaps_use_previous_close) {
 }
 END_TEST
 
+START_TEST(test_atr_needs_exactly_period_bars) {
+    /* period 4: three bars (period - 1) give no ATR, the fourth gives the
+     * mean of all four true ranges: 20, max(108,100)-min(96,100) = 12,
+     * max(120,104)-min(104,104) = 16, max(112,110)-min(104,110) = 8 -> 14. */
+    atr_tracker *atr = malloc(sizeof *atr);
+    ck_assert_ptr_nonnull(atr);
+    atr_init(atr, 4);
+    double value = -1;
+    ck_assert(atr_add_bar(atr, "BTCUSDT", 110, 90, 100));
+    ck_assert(atr_add_bar(atr, "BTCUSDT", 108, 96, 104));
+    ck_assert(atr_add_bar(atr, "BTCUSDT", 120, 104, 110));
+    ck_assert(!atr_value(atr, "BTCUSDT", &value));
+    ck_assert_double_eq(value, -1); /* untouched */
+    ck_assert(atr_add_bar(atr, "BTCUSDT", 112, 104, 108));
+    ck_assert(atr_value(atr, "BTCUSDT", &value));
+    ck_assert_double_eq(value, 14);
+    /* period 1: no bar, no ATR; one bar, its range */
+    atr_init(atr, 1);
+    ck_assert(!atr_value(atr, "ETHUSDT", &value));
+    ck_assert(atr_add_bar(atr, "ETHUSDT", 205, 195, 200));
+    ck_assert(atr_value(atr, "ETHUSDT", &value));
+    ck_assert_double_eq(value, 10);
+    free(atr);
+}
+END_TEST
+
+START_TEST(test_sync_with_period_minus_one_bars_uses_percentages) {
+    /* atr.period 3 and two bars of BTCUSDT: the percentages seed the levels;
+     * the third bar makes the next seeding use the ATR (10 + 12 + 16) / 3. */
+    kernel_config config;
+    config_defaults(&config); /* tp.pct 0.02, sl.pct 0.01, tp.atr_mult 2, sl.atr_mult 1 */
+    atr_tracker *atr = malloc(sizeof *atr);
+    ck_assert_ptr_nonnull(atr);
+    atr_init(atr, 3);
+    ck_assert(atr_add_bar(atr, "BTCUSDT", 105, 95, 100));  /* 10 */
+    ck_assert(atr_add_bar(atr, "BTCUSDT", 108, 96, 104));  /* max(108,100) - min(96,100) = 12 */
+    position_view position = {.symbol = "BTCUSDT", .side = SIDE_LONG, .qty = 1, .entry_price = 1000};
+    double tp = 0, sl = 0;
+    ledger_seed_levels(&position, atr, &config, &tp, &sl);
+    ck_assert_double_eq(tp, 1000 * (1.0 + 0.02));
+    ck_assert_double_eq(sl, 1000 * (1.0 - 0.01));
+    ck_assert(atr_add_bar(atr, "BTCUSDT", 120, 104, 110));  /* max(120,104) - min(104,104) = 16 */
+    ledger_seed_levels(&position, atr, &config, &tp, &sl);
+    double range = (10.0 + 12.0 + 16.0) / 3.0;
+    ck_assert_double_eq(tp, 1000 + 2 * range);
+    ck_assert_double_eq(sl, 1000 - 1 * range);
+    free(atr);
+}
+END_TEST
+
 START_TEST(test_sync_seeds_from_atr_long_and_short_mirrored) {
     kernel_config config;
     config_defaults(&config);  /* tp.atr_mult 2, sl.atr_mult 1 */
@@ -857,6 +907,8 @@ static Suite *ledger_suite(void) {
     suite_add_tcase(suite, merge);
     TCase *seeding = tcase_create("sync seeding");
     tcase_add_test(seeding, test_atr_mean_true_range_of_last_period_bars);
+    tcase_add_test(seeding, test_atr_needs_exactly_period_bars);
+    tcase_add_test(seeding, test_sync_with_period_minus_one_bars_uses_percentages);
     tcase_add_test(seeding, test_atr_first_bar_is_high_minus_low_and_gaps_use_previous_close);
     tcase_add_test(seeding, test_sync_seeds_from_atr_long_and_short_mirrored);
     tcase_add_test(seeding, test_sync_fewer_bars_uses_percentages);

@@ -107,6 +107,46 @@ START_TEST(test_slippage_moves_against_the_taker) {
 }
 END_TEST
 
+/* Equal to the cent (half a cent either way). */
+static bool to_the_cent(double value, double expected) { return fabs(value - expected) < 0.005; }
+
+START_TEST(test_fee_and_slippage_together_both_sides) {
+    /* Hand computation, taker 0.0004, slippage 10 bps, seed 10000:
+     *   BUY 2 at mark 50000: price 50000 * 1.001 = 50050, fee 2 * 50050 * 0.0004 = 40.04
+     *     (on the price before slippage it would be 40.00), wallet 9959.96;
+     *   SELL 2 at mark 51000: price 51000 * 0.999 = 50949, fee 2 * 50949 * 0.0004 = 40.7592
+     *     (on 51000: 40.80), realized 2 * (50949 - 50050) = 1798,
+     *     wallet 9959.96 + 1798 - 40.7592 = 11717.2008. */
+    venue *exchange = new_venue(0.0004, 10);
+    exchange_event *event = malloc(sizeof *event);
+    set_mark(exchange, "BTCUSDT", 50000);
+    order_record record;
+    venue_order buy = market("BTCUSDT", 1, 2, 1);
+    ck_assert(venue_execute(exchange, &buy, event, &record));
+    ck_assert(to_the_cent(record.price, 50050) && to_the_cent(record.fee, 40.04));
+    ck_assert(to_the_cent(event->facts[0].fee, 40.04) && to_the_cent(event->facts[0].price, 50050));
+    ck_assert(to_the_cent(event->facts[1].wallet_balance, 9959.96));
+    ck_assert(to_the_cent(exchange->wallet_balance, 9959.96));
+    set_mark(exchange, "BTCUSDT", 51000);
+    venue_order sell = market("BTCUSDT", -1, 2, 2);
+    ck_assert(venue_execute(exchange, &sell, event, &record));
+    ck_assert(to_the_cent(record.price, 50949) && to_the_cent(record.fee, 40.7592));
+    ck_assert(to_the_cent(record.realized_pnl, 1798));
+    ck_assert(to_the_cent(event->facts[0].fee, 40.7592) && to_the_cent(event->facts[0].realized_pnl, 1798));
+    ck_assert(to_the_cent(event->facts[1].wallet_balance, 11717.2008));
+    ck_assert(to_the_cent(exchange->wallet_balance, 11717.2008));
+    ck_assert(to_the_cent(exchange->fees_total, 80.7992));
+    ck_assert(venue_position(exchange, "BTCUSDT") == 0);
+    /* a short opened with both: SELL 1 at 51000 -> 50949, fee 20.3796 */
+    venue_order open_short = market("BTCUSDT", -1, 1, 3);
+    ck_assert(venue_execute(exchange, &open_short, event, &record));
+    ck_assert(to_the_cent(record.price, 50949) && to_the_cent(record.fee, 20.3796));
+    ck_assert(to_the_cent(exchange->wallet_balance, 11696.8212));
+    free(event);
+    free(exchange);
+}
+END_TEST
+
 START_TEST(test_realized_on_reduce_and_flip) {
     venue *exchange = new_venue(0.001, 0);
     exchange_event *event = malloc(sizeof *event);
@@ -320,6 +360,7 @@ static Suite *venue_suite(void) {
     TCase *orders = tcase_create("orders");
     tcase_add_test(orders, test_market_fill_at_mark_with_fee);
     tcase_add_test(orders, test_slippage_moves_against_the_taker);
+    tcase_add_test(orders, test_fee_and_slippage_together_both_sides);
     tcase_add_test(orders, test_realized_on_reduce_and_flip);
     tcase_add_test(orders, test_reduce_only_closes_the_whole_position_at_its_price);
     tcase_add_test(orders, test_rejections_leave_everything_untouched);

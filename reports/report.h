@@ -24,8 +24,8 @@
  * reports/ next to the bin/ folder of the running executable, then in
  * ./reports. gnuplot is run as a child process (fork, exec) with
  * --default-settings (no init files), LC_ALL=C and TZ=UTC, in DIR/reports. */
-#ifndef LEDGERSIM_IO_REPORT_H
-#define LEDGERSIM_IO_REPORT_H
+#ifndef LEDGERSIM_REPORTS_REPORT_H
+#define LEDGERSIM_REPORTS_REPORT_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -47,6 +47,19 @@ enum {
  * Draws a progress line on stderr while reading large logs, only when
  * stderr is a terminal. */
 int report_write(const char *run_directory, char *error, size_t error_capacity) WARN_UNUSED_RESULT;
+
+/* Removes the report of an earlier run from DIR/reports (the files
+ * report_write generates, then the folder if that left it empty), so that
+ * a run without --report never leaves a report describing another run.
+ * Nothing to remove is success. Returns 0, or -1 with a message naming the
+ * file in error. */
+int report_remove(const char *run_directory, char *error, size_t error_capacity) WARN_UNUSED_RESULT;
+
+/* report_write for a run written in one folder (a staging folder) and shown
+ * under another name: run_name (NULL: the folder's own name) titles the
+ * charts and the page. */
+int report_write_named(const char *run_directory, const char *run_name, char *error, size_t error_capacity)
+    WARN_UNUSED_RESULT;
 
 
 #endif

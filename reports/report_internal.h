@@ -1,19 +1,24 @@
-/* report_internal.h -- what the parts of the report share (io/report*.c);
+/* report_internal.h -- what the parts of the report share (reports/report*.c);
  * no other module includes it.
  *
  *   report.c         report_write: checks, the order of the steps, cleanup
- *   report_series.c  decimated series, sampled markers, data-file text
- *   report_inputs.c  reading the run's logs and state files
+ *   report_common.c  errors, notes, paths, file reads, JSON accessors
+ *   report_series.c  decimated series, sampled markers, number text
+ *   report_inputs.c  reading the run's logs and state files (data only)
  *   report_charts.c  gnuplot templates, data files and the gnuplot child
- *   report_html.c    index.html
+ *   report_donut.c   the AUM donut's data and chart
+ *   report_html.c    index.html (reads the context, never the files)
+ * The reading side never formats HTML and the HTML side never reads a
+ * file: report_inputs.c fills the context, report_charts.c and
+ * report_html.c only read it.
  *
  * Memory is fixed by the limits below, not by the length of the run: a
  * series keeps at most SERIES_BUCKETS_MAX buckets (two adjacent buckets are
  * merged when it fills up, so a bucket covers 1, 2, 4, ... rows) and a
  * marker sample keeps every stride-th marker (the stride doubles when it
  * fills up). Both are deterministic: the same rows give the same output. */
-#ifndef LEDGERSIM_IO_REPORT_INTERNAL_H
-#define LEDGERSIM_IO_REPORT_INTERNAL_H
+#ifndef LEDGERSIM_REPORTS_REPORT_INTERNAL_H
+#define LEDGERSIM_REPORTS_REPORT_INTERNAL_H
 
 #include <cJSON.h>
 #include <stdbool.h>
@@ -36,7 +41,7 @@ enum {
     REPORT_SYMBOL_CHARTS_MAX = 24,                /* symbols with a chart; later ones are counted */
     REPORT_RULES = 5,                             /* reconcile rules R1..R5 */
     REPORT_FAULT_ROWS_MAX = 500,                  /* fault log rows shown in index.html */
-    REPORT_CHARTS_MAX = 4 + REPORT_SYMBOL_CHARTS_MAX, /* charts of one report */
+    REPORT_CHARTS_MAX = 5 + REPORT_SYMBOL_CHARTS_MAX, /* charts of one report */
     REPORT_STEM_CAPACITY = 64,                    /* bytes of a chart's file stem, NUL included */
     REPORT_TITLE_CAPACITY = 160,                  /* bytes of a chart's title, NUL included */
     REPORT_NOTE_CAPACITY = 256                    /* bytes of one warning, NUL included */
@@ -86,6 +91,9 @@ bool series_has_values(const series *source, size_t column);
 /* Appends the decimated rows, "x v1 .. vn tag" one a line (NaN as NaN), in
  * row order: per bucket its first, last, extremes and first gap. */
 void series_write(const series *source, buffer *out);
+/* series_write without the rows whose value column is NaN (gaps): the
+ * rows of an area that gnuplot fills. */
+void series_write_defined(const series *source, size_t column, buffer *out);
 /* Appends the status strip: "x_from x_to worst_tag" per run of buckets
  * with the same worst tag, reaching to the next run's first x (the last
  * one to x_end when that is later than its own last x). */
@@ -130,7 +138,7 @@ void report_append_number(buffer *out, double value);
  * value; "n/a" for a non-finite value. */
 void report_append_grouped(buffer *out, double value, int decimals);
 
-/* ---- what the run wrote (report_inputs.c) ------------------------------- */
+/* ---- what the run wrote (filled by report_inputs.c) ----------------------- */
 
 typedef struct {
     char symbol[SYMBOL_CAPACITY];
@@ -157,7 +165,60 @@ typedef struct {
     bool evaluated_last;                /* the previous snapshot carried it */
     long outside_epsilon, outside_band; /* |delta| > epsilon (WARN or worse), > band (ERROR) */
     double largest;                     /* largest |delta| */
+    double band_max, epsilon_max;       /* the widest WARN band and epsilon it was held to */
 } rule_track;
+
+/* ---- what traders read (filled by report_trades.c) ------------------------ */
+
+enum {
+    REPORT_TRADE_ROWS_MAX = 1000,       /* trades listed in index.html; all are counted */
+    REPORT_PNL_SYMBOLS_MAX = 64,        /* symbols with their own PnL row; the rest are summed */
+    REPORT_DAYS_MAX = 1000              /* UTC days with a daily return; later days are counted */
+};
+
+/* A fill that realized PnL (a closing fill: the kernel's "trade"). */
+typedef struct {
+    double ts, qty, price, fee, realized_pnl;
+    char symbol[SYMBOL_CAPACITY];
+    char side[8];                       /* BUY or SELL as written */
+    char reason[16];                    /* strategy, TP, SL, ... as written (cut at 15 bytes) */
+} report_trade;
+
+/* Fills and PnL of one symbol (or of every symbol past the limit). */
+typedef struct {
+    char symbol[SYMBOL_CAPACITY];       /* "" for the row of the remaining symbols */
+    long fills, trades, wins;
+    double realized_pnl, fees;
+} report_symbol_pnl;
+
+/* The NAV at the end of one UTC day (the last nav.csv row of the day). */
+typedef struct {
+    long day;                           /* floor(ts / 86400) */
+    double close_nav;
+} report_day;
+
+typedef struct {
+    report_trade trades[REPORT_TRADE_ROWS_MAX]; /* the first trade_count of trades_total */
+    size_t trade_count;
+    long trades_total, wins_total;
+    double realized_total, fees_total;
+    report_symbol_pnl symbols[REPORT_PNL_SYMBOLS_MAX + 1]; /* by first fill; the last: the rest */
+    size_t symbol_count;
+    bool has_other_symbols;
+    report_day days[REPORT_DAYS_MAX];   /* day closes in order */
+    size_t day_count;
+    long days_total;                    /* UTC days seen (more than day_count past the limit) */
+    long current_day;                   /* the day of the latest nav.csv row */
+    double first_nav;                   /* the run's first NAV (the first return's base) */
+    series exposure;                    /* x, open notional USDT, leverage (open notional / equity) */
+} report_trading;
+
+typedef struct {
+    double sequence;                    /* event_seq, NaN when absent */
+    char kind[32];                      /* as written ("?" when absent; cut at 31 bytes) */
+    char symbol[SYMBOL_CAPACITY];       /* "" when absent */
+    size_t params_offset;               /* start of its params text in fault_params */
+} report_fault_row;
 
 typedef struct {
     char run_directory[REPORT_PATH_CAPACITY];
@@ -190,11 +251,16 @@ typedef struct {
     long orders_filled, orders_rejected, exits_tp, exits_sl;
     long skipped_lines;                 /* unreadable lines in any log */
     double nav_first, nav_last, nav_peak, max_drawdown_pct;
+    bool aum_distinct;                  /* some nav.csv row has aum_total != nav_total */
+    double aum_from_x;                  /* the first such row's ts (AUM is drawn from it) */
     double x_min, x_max;                /* over every series and marker */
     bool has_x;
 
-    buffer fault_rows_html;             /* <tr>..</tr> of the first REPORT_FAULT_ROWS_MAX faults */
+    report_fault_row fault_table[REPORT_FAULT_ROWS_MAX]; /* the first fault_rows of faults.jsonl */
+    buffer fault_params;                /* their params as compact JSON, each NUL-terminated */
     long fault_kind_counts[8];          /* by report_fault_kind_names order, then other */
+
+    report_trading *trading;            /* trades, PnL per symbol, exposure, days (allocated) */
 
     char notes[8][REPORT_NOTE_CAPACITY]; /* warnings shown in index.html */
     size_t note_count;
@@ -203,15 +269,16 @@ typedef struct {
 /* The fault kinds of the scenario format, in display order. */
 extern const char *const report_fault_kind_names[7];
 
+/* ---- shared helpers (report_common.c) ------------------------------------ */
+
 /* Formats an error into context->error and returns -1. */
 int report_fail(report_context *context, const char *format, ...) __attribute__((format(printf, 2, 3)));
+/* Adds a warning line for index.html (dropped past the note limit). */
+void report_note(report_context *context, const char *format, ...) __attribute__((format(printf, 2, 3)));
+/* Widens the context's x range by x (finite values only). */
+void report_see_x(report_context *context, double x);
 /* path = directory + "/" + name; false (and an error) when it does not fit. */
 bool report_join(report_context *context, char *path, const char *directory, const char *name);
-
-/* Reads every state file and log into the context. Returns 0 or -1. */
-int report_read_inputs(report_context *context);
-/* Frees what report_read_inputs allocated. Safe on a zeroed context. */
-void report_free_inputs(report_context *context);
 /* The number member name of object, or NaN when absent or not a number
  * (object may be NULL). */
 double report_json_number(const cJSON *object, const char *name);
@@ -220,6 +287,27 @@ const char *report_json_string(const cJSON *object, const char *name);
 /* Reads a whole file (at most limit bytes) into out; -1 with errno on failure. */
 int report_read_file(const char *path, size_t limit, buffer *out);
 
+/* ---- reading (report_inputs.c) ---------------------------------------------- */
+
+/* Reads every state file and log into the context. Returns 0 or -1. */
+int report_read_inputs(report_context *context);
+/* Frees what report_read_inputs allocated. Safe on a zeroed context. */
+void report_free_inputs(report_context *context);
+
+/* Allocates context->trading (an empty one). 0, or -1 out of memory. */
+int report_trading_init(report_context *context);
+/* Frees context->trading. Safe when it is NULL. */
+void report_trading_free(report_context *context);
+/* One orders.jsonl record: a FILLED order counts for its symbol, and one
+ * that realized PnL is a trade. */
+void report_trading_order(report_context *context, const cJSON *order);
+/* One reconcile.jsonl snapshot's K block: open notional and leverage. */
+void report_trading_snapshot(report_context *context, double ts, const cJSON *k_block);
+/* One nav.csv row: the day closes. */
+void report_trading_nav(report_context *context, double ts, double nav);
+/* Ends the last day (after nav.csv). */
+void report_trading_finish(report_context *context);
+
 /* ---- charts (report_charts.c) -------------------------------------------- */
 
 typedef struct {
@@ -227,6 +315,7 @@ typedef struct {
     char title[REPORT_TITLE_CAPACITY];
     int width, height;                  /* pixels of the PNG (and the SVG's size) */
     bool per_symbol;
+    buffer png;                         /* the PNG's bytes, embedded in index.html */
 } report_chart;
 
 typedef struct {
@@ -234,9 +323,57 @@ typedef struct {
     size_t count;
 } report_chart_list;
 
+enum {
+    TEMPLATE_VALUES_MAX = 48,            /* placeholders one template may use */
+    TEMPLATE_NAME_CAPACITY = 32,         /* bytes of a placeholder name, NUL included */
+    TEMPLATE_VALUE_CAPACITY = 1024       /* bytes of a placeholder value, NUL included */
+};
+
+typedef struct {
+    char name[TEMPLATE_NAME_CAPACITY];
+    char value[TEMPLATE_VALUE_CAPACITY];
+} template_value;
+
+/* The values of a template's placeholders (an at-sign, NAME, an at-sign). */
+typedef struct {
+    template_value items[TEMPLATE_VALUES_MAX];
+    size_t count;
+} template_values;
+
 /* Writes the data files and scripts and runs gnuplot for every chart;
  * fills charts. gnuplot_path is the executable found on PATH. 0 or -1. */
 int report_draw_charts(report_context *context, const char *gnuplot_path, report_chart_list *charts);
+/* Frees the PNG bytes the charts hold. Safe on an empty list. */
+void report_free_charts(report_chart_list *charts);
+
+/* The chart machinery the drawers share (report_charts.c). */
+/* Sets placeholder name to the printf-formatted value (replacing an earlier
+ * value of the same name; past TEMPLATE_VALUES_MAX names it is dropped and
+ * the template then fails on the unknown placeholder). */
+void values_set(template_values *values, const char *name, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Sets placeholder name to number's canonical text. */
+void values_set_number(template_values *values, const char *name, double number);
+/* Writes text into out (capacity bytes) for a double-quoted string in a
+ * data file: '"' and '\' become "'" and '/', bytes outside printable ASCII '?'. */
+void data_quote(const char *text, char *out, size_t capacity);
+/* Writes the bytes of content to DIR/reports/name, atomically. 0 or -1. */
+int write_report_file(report_context *context, const char *name, const buffer *content);
+/* Adds a chart to the list (the list has room for every chart a report draws). */
+report_chart *add_chart(report_chart_list *charts, const char *stem, int width, int height, bool per_symbol);
+/* Fills template_name with values into DIR/reports/STEM.gp, runs gnuplot
+ * on it and checks STEM.png and STEM.svg exist. 0 or -1. */
+int draw_chart(report_context *context, const char *gnuplot_path, const char *template_directory,
+               const char *template_name, report_chart *chart, template_values *values);
+/* Sets TIME_AXIS, TIME_FORMAT, X_MIN, X_MAX from the context's x range. */
+void set_axis_values(const report_context *context, template_values *values);
+/* A UTC date for a chart title, or "ts N" for synthetic clocks. */
+void format_timestamp(double ts, char *out, size_t capacity);
+
+/* donut.dat, donut_legend.dat and the aum_donut chart, from nav.json
+ * (report_donut.c). 0 or -1. */
+int report_draw_donut(report_context *context, const char *gnuplot_path, const char *templates,
+                      report_chart_list *charts);
 
 /* ---- index.html (report_html.c) ------------------------------------------ */
 
@@ -246,5 +383,34 @@ int report_write_html(report_context *context, const report_chart_list *charts);
 /* Appends text with &, <, >, " and ' escaped (bytes below 0x20 but tab and
  * newline dropped). */
 void html_append_escaped(buffer *out, const char *text);
+
+/* How a table shows a number; the exact value is in the cell's title. */
+typedef enum {
+    CELL_MONEY,  /* USD(T) amounts: 2 decimals, thousands grouped */
+    CELL_PRICE,  /* prices and levels: 2 decimals from 1,000, 4 from 1, else 6 significant digits */
+    CELL_QTY,    /* quantities: at most 8 decimals, trailing zeros dropped */
+    CELL_COUNT   /* integers */
+} cell_kind;
+
+/* Appends value for reading (see cell_kind); a dash when not finite. */
+void append_display(buffer *out, double value, cell_kind kind);
+/* Appends a table cell showing value for reading, the exact value in its
+ * title (class "missing" and a dash when not finite, if mark_missing). */
+void number_cell(buffer *out, double value, cell_kind kind, bool mark_missing);
+/* Formats ts for display: UTC date and time for epoch seconds of a real
+ * date, else "ts N"; a dash when not finite. */
+void append_timestamp(buffer *out, double ts);
+/* Appends a chart figure: the PNG inline as a data URI (the page needs no
+ * other file); the SVG and the gnuplot script are named, beside the page. */
+void chart_figure(buffer *out, const report_chart *chart);
+/* The chart of the given stem, or NULL. */
+const report_chart *find_chart(const report_chart_list *charts, const char *stem);
+
+/* The trading section (report_html_trading.c): trades with their realized
+ * PnL, PnL per symbol, exposure and leverage, daily returns. */
+void section_trading(const report_context *context, const report_chart_list *charts, buffer *out);
+/* Why the Sharpe ratio is null, as the core computes it (core/kpis.c):
+ * a short sentence, or NULL when it has a value or the reason is unknown. */
+const char *sharpe_missing_reason(const report_context *context);
 
 #endif

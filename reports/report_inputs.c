@@ -20,7 +20,7 @@
 #include "core/number.h"
 #include "io/json_writer.h"
 #include "io/progress.h"
-#include "io/report_internal.h"
+#include "reports/report_internal.h"
 
 const char *const report_fault_kind_names[7] = {"stale_mark", "zero_wallet", "orphan_tp_sl", "drop",
                                                "duplicate", "delay", "corrupt"};
@@ -30,83 +30,6 @@ static const char *const rule_names[REPORT_RULES] = {"capital_vs_wallet", "reali
                                                     "open_notional", "used_margin"};
 static const char *const rule_labels[REPORT_RULES] = {
     "R1 capital_vs_wallet", "R2 realized_pnl", "R3 open_positions", "R4 open_notional", "R5 used_margin"};
-
-int report_fail(report_context *context, const char *format, ...) {
-    va_list arguments;
-    va_start(arguments, format);
-    if (context->error != NULL && context->error_capacity > 0)
-        vsnprintf(context->error, context->error_capacity, format, arguments);
-    va_end(arguments);
-    return -1;
-}
-
-/* Adds a warning line for index.html (dropped past the note limit). */
-__attribute__((format(printf, 2, 3))) static void report_note(report_context *context, const char *format, ...) {
-    if (context->note_count >= sizeof context->notes / sizeof context->notes[0]) return;
-    va_list arguments;
-    va_start(arguments, format);
-    vsnprintf(context->notes[context->note_count++], REPORT_NOTE_CAPACITY, format, arguments);
-    va_end(arguments);
-}
-
-/* Widens the context's x range by x (finite values only). */
-static void report_see_x(report_context *context, double x) {
-    if (!isfinite(x)) return;
-    if (!context->has_x || x < context->x_min) context->x_min = x;
-    if (!context->has_x || x > context->x_max) context->x_max = x;
-    context->has_x = true;
-}
-
-bool report_join(report_context *context, char *path, const char *directory, const char *name) {
-    int length = snprintf(path, REPORT_PATH_CAPACITY, "%s/%s", directory, name);
-    if (length < 0 || length >= REPORT_PATH_CAPACITY) {
-        report_fail(context, "%s/%s: path longer than %d bytes", directory, name, REPORT_PATH_CAPACITY - 1);
-        return false;
-    }
-    return true;
-}
-
-int report_read_file(const char *path, size_t limit, buffer *out) {
-    int descriptor;
-    do descriptor = open(path, O_RDONLY | O_CLOEXEC);
-    while (descriptor < 0 && errno == EINTR);
-    if (descriptor < 0) return -1;
-    char chunk[65536];
-    for (;;) {
-        ssize_t got = read(descriptor, chunk, sizeof chunk);
-        if (got < 0 && errno == EINTR) continue;
-        if (got < 0) {
-            int saved = errno;
-            close(descriptor);
-            errno = saved;
-            return -1;
-        }
-        if (got == 0) break;
-        if (out->length + (size_t)got > limit || !buffer_append(out, chunk, (size_t)got)) {
-            close(descriptor);
-            errno = EFBIG;
-            return -1;
-        }
-    }
-    close(descriptor);
-    if (out->data == NULL && !buffer_append(out, "", 0)) {
-        errno = ENOMEM;
-        return -1;
-    }
-    return 0;
-}
-
-/* ---- small JSON accessors ------------------------------------------------ */
-
-double report_json_number(const cJSON *object, const char *name) {
-    const cJSON *item = cJSON_GetObjectItemCaseSensitive(object, name);
-    return cJSON_IsNumber(item) ? item->valuedouble : NAN;
-}
-
-const char *report_json_string(const cJSON *object, const char *name) {
-    const cJSON *item = cJSON_GetObjectItemCaseSensitive(object, name);
-    return cJSON_IsString(item) ? item->valuestring : NULL;
-}
 
 /* 0 OK, 1 WARN, 2 ERROR; -1 for anything else. */
 static int status_code(const char *status) {
@@ -268,9 +191,9 @@ static int stream_lines(report_context *context, const char *name, line_handler 
     struct stat status;
     long total = fstat(fileno(stream), &status) == 0 ? (long)status.st_size : 0;
     char label[PROGRESS_LABEL_CAPACITY];
-    snprintf(label, sizeof label, "report: %s", name);
+    snprintf(label, sizeof label, "report: reading %s", name);
     progress reporter;
-    progress_init(&reporter, label, total);
+    progress_init_bytes(&reporter, label, total);
     buffer line;
     buffer_init(&line, REPORT_LINE_BYTES_MAX + 2);
     long consumed = 0;
@@ -496,7 +419,9 @@ static int reconcile_line(report_context *context, char *line, size_t length, vo
         while (rule < REPORT_RULES && strcmp(rule_names[rule], worst) != 0) rule++;
         context->worst_field_counts[rule]++;
     }
-    double open_notional = report_json_number(cJSON_GetObjectItemCaseSensitive(root, "k"), "open_notional");
+    const cJSON *k_block = cJSON_GetObjectItemCaseSensitive(root, "k");
+    double open_notional = report_json_number(k_block, "open_notional");
+    report_trading_snapshot(context, ts, k_block);
     const cJSON *deltas = cJSON_GetObjectItemCaseSensitive(reconcile, "deltas");
     const cJSON *delta;
     bool evaluated[REPORT_RULES] = {false};
@@ -513,6 +438,8 @@ static int reconcile_line(report_context *context, char *line, size_t length, vo
             track->evaluated++;
             double magnitude = fabs(delta->valuedouble);
             if (magnitude > track->largest) track->largest = magnitude;
+            if (isfinite(band) && band > track->band_max) track->band_max = band;
+            if (epsilon > track->epsilon_max) track->epsilon_max = epsilon;
             if (magnitude > epsilon) track->outside_epsilon++;
             if (magnitude > (isfinite(band) && band > epsilon ? band : epsilon)) track->outside_band++;
         }
@@ -546,6 +473,7 @@ static int order_line(report_context *context, char *line, size_t length, void *
         return 0;
     }
     context->order_rows++;
+    report_trading_order(context, root);
     double ts = report_json_number(root, "ts");
     double price = report_json_number(root, "price");
     const char *status = report_json_string(root, "status");
@@ -707,7 +635,14 @@ static int nav_line(report_context *context, char *line, size_t length, void *op
         context->nav_peak = state->peak;
         if (isfinite(drawdown) && -drawdown > context->max_drawdown_pct) context->max_drawdown_pct = -drawdown;
     }
-    double values[3] = {nav, aum, drawdown};
+    /* AUM is drawn from the first snapshot where it differs from the NAV
+     * (a holding has its first mark): before that it is the NAV itself and
+     * would only stretch the AUM axis. */
+    if (!context->aum_distinct && isfinite(aum) && isfinite(nav) && aum != nav) {
+        context->aum_distinct = true;
+        context->aum_from_x = ts;
+    }
+    double values[3] = {nav, context->aum_distinct ? aum : NAN, drawdown};
     if (!series_add(&context->nav_series, ts, values, status < 0 ? 0 : status))
         return report_fail(context, "out of memory reading nav.csv");
     if (context->reconcile_rows == 0 && status >= 0) {
@@ -715,6 +650,7 @@ static int nav_line(report_context *context, char *line, size_t length, void *op
         series_add(&context->status_series, ts, NULL, status);
     }
     place_exits(context, state, sequence, ts, nav, false);
+    report_trading_nav(context, ts, nav);
     if (isfinite(nav)) state->previous_nav = nav;
     report_see_x(context, ts);
     context->nav_rows++;
@@ -790,7 +726,7 @@ static void write_json_value(json_writer *writer, const cJSON *item) {
     }
 }
 
-/* One fault: counts by kind, and a table row for the first ones. */
+/* One fault: counts by kind, and a table row (data) for the first ones. */
 static int fault_line(report_context *context, char *line, size_t length, void *opaque) {
     (void)opaque;
     cJSON *root = cJSON_ParseWithLength(line, length);
@@ -804,25 +740,18 @@ static int fault_line(report_context *context, char *line, size_t length, void *
     while (kind_index < 7 && (kind == NULL || strcmp(kind, report_fault_kind_names[kind_index]) != 0)) kind_index++;
     context->fault_kind_counts[kind_index]++;
     if (context->fault_rows < REPORT_FAULT_ROWS_MAX) {
-        buffer *out = &context->fault_rows_html;
-        double sequence = report_json_number(root, "event_seq");
+        report_fault_row *row = &context->fault_table[context->fault_rows];
         const char *symbol = report_json_string(root, "symbol");
-        buffer_append_text(out, "<tr><td class=\"number\">");
-        if (isfinite(sequence)) report_append_number(out, sequence);
-        buffer_append_text(out, "</td><td>");
-        html_append_escaped(out, kind != NULL ? kind : "?");
-        buffer_append_text(out, "</td><td>");
-        html_append_escaped(out, symbol != NULL ? symbol : "");
-        buffer_append_text(out, "</td><td><code>");
-        buffer params;
-        buffer_init(&params, 64 * 1024);
+        row->sequence = report_json_number(root, "event_seq");
+        snprintf(row->kind, sizeof row->kind, "%s", kind != NULL ? kind : "?");
+        snprintf(row->symbol, sizeof row->symbol, "%s", symbol != NULL ? symbol : "");
+        /* The params as compact JSON, NUL-terminated in fault_params. */
+        row->params_offset = context->fault_params.length;
         json_writer writer;
-        json_writer_init(&writer, &params, false);
+        json_writer_init(&writer, &context->fault_params, false);
         const cJSON *parameters = cJSON_GetObjectItemCaseSensitive(root, "params");
         if (parameters != NULL) write_json_value(&writer, parameters);
-        if (!buffer_failed(&params) && params.data != NULL) html_append_escaped(out, params.data);
-        buffer_free(&params);
-        buffer_append_text(out, "</code></td></tr>\n");
+        buffer_append(&context->fault_params, "", 1);
     }
     context->fault_rows++;
     cJSON_Delete(root);
@@ -895,10 +824,11 @@ int report_read_inputs(report_context *context) {
         context->rules[rule].label = rule_labels[rule];
         series_init(&context->rules[rule].deltas, 3, 1);
     }
+    if (report_trading_init(context) != 0) return -1;
     context->nav_exits = calloc(1, sizeof *context->nav_exits);
     if (context->nav_exits == NULL) return report_fail(context, "out of memory");
     markers_init(context->nav_exits);
-    buffer_init(&context->fault_rows_html, REPORT_OUTPUT_BYTES_MAX);
+    buffer_init(&context->fault_params, REPORT_OUTPUT_BYTES_MAX);
     context->nav_first = context->nav_last = context->nav_peak = NAN;
 
     load_state_file(context, "account.json", &context->account);
@@ -936,10 +866,11 @@ int report_read_inputs(report_context *context) {
     nav.previous_nav = NAN;
     if (stream_lines(context, "nav.csv", nav_line, &nav) != 0) return -1;
     place_exits(context, &nav, NAN, NAN, NAN, true);
+    report_trading_finish(context);
     if (stream_lines(context, "faults.jsonl", fault_line, NULL) != 0) return -1;
     read_ledger_levels(context);
 
-    if (buffer_failed(&context->fault_rows_html)) return report_fail(context, "out of memory rendering faults");
+    if (buffer_failed(&context->fault_params)) return report_fail(context, "out of memory reading faults");
     for (size_t index = 0; index < context->track_count; index++) {
         const symbol_track *track = context->tracks[index];
         if (track->marks.allocation_failed || track->entry_line.allocation_failed)
@@ -976,5 +907,6 @@ void report_free_inputs(report_context *context) {
     context->track_count = 0;
     free(context->nav_exits);
     context->nav_exits = NULL;
-    buffer_free(&context->fault_rows_html);
+    buffer_free(&context->fault_params);
+    report_trading_free(context);
 }

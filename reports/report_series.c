@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "core/number.h"
-#include "io/report_internal.h"
+#include "reports/report_internal.h"
 
 void series_init(series *target, size_t value_count, size_t tracked_count) {
     assert(value_count <= SERIES_VALUES_MAX && tracked_count <= SERIES_TRACKED_MAX);
@@ -159,7 +159,9 @@ static void series_write_row(const series *source, const series_row *row, buffer
     buffer_append_format(out, " %d\n", row->tag);
 }
 
-void series_write(const series *source, buffer *out) {
+/* series_write, skipping rows whose value filter_column is NaN when that
+ * is below value_count (SERIES_VALUES_MAX: keep every row). */
+static void series_write_filtered(const series *source, size_t filter_column, buffer *out) {
     enum { CANDIDATES_MAX = 3 + 2 * SERIES_TRACKED_MAX };
     for (size_t index = 0; index < source->bucket_count; index++) {
         const series_bucket *bucket = &source->buckets[index];
@@ -185,9 +187,17 @@ void series_write(const series *source, buffer *out) {
         }
         for (size_t position = 0; position < count; position++) {
             if (position > 0 && candidates[position]->index == candidates[position - 1]->index) continue;
+            if (filter_column < source->value_count && isnan(candidates[position]->values[filter_column])) continue;
             series_write_row(source, candidates[position], out);
         }
     }
+}
+
+void series_write(const series *source, buffer *out) { series_write_filtered(source, SERIES_VALUES_MAX, out); }
+
+void series_write_defined(const series *source, size_t column, buffer *out) {
+    assert(column < source->value_count);
+    series_write_filtered(source, column, out);
 }
 
 void series_write_strip(const series *source, buffer *out, double x_end) {

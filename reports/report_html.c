@@ -16,7 +16,7 @@
 
 #include "core/number.h"
 #include "io/atomic_file.h"
-#include "io/report_internal.h"
+#include "reports/report_internal.h"
 
 static const char style_sheet[] =
     "<style>\n"
@@ -68,27 +68,45 @@ void html_append_escaped(buffer *out, const char *text) {
     }
 }
 
-/* Appends a canonical number, or the dash for null/absent. */
-static void append_exact(buffer *out, double value) {
-    if (isfinite(value)) report_append_number(out, value);
-    else buffer_append_text(out, "&mdash;");
-}
-
-/* Appends a table cell with a canonical number (class "missing" and a dash
- * when null, if mark_missing). */
-static void number_cell(buffer *out, double value, bool mark_missing) {
-    if (!isfinite(value) && mark_missing) {
-        buffer_append_text(out, "<td class=\"number missing\">&mdash;</td>");
+void append_display(buffer *out, double value, cell_kind kind) {
+    if (!isfinite(value)) {
+        buffer_append_text(out, "&mdash;");
         return;
     }
-    buffer_append_text(out, "<td class=\"number\">");
-    append_exact(out, value);
+    double magnitude = fabs(value);
+    char text[NUMBER_TEXT_CAPACITY];
+    switch (kind) {
+    case CELL_MONEY: report_append_grouped(out, value, 2); return;
+    case CELL_COUNT: report_append_grouped(out, value, 0); return;
+    case CELL_PRICE:
+        if (magnitude >= 1 || value == 0) {
+            report_append_grouped(out, value, magnitude >= 1000 ? 2 : 4);
+            return;
+        }
+        /* Below 1: six significant digits (the program never sets a locale). */
+        snprintf(text, sizeof text, "%.6g", value);
+        buffer_append_text(out, text);
+        return;
+    case CELL_QTY:
+        number_format(round(value * 1e8) / 1e8 + 0.0, text);
+        buffer_append_text(out, text);
+        return;
+    }
+}
+
+void number_cell(buffer *out, double value, cell_kind kind, bool mark_missing) {
+    if (!isfinite(value)) {
+        buffer_append_format(out, "<td class=\"number%s\">&mdash;</td>", mark_missing ? " missing" : "");
+        return;
+    }
+    buffer_append_text(out, "<td class=\"number\" title=\"");
+    report_append_number(out, value);
+    buffer_append_text(out, "\">");
+    append_display(out, value, kind);
     buffer_append_text(out, "</td>");
 }
 
-/* Formats ts for display: UTC date and time for epoch seconds of a real
- * date, else the number. */
-static void append_timestamp(buffer *out, double ts) {
+void append_timestamp(buffer *out, double ts) {
     if (!isfinite(ts)) {
         buffer_append_text(out, "&mdash;");
         return;
@@ -177,7 +195,12 @@ static void section_summary(const report_context *context, buffer *out) {
     kpi_tile(out, "exits_sl", "exits SL", member_number(kpis, "exits", "sl"), -1, "");
     kpi_tile(out, "duplicates_skipped", "duplicates skipped", member_number(kpis, "duplicates_skipped", NULL), -1, "");
     kpi_tile(out, "faults_injected", "faults injected", member_number(kpis, "faults_injected", NULL), -1, "");
-    buffer_append_text(out, "</dl>\n</section>\n");
+    buffer_append_text(out, "</dl>\n");
+    const char *reason = sharpe_missing_reason(context);
+    if (reason != NULL)
+        buffer_append_format(out, "<p class=\"muted\" id=\"sharpe-reason\">Sharpe (daily) is &mdash; because %s.</p>\n",
+                             reason);
+    buffer_append_text(out, "</section>\n");
 }
 
 /* The consistency status of seed 002 section 6.2, recomputed from
@@ -217,7 +240,7 @@ static void section_positions(const report_context *context, buffer *out) {
         const char *labels[3] = {"positions", "in the ledger", "with TP/SL"};
         for (size_t index = 0; index < 3; index++) {
             if (index > 0) buffer_append_text(out, ", ");
-            append_exact(out, counts[index]);
+            append_display(out, counts[index], CELL_COUNT);
             buffer_append_format(out, " %s", labels[index]);
         }
         buffer_append_text(out, " (state.json ledger_consistency)</span>");
@@ -246,10 +269,10 @@ static void section_positions(const report_context *context, buffer *out) {
         buffer_append_text(out, "</td><td>");
         html_append_escaped(out, side != NULL ? side : "?");
         buffer_append_text(out, "</td>");
-        number_cell(out, report_json_number(entry, "qty"), false);
-        number_cell(out, report_json_number(entry, "entry_price"), false);
-        number_cell(out, report_json_number(entry, "tp"), true);
-        number_cell(out, report_json_number(entry, "sl"), true);
+        number_cell(out, report_json_number(entry, "qty"), CELL_QTY, false);
+        number_cell(out, report_json_number(entry, "entry_price"), CELL_PRICE, false);
+        number_cell(out, report_json_number(entry, "tp"), CELL_PRICE, true);
+        number_cell(out, report_json_number(entry, "sl"), CELL_PRICE, true);
         buffer_append_text(out, "<td>");
         append_timestamp(out, report_json_number(entry, "created_ts"));
         buffer_append_text(out, "</td><td>");
@@ -276,21 +299,36 @@ static void section_positions(const report_context *context, buffer *out) {
     buffer_append_text(out, ".</p>\n</section>\n");
 }
 
-/* Appends a chart figure: the PNG linked to its SVG. */
-static void chart_figure(buffer *out, const report_chart *chart) {
-    buffer_append_format(out, "<figure id=\"figure-%s\"><a href=\"%s.svg\"><img class=\"chart\" id=\"chart-%s\" "
-                              "src=\"%s.png\" width=\"%d\" height=\"%d\" alt=\"",
-                         chart->stem, chart->stem, chart->stem, chart->stem, chart->width, chart->height);
-    html_append_escaped(out, chart->title);
-    buffer_append_text(out, "\"></a><figcaption>");
-    html_append_escaped(out, chart->title);
-    buffer_append_format(out, " &middot; <a href=\"%s.svg\">SVG</a> &middot; <a href=\"%s.gp\">gnuplot script</a>"
-                              "</figcaption></figure>\n",
-                         chart->stem, chart->stem);
+/* Appends the bytes of data as base64 (RFC 4648, padded). */
+static void append_base64(buffer *out, const unsigned char *data, size_t length) {
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    char quad[4];
+    for (size_t index = 0; index < length; index += 3) {
+        unsigned long group = (unsigned long)data[index] << 16;
+        if (index + 1 < length) group |= (unsigned long)data[index + 1] << 8;
+        if (index + 2 < length) group |= data[index + 2];
+        quad[0] = alphabet[(group >> 18) & 63];
+        quad[1] = alphabet[(group >> 12) & 63];
+        quad[2] = index + 1 < length ? alphabet[(group >> 6) & 63] : '=';
+        quad[3] = index + 2 < length ? alphabet[group & 63] : '=';
+        buffer_append(out, quad, 4);
+    }
 }
 
-/* The chart of the given stem, or NULL. */
-static const report_chart *find_chart(const report_chart_list *charts, const char *stem) {
+void chart_figure(buffer *out, const report_chart *chart) {
+    buffer_append_format(out, "<figure id=\"figure-%s\"><img class=\"chart\" id=\"chart-%s\" width=\"%d\" "
+                              "height=\"%d\" alt=\"",
+                         chart->stem, chart->stem, chart->width, chart->height);
+    html_append_escaped(out, chart->title);
+    buffer_append_text(out, "\" src=\"data:image/png;base64,");
+    if (chart->png.data != NULL) append_base64(out, (const unsigned char *)chart->png.data, chart->png.length);
+    buffer_append_text(out, "\"><figcaption>");
+    html_append_escaped(out, chart->title);
+    buffer_append_format(out, " &middot; beside this page: %s.svg, %s.gp</figcaption></figure>\n", chart->stem,
+                         chart->stem);
+}
+
+const report_chart *find_chart(const report_chart_list *charts, const char *stem) {
     for (size_t index = 0; index < charts->count; index++)
         if (strcmp(charts->items[index].stem, stem) == 0) return &charts->items[index];
     return NULL;
@@ -312,7 +350,7 @@ static void section_aum(const report_context *context, const report_chart_list *
     buffer_append_text(out, "<table id=\"aum-table\">\n<thead><tr><th>asset</th><th>qty</th><th>usd_value</th>"
                             "<th>avg_cost</th><th>share of AUM</th></tr></thead>\n<tbody>\n"
                             "<tr><td>USDT (futures NAV)</td><td class=\"number\">&mdash;</td>");
-    number_cell(out, futures, false);
+    number_cell(out, futures, CELL_MONEY, false);
     buffer_append_text(out, "<td class=\"number\">&mdash;</td><td class=\"number\">");
     if (isfinite(total) && total > 0 && isfinite(futures)) {
         report_append_grouped(out, futures / total * 100, 1);
@@ -325,10 +363,10 @@ static void section_aum(const report_context *context, const report_chart_list *
         buffer_append_text(out, "<tr><td>");
         html_append_escaped(out, asset->string != NULL ? asset->string : "?");
         buffer_append_text(out, "</td>");
-        number_cell(out, report_json_number(asset, "qty"), false);
-        if (isfinite(value)) number_cell(out, value, false);
+        number_cell(out, report_json_number(asset, "qty"), CELL_QTY, false);
+        if (isfinite(value)) number_cell(out, value, CELL_MONEY, false);
         else buffer_append_text(out, "<td class=\"number missing\">no mark (null)</td>");
-        number_cell(out, report_json_number(asset, "avg_cost"), false);
+        number_cell(out, report_json_number(asset, "avg_cost"), CELL_PRICE, false);
         buffer_append_text(out, "<td class=\"number\">");
         if (isfinite(value) && isfinite(total) && total > 0) {
             report_append_grouped(out, value / total * 100, 1);
@@ -337,28 +375,51 @@ static void section_aum(const report_context *context, const report_chart_list *
         buffer_append_text(out, "</td></tr>\n");
     }
     buffer_append_text(out, "</tbody>\n<tfoot><tr><th>total</th><td></td>");
-    number_cell(out, total, false);
+    number_cell(out, total, CELL_MONEY, false);
     buffer_append_text(out, "<td></td><td></td></tr></tfoot>\n</table>\n<p class=\"muted\">An asset is valued at the "
                             "kernel's mark of ASSET+USDT; without one its usd_value is null and it adds nothing to the "
                             "total.</p>\n</section>\n");
 }
 
-/* The reconcile counts, rule table, thresholds, latest status and chart. */
-static void section_reconcile(const report_context *context, const report_chart_list *charts, buffer *out) {
+/* Appends a count cell (a dash when absent). */
+static void count_cell(buffer *out, double value) { number_cell(out, value, CELL_COUNT, false); }
+
+/* The status counts of the snapshots, beside kpis_v7.json's. */
+static void reconcile_counts_table(const report_context *context, buffer *out) {
     static const char *const status_names[3] = {"OK", "WARN", "ERROR"};
     static const char *const kpi_names[3] = {"ok", "warn", "error"};
     const cJSON *kpi_reconcile = cJSON_GetObjectItemCaseSensitive(context->kpis, "reconcile");
-    buffer_append_text(out, "<section id=\"reconcile\">\n<h2>Reconcile</h2>\n");
     buffer_append_format(out, "<table id=\"reconcile-counts\">\n<thead><tr><th>status</th><th>snapshots (%s)</th>"
                               "<th>kpis_v7.json</th></tr></thead>\n<tbody>\n",
                          context->reconcile_rows > 0 ? "reconcile.jsonl" : "nav.csv");
     for (int status = 0; status < 3; status++) {
-        buffer_append_format(out, "<tr><td class=\"status-%s\">%s</td><td class=\"number\">%ld</td>",
-                             status_names[status], status_names[status], context->status_counts[status]);
-        number_cell(out, report_json_number(kpi_reconcile, kpi_names[status]), false);
+        buffer_append_format(out, "<tr><td class=\"status-%s\">%s</td>", status_names[status], status_names[status]);
+        count_cell(out, (double)context->status_counts[status]);
+        number_cell(out, report_json_number(kpi_reconcile, kpi_names[status]), CELL_COUNT, false);
         buffer_append_text(out, "</tr>\n");
     }
     buffer_append_text(out, "</tbody>\n</table>\n");
+}
+
+/* The WARN band of rule (0..4) as text: its threshold and value. */
+static void append_rule_band(const reconcile_config *thresholds, size_t rule, buffer *out) {
+    switch (rule) {
+    case 0: buffer_append_text(out, "pending_fee_bound "); report_append_number(out, thresholds->pending_fee_bound); break;
+    case 1: buffer_append_text(out, "realized_rounding "); report_append_number(out, thresholds->realized_rounding); break;
+    case 2: buffer_append_text(out, "none: any difference is ERROR"); break;
+    case 3:
+        buffer_append_text(out, "open_notional &times; ");
+        report_append_number(out, thresholds->mark_staleness_factor);
+        break;
+    default:
+        buffer_append_text(out, "leverage_rounding_band ");
+        report_append_number(out, thresholds->leverage_rounding_band);
+    }
+}
+
+/* One row per rule: evaluations, breaches, largest delta, worst-field
+ * counts and the band; then where the thresholds came from. */
+static void reconcile_rules_table(const report_context *context, buffer *out) {
     const reconcile_config *thresholds = &context->thresholds;
     buffer_append_text(out, "<table id=\"reconcile-rules\">\n<thead><tr><th>rule</th><th>snapshots evaluated</th>"
                             "<th>|delta| &gt; epsilon</th><th>beyond the WARN band</th><th>largest |delta|</th>"
@@ -375,18 +436,7 @@ static void section_reconcile(const report_context *context, const report_chart_
         else buffer_append_text(out, "&mdash;");
         buffer_append_text(out, "</td>");
         buffer_append_format(out, "<td class=\"number\">%ld</td><td>", context->worst_field_counts[rule]);
-        switch (rule) {
-        case 0: buffer_append_text(out, "pending_fee_bound "); report_append_number(out, thresholds->pending_fee_bound); break;
-        case 1: buffer_append_text(out, "realized_rounding "); report_append_number(out, thresholds->realized_rounding); break;
-        case 2: buffer_append_text(out, "none: any difference is ERROR"); break;
-        case 3:
-            buffer_append_text(out, "open_notional &times; ");
-            report_append_number(out, thresholds->mark_staleness_factor);
-            break;
-        default:
-            buffer_append_text(out, "leverage_rounding_band ");
-            report_append_number(out, thresholds->leverage_rounding_band);
-        }
+        append_rule_band(thresholds, rule, out);
         buffer_append_text(out, "</td></tr>\n");
     }
     buffer_append_text(out, "</tbody>\n</table>\n<p class=\"muted\">OK when |delta| &le; capital_epsilon (");
@@ -394,35 +444,105 @@ static void section_reconcile(const report_context *context, const report_chart_
     buffer_append_format(out, "); thresholds from %s.</p>\n",
                          context->thresholds_from_account ? "logs/state/account.json reconcile_config"
                                                           : "the scenario format's defaults (account.json has none)");
+}
+
+/* The latest snapshot's status, worst field and explanations (account.json). */
+static void reconcile_latest(const report_context *context, buffer *out) {
     const cJSON *latest = cJSON_GetObjectItemCaseSensitive(context->account, "reconcile");
     const char *latest_status = report_json_string(latest, "status");
-    if (latest_status != NULL) {
-        buffer_append_text(out, "<p>Latest snapshot (account.json): <span class=\"status-");
-        html_append_escaped(out, latest_status);
-        buffer_append_text(out, "\">");
-        html_append_escaped(out, latest_status);
-        buffer_append_text(out, "</span>");
-        const char *worst = report_json_string(latest, "worst_field");
-        if (worst != NULL && worst[0] != '\0') {
-            buffer_append_text(out, ", worst field ");
-            html_append_escaped(out, worst);
-        }
-        buffer_append_text(out, ".</p>\n");
-        const cJSON *explanation;
-        bool any = false;
-        cJSON_ArrayForEach(explanation, cJSON_GetObjectItemCaseSensitive(latest, "explanations")) {
-            if (!cJSON_IsString(explanation)) continue;
-            buffer_append_text(out, any ? "" : "<ul id=\"explanations\">\n");
-            any = true;
-            buffer_append_text(out, "<li><code>");
-            html_append_escaped(out, explanation->valuestring);
-            buffer_append_text(out, "</code></li>\n");
-        }
-        if (any) buffer_append_text(out, "</ul>\n");
+    if (latest_status == NULL) return;
+    buffer_append_text(out, "<p>Latest snapshot (account.json): <span class=\"status-");
+    html_append_escaped(out, latest_status);
+    buffer_append_text(out, "\">");
+    html_append_escaped(out, latest_status);
+    buffer_append_text(out, "</span>");
+    const char *worst = report_json_string(latest, "worst_field");
+    if (worst != NULL && worst[0] != '\0') {
+        buffer_append_text(out, ", worst field ");
+        html_append_escaped(out, worst);
     }
+    buffer_append_text(out, ".</p>\n");
+    const cJSON *explanation;
+    bool any = false;
+    cJSON_ArrayForEach(explanation, cJSON_GetObjectItemCaseSensitive(latest, "explanations")) {
+        if (!cJSON_IsString(explanation)) continue;
+        buffer_append_text(out, any ? "" : "<ul id=\"explanations\">\n");
+        any = true;
+        buffer_append_text(out, "<li><code>");
+        html_append_escaped(out, explanation->valuestring);
+        buffer_append_text(out, "</code></li>\n");
+    }
+    if (any) buffer_append_text(out, "</ul>\n");
+}
+
+/* Per-rule counts from kpis_v7.json: reconcile.rules{FIELD:{evaluated, ok,
+ * warn, error}} when the run wrote them, and reconcile.worst_fields always.
+ * They exist without the trace, so a --trace none run still tells how each
+ * rule fared. */
+static void reconcile_kpi_rules_table(const report_context *context, buffer *out) {
+    const cJSON *reconcile = cJSON_GetObjectItemCaseSensitive(context->kpis, "reconcile");
+    const cJSON *rules = cJSON_GetObjectItemCaseSensitive(reconcile, "rules");
+    const cJSON *worst = cJSON_GetObjectItemCaseSensitive(reconcile, "worst_fields");
+    bool per_rule = cJSON_IsObject(rules);
+    buffer_append_text(out, "<table id=\"reconcile-kpi-rules\">\n<thead><tr><th>rule (kpis_v7.json)</th>"
+                            "<th>snapshots evaluated</th><th>OK</th><th>WARN</th><th>ERROR</th>"
+                            "<th>worst field (snapshots)</th></tr></thead>\n<tbody>\n");
+    for (size_t rule = 0; rule < REPORT_RULES; rule++) {
+        const rule_track *track = &context->rules[rule];
+        const cJSON *counts = cJSON_GetObjectItemCaseSensitive(rules, track->name);
+        buffer_append_text(out, "<tr><td>");
+        html_append_escaped(out, track->label);
+        buffer_append_text(out, "</td>");
+        count_cell(out, report_json_number(counts, "evaluated"));
+        count_cell(out, report_json_number(counts, "ok"));
+        count_cell(out, report_json_number(counts, "warn"));
+        count_cell(out, report_json_number(counts, "error"));
+        count_cell(out, report_json_number(worst, track->name));
+        buffer_append_text(out, "</tr>\n");
+    }
+    buffer_append_text(out, "</tbody>\n</table>\n");
+    if (!per_rule)
+        buffer_append_text(out, "<p class=\"muted\">kpis_v7.json has no per-rule counts (reconcile.rules): of each "
+                                "snapshot only its worst field is known.</p>\n");
+}
+
+/* The reconcile section: counts, rule tables, latest status and chart.
+ * Without reconcile.jsonl (--trace none) the per-snapshot deltas and the
+ * chart do not exist: it says so and shows kpis_v7.json's counts. */
+static void section_reconcile(const report_context *context, const report_chart_list *charts, buffer *out) {
+    buffer_append_text(out, "<section id=\"reconcile\">\n<h2>Reconcile</h2>\n");
+    reconcile_counts_table(context, out);
+    if (context->reconcile_rows > 0) {
+        reconcile_rules_table(context, out);
+    } else {
+        buffer_append_text(out, "<p class=\"notes\" id=\"reconcile-no-trace\">This run wrote no "
+                                "logs/reconcile.jsonl (replayed with <code>--trace none</code>): the deltas of each "
+                                "snapshot and their chart need it. The counts here come from nav.csv and "
+                                "kpis_v7.json.</p>\n");
+    }
+    if (context->kpis != NULL &&
+        (context->reconcile_rows == 0 ||
+         cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(context->kpis, "reconcile"),
+                                                         "rules"))))
+        reconcile_kpi_rules_table(context, out);
+    reconcile_latest(context, out);
     const report_chart *chart = find_chart(charts, "reconcile");
     if (chart != NULL) chart_figure(out, chart);
     buffer_append_text(out, "</section>\n");
+}
+
+/* One row of the fault log table. */
+static void fault_row(const report_context *context, const report_fault_row *row, buffer *out) {
+    buffer_append_text(out, "<tr><td class=\"number\">");
+    if (isfinite(row->sequence)) report_append_number(out, row->sequence);
+    buffer_append_text(out, "</td><td>");
+    html_append_escaped(out, row->kind);
+    buffer_append_text(out, "</td><td>");
+    html_append_escaped(out, row->symbol);
+    buffer_append_text(out, "</td><td><code>");
+    if (context->fault_params.data != NULL && row->params_offset < context->fault_params.length)
+        html_append_escaped(out, context->fault_params.data + row->params_offset);
+    buffer_append_text(out, "</code></td></tr>\n");
 }
 
 /* The fault log: counts by kind and the first REPORT_FAULT_ROWS_MAX rows. */
@@ -438,7 +558,8 @@ static void section_faults(const report_context *context, buffer *out) {
     }
     buffer_append_text(out, ".</p>\n<table id=\"fault-log\">\n<thead><tr><th>event_seq</th><th>kind</th><th>symbol</th>"
                             "<th>params</th></tr></thead>\n<tbody>\n");
-    if (context->fault_rows_html.data != NULL) buffer_append(out, context->fault_rows_html.data, context->fault_rows_html.length);
+    long shown = context->fault_rows < REPORT_FAULT_ROWS_MAX ? context->fault_rows : REPORT_FAULT_ROWS_MAX;
+    for (long index = 0; index < shown; index++) fault_row(context, &context->fault_table[index], out);
     if (context->fault_rows == 0)
         buffer_append_text(out, "<tr class=\"empty\"><td colspan=\"4\" class=\"muted\">no faults</td></tr>\n");
     buffer_append_text(out, "</tbody>\n</table>\n");
@@ -467,6 +588,57 @@ static void section_files(const report_context *context, buffer *out) {
                             "scripts next to this page.</p>\n</section>\n");
 }
 
+/* The warnings gathered while reading, if any. */
+static void html_notes(const report_context *context, buffer *out) {
+    if (context->note_count == 0) return;
+    buffer_append_text(out, "<div class=\"notes\" id=\"notes\"><ul>\n");
+    for (size_t index = 0; index < context->note_count; index++) {
+        buffer_append_text(out, "<li>");
+        html_append_escaped(out, context->notes[index]);
+        buffer_append_text(out, "</li>\n");
+    }
+    buffer_append_text(out, "</ul></div>\n");
+}
+
+/* The NAV (and AUM) chart and the drawdown chart. */
+static void section_nav(const report_chart_list *charts, buffer *out) {
+    buffer_append_text(out, "<section id=\"nav\">\n<h2>NAV, AUM and drawdown</h2>\n");
+    const report_chart *chart = find_chart(charts, "nav_aum");
+    if (chart != NULL) chart_figure(out, chart);
+    chart = find_chart(charts, "drawdown");
+    if (chart != NULL) chart_figure(out, chart);
+    buffer_append_text(out, "</section>\n");
+}
+
+/* One chart per symbol, the symbols past the limit, where prices come from. */
+static void section_symbols(const report_context *context, const report_chart_list *charts, buffer *out) {
+    buffer_append_text(out, "<section id=\"symbols\">\n<h2>Symbols</h2>\n");
+    size_t symbol_charts = 0;
+    for (size_t index = 0; index < charts->count; index++) {
+        if (!charts->items[index].per_symbol) continue;
+        chart_figure(out, &charts->items[index]);
+        symbol_charts++;
+    }
+    if (symbol_charts == 0) buffer_append_text(out, "<p class=\"muted\">No symbol traded or held in this run.</p>\n");
+    if (context->other_symbol_count > 0) {
+        buffer_append_format(out, "<p class=\"muted\">Without a chart (limit %d):", REPORT_SYMBOL_CHARTS_MAX);
+        for (size_t index = 0; index < context->other_symbol_count; index++) {
+            buffer_append_text(out, " ");
+            html_append_escaped(out, context->other_symbols[index]);
+        }
+        buffer_append_text(out, "</p>\n");
+    }
+    if (!context->use_mark_log && context->reconcile_rows == 0)
+        buffer_append_text(out, "<p class=\"muted\">The run wrote neither logs/marks.csv nor logs/reconcile.jsonl "
+                                "(<code>--trace none</code>): a symbol's chart shows its orders, exits and levels, "
+                                "without a price line.</p>\n");
+    else if (!context->use_mark_log)
+        buffer_append_text(out, "<p class=\"muted\">The run wrote no logs/marks.csv: a symbol's price line is the mark "
+                                "price of its exchange position in reconcile.jsonl, so it exists only while a position "
+                                "is open.</p>\n");
+    buffer_append_text(out, "</section>\n");
+}
+
 int report_write_html(report_context *context, const report_chart_list *charts) {
     buffer out;
     buffer_init(&out, REPORT_OUTPUT_BYTES_MAX);
@@ -479,49 +651,17 @@ int report_write_html(report_context *context, const report_chart_list *charts) 
     buffer_append_text(&out, "</head>\n<body>\n<header>\n<h1>ledgersim report: ");
     html_append_escaped(&out, context->run_name);
     buffer_append_text(&out, "</h1>\n<nav class=\"toc\"><a href=\"#summary\">summary</a><a href=\"#positions\">positions"
-                             "</a><a href=\"#aum\">AUM</a><a href=\"#nav\">NAV</a><a href=\"#reconcile\">reconcile</a>"
-                             "<a href=\"#symbols\">symbols</a><a href=\"#faults\">faults</a><a href=\"#files\">files</a>"
-                             "</nav>\n</header>\n<main>\n");
-    if (context->note_count > 0) {
-        buffer_append_text(&out, "<div class=\"notes\" id=\"notes\"><ul>\n");
-        for (size_t index = 0; index < context->note_count; index++) {
-            buffer_append_text(&out, "<li>");
-            html_append_escaped(&out, context->notes[index]);
-            buffer_append_text(&out, "</li>\n");
-        }
-        buffer_append_text(&out, "</ul></div>\n");
-    }
+                             "</a><a href=\"#aum\">AUM</a><a href=\"#nav\">NAV</a><a href=\"#trading\">trading</a>"
+                             "<a href=\"#reconcile\">reconcile</a><a href=\"#symbols\">symbols</a>"
+                             "<a href=\"#faults\">faults</a><a href=\"#files\">files</a></nav>\n</header>\n<main>\n");
+    html_notes(context, &out);
     section_summary(context, &out);
     section_positions(context, &out);
     section_aum(context, charts, &out);
-    buffer_append_text(&out, "<section id=\"nav\">\n<h2>NAV, AUM and drawdown</h2>\n");
-    const report_chart *chart = find_chart(charts, "nav_aum");
-    if (chart != NULL) chart_figure(&out, chart);
-    chart = find_chart(charts, "drawdown");
-    if (chart != NULL) chart_figure(&out, chart);
-    buffer_append_text(&out, "</section>\n");
+    section_nav(charts, &out);
+    section_trading(context, charts, &out);
     section_reconcile(context, charts, &out);
-    buffer_append_text(&out, "<section id=\"symbols\">\n<h2>Symbols</h2>\n");
-    size_t symbol_charts = 0;
-    for (size_t index = 0; index < charts->count; index++) {
-        if (!charts->items[index].per_symbol) continue;
-        chart_figure(&out, &charts->items[index]);
-        symbol_charts++;
-    }
-    if (symbol_charts == 0) buffer_append_text(&out, "<p class=\"muted\">No symbol traded or held in this run.</p>\n");
-    if (context->other_symbol_count > 0) {
-        buffer_append_format(&out, "<p class=\"muted\">Without a chart (limit %d):", REPORT_SYMBOL_CHARTS_MAX);
-        for (size_t index = 0; index < context->other_symbol_count; index++) {
-            buffer_append_text(&out, " ");
-            html_append_escaped(&out, context->other_symbols[index]);
-        }
-        buffer_append_text(&out, "</p>\n");
-    }
-    if (!context->use_mark_log)
-        buffer_append_text(&out, "<p class=\"muted\">The run wrote no logs/marks.csv: a symbol's price line is the mark "
-                                 "price of its exchange position in reconcile.jsonl, so it exists only while a position "
-                                 "is open.</p>\n");
-    buffer_append_text(&out, "</section>\n");
+    section_symbols(context, charts, &out);
     section_faults(context, &out);
     section_files(context, &out);
     buffer_append_text(&out, "</main>\n<footer class=\"muted\"><p>Written by ledgersim report from the files of the run "

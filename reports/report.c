@@ -1,6 +1,6 @@
 /* report.c -- report_write: checks the run directory and gnuplot, then reads
  * the run, draws the charts and writes index.html (see report.h). */
-#include "io/report.h"
+#include "reports/report.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "io/atomic_file.h"
-#include "io/report_internal.h"
+#include "reports/report_internal.h"
 
 /* True when path names a directory. */
 static bool is_directory(const char *path) {
@@ -101,6 +101,10 @@ static int set_paths(report_context *context, const char *run_directory) {
 }
 
 int report_write(const char *run_directory, char *error, size_t error_capacity) {
+    return report_write_named(run_directory, NULL, error, error_capacity);
+}
+
+int report_write_named(const char *run_directory, const char *run_name, char *error, size_t error_capacity) {
     if (error != NULL && error_capacity > 0) error[0] = '\0';
     report_context *context = calloc(1, sizeof *context);
     if (context == NULL) {
@@ -118,6 +122,8 @@ int report_write(const char *run_directory, char *error, size_t error_capacity) 
                              access(run_directory, F_OK) == 0 ? "not a directory" : "no such directory");
     } else if (set_paths(context, run_directory) != 0) {
         result = -1;
+    } else if (run_name != NULL && snprintf(context->run_name, sizeof context->run_name, "%s", run_name) < 0) {
+        result = -1;
     } else if (!is_run_directory(context)) {
         result = report_fail(context, "%s: not a run directory (expected logs/state/ or logs/nav.csv in it)",
                              run_directory);
@@ -133,9 +139,29 @@ int report_write(const char *run_directory, char *error, size_t error_capacity) 
         if (result == 0) result = report_read_inputs(context);
         if (result == 0) result = report_draw_charts(context, gnuplot_path, charts);
         if (result == 0) result = report_write_html(context, charts);
+        if (charts != NULL) report_free_charts(charts);
         free(charts);
     }
     report_free_inputs(context);
+    free(context);
+    return result;
+}
+
+int report_remove(const char *run_directory, char *error, size_t error_capacity) {
+    if (error != NULL && error_capacity > 0) error[0] = '\0';
+    report_context *context = calloc(1, sizeof *context);
+    if (context == NULL) {
+        if (error != NULL && error_capacity > 0) snprintf(error, error_capacity, "out of memory");
+        return -1;
+    }
+    context->error = error;
+    context->error_capacity = error_capacity;
+    int result = set_paths(context, run_directory);
+    if (result == 0 && is_directory(context->reports_directory)) {
+        result = remove_previous_report(context);
+        /* Only an emptied folder goes: files a user put there stay. */
+        if (result == 0) rmdir(context->reports_directory);
+    }
     free(context);
     return result;
 }

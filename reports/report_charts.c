@@ -22,34 +22,19 @@
 
 #include "core/number.h"
 #include "io/atomic_file.h"
-#include "io/report_internal.h"
+#include "reports/report_internal.h"
 
 extern char **environ;
 
 enum {
-    TEMPLATE_VALUES_MAX = 48,            /* placeholders one template may use */
-    TEMPLATE_NAME_CAPACITY = 32,         /* bytes of a placeholder name, NUL included */
-    TEMPLATE_VALUE_CAPACITY = 1024,      /* bytes of a placeholder value, NUL included */
     GNUPLOT_SECONDS_MAX = 300,           /* a gnuplot run taking longer is killed */
     GNUPLOT_LOG_EXCERPT = 600,           /* bytes of gnuplot's output quoted in an error */
-    LEGEND_ROWS_MAX = 13,                /* rows of the donut legend; the rest is summed up */
     CHILD_ENVIRONMENT_MAX = 512          /* environment entries passed to gnuplot */
 };
 
-typedef struct {
-    char name[TEMPLATE_NAME_CAPACITY];
-    char value[TEMPLATE_VALUE_CAPACITY];
-} template_value;
-
-typedef struct {
-    template_value items[TEMPLATE_VALUES_MAX];
-    size_t count;
-} template_values;
-
 /* Sets placeholder name to the printf-formatted value (replacing an earlier
  * value of the same name). */
-__attribute__((format(printf, 3, 4))) static void values_set(template_values *values, const char *name,
-                                                              const char *format, ...) {
+void values_set(template_values *values, const char *name, const char *format, ...) {
     template_value *slot = NULL;
     for (size_t index = 0; index < values->count && slot == NULL; index++)
         if (strcmp(values->items[index].name, name) == 0) slot = &values->items[index];
@@ -65,7 +50,7 @@ __attribute__((format(printf, 3, 4))) static void values_set(template_values *va
 }
 
 /* Sets placeholder name to number's canonical text. */
-static void values_set_number(template_values *values, const char *name, double number) {
+void values_set_number(template_values *values, const char *name, double number) {
     char text[NUMBER_TEXT_CAPACITY];
     number_format(number + 0.0, text);
     values_set(values, name, "%s", text);
@@ -89,7 +74,7 @@ static void gnuplot_quote(const char *text, char *out, size_t capacity) {
 
 /* Writes text into out for a double-quoted string in a data file: '"' and
  * '\' become "'" and '/', bytes outside printable ASCII '?'. */
-static void data_quote(const char *text, char *out, size_t capacity) {
+void data_quote(const char *text, char *out, size_t capacity) {
     size_t length = 0;
     for (const char *cursor = text; *cursor != '\0' && length + 1 < capacity; cursor++) {
         unsigned char character = (unsigned char)*cursor;
@@ -100,7 +85,7 @@ static void data_quote(const char *text, char *out, size_t capacity) {
 }
 
 /* Writes the bytes of content to DIR/reports/name, atomically. */
-static int write_report_file(report_context *context, const char *name, const buffer *content) {
+int write_report_file(report_context *context, const char *name, const buffer *content) {
     if (buffer_failed(content)) return report_fail(context, "%s: larger than %d bytes or out of memory", name,
                                                    REPORT_OUTPUT_BYTES_MAX);
     char path[REPORT_PATH_CAPACITY];
@@ -275,8 +260,8 @@ static int find_templates(report_context *context, char directory[REPORT_PATH_CA
 
 /* Fills templates/TEMPLATE_NAME with values into DIR/reports/STEM.gp, runs
  * gnuplot on it and checks STEM.png and STEM.svg exist. */
-static int draw_chart(report_context *context, const char *gnuplot_path, const char *template_directory,
-                      const char *template_name, const report_chart *chart, template_values *values) {
+int draw_chart(report_context *context, const char *gnuplot_path, const char *template_directory,
+               const char *template_name, report_chart *chart, template_values *values) {
     values_set(values, "STEM", "%s", chart->stem);
     values_set(values, "WIDTH", "%d", chart->width);
     values_set(values, "HEIGHT", "%d", chart->height);
@@ -308,6 +293,9 @@ static int draw_chart(report_context *context, const char *gnuplot_path, const c
         struct stat status;
         if (stat(path, &status) != 0 || status.st_size == 0)
             result = report_fail(context, "gnuplot wrote no %s", path);
+        /* The PNG goes into index.html as a data URI: the page is one file. */
+        if (result == 0 && format == 0 && report_read_file(path, REPORT_OUTPUT_BYTES_MAX, &chart->png) != 0)
+            result = report_fail(context, "%s: %s", path, strerror(errno));
     }
     return result;
 }
@@ -317,7 +305,7 @@ static int draw_chart(report_context *context, const char *gnuplot_path, const c
 /* Sets TIME_AXIS, TIME_FORMAT, X_MIN, X_MAX from the context's x range: a
  * date axis (UTC) when the timestamps look like epoch seconds of a real
  * date, else plain numbers. */
-static void set_axis_values(const report_context *context, template_values *values) {
+void set_axis_values(const report_context *context, template_values *values) {
     double low = context->has_x ? context->x_min : 0;
     double high = context->has_x ? context->x_max : 1;
     if (!(high > low)) {
@@ -335,10 +323,11 @@ static void set_axis_values(const report_context *context, template_values *valu
 
 /* Adds a chart to the list (sizes fixed per kind); the list has room for
  * every chart a report can draw. */
-static report_chart *add_chart(report_chart_list *charts, const char *stem, int width, int height, bool per_symbol) {
-    assert(charts->count < REPORT_CHARTS_MAX); /* 4 fixed charts + at most REPORT_SYMBOL_CHARTS_MAX symbols */
+report_chart *add_chart(report_chart_list *charts, const char *stem, int width, int height, bool per_symbol) {
+    assert(charts->count < REPORT_CHARTS_MAX); /* 5 fixed charts + at most REPORT_SYMBOL_CHARTS_MAX symbols */
     report_chart *chart = &charts->items[charts->count++];
     memset(chart, 0, sizeof *chart);
+    buffer_init(&chart->png, REPORT_OUTPUT_BYTES_MAX);
     snprintf(chart->stem, sizeof chart->stem, "%s", stem);
     chart->width = width;
     chart->height = height;
@@ -381,8 +370,9 @@ static int draw_nav_charts(report_context *context, const char *gnuplot_path, co
     values_set(&values, "HAS_AUM", "%d", has_aum);
     values_set(&values, "HAS_TP_EXITS", "%d", tp > 0);
     values_set(&values, "HAS_SL_EXITS", "%d", sl > 0);
-    report_chart *chart = add_chart(charts, "nav_aum", 1000, 500, false);
-    snprintf(chart->title, sizeof chart->title, "NAV and AUM over time, exits marked (run %s)", context->run_name);
+    report_chart *chart = add_chart(charts, "nav_aum", 1000, has_aum ? 700 : 500, false);
+    snprintf(chart->title, sizeof chart->title, "%s over time, exits marked (run %s)",
+             has_aum ? "NAV and AUM" : "NAV", context->run_name);
     if (draw_chart(context, gnuplot_path, templates, "nav_aum.gp", chart, &values) != 0) return -1;
 
     values.count = 0;
@@ -402,48 +392,9 @@ static int draw_nav_charts(report_context *context, const char *gnuplot_path, co
     return draw_chart(context, gnuplot_path, templates, "drawdown.gp", chart, &values);
 }
 
-/* ---- AUM donut ------------------------------------------------------------------------ */
-
-typedef struct {
-    char asset[SYMBOL_CAPACITY];
-    double value;
-    double qty;
-    bool has_value;
-} donut_slice;
-
-/* The fill colour of an asset: fixed for the well-known ones, else from a
- * palette by position. */
-static unsigned donut_colour(const char *asset, size_t position) {
-    static const struct {
-        const char *asset;
-        unsigned colour;
-    } known[] = {{"USDT", 0x26a17b}, {"BTC", 0xf7931a}, {"ETH", 0x627eea}, {"USDC", 0x2775ca},
-                 {"XAUT", 0xc9a227}, {"SOL", 0x9945ff}, {"BNB", 0xe0a800}};
-    static const unsigned palette[] = {0x8c564b, 0xe377c2, 0x17becf, 0xbcbd22, 0x7f7f7f, 0x9467bd, 0x1f77b4, 0xff7f0e};
-    for (size_t index = 0; index < sizeof known / sizeof known[0]; index++)
-        if (strcmp(known[index].asset, asset) == 0) return known[index].colour;
-    return palette[position % (sizeof palette / sizeof palette[0])];
-}
-
-/* Orders slices: by value, largest first; ties by asset name. */
-static int compare_slices(const void *left, const void *right) {
-    const donut_slice *a = left, *b = right;
-    if (a->value != b->value) return a->value > b->value ? -1 : 1;
-    return strcmp(a->asset, b->asset);
-}
-
-/* Appends "#x y colour filled "text"" to the legend data. */
-static void legend_row(buffer *out, double y, unsigned colour, int filled, const char *text) {
-    char quoted[256];
-    data_quote(text, quoted, sizeof quoted);
-    buffer_append_text(out, "1.35 ");
-    report_append_number(out, round(y * 1e4) / 1e4);
-    buffer_append_format(out, " %u %d \"%s\"\n", colour, filled, quoted);
-}
-
 /* Formats a UTC date for a chart title ("2026-01-06 09:45 UTC"), or "ts N"
  * for timestamps before 1973 (synthetic clocks). */
-static void format_timestamp(double ts, char *out, size_t capacity) {
+void format_timestamp(double ts, char *out, size_t capacity) {
     if (!isfinite(ts)) {
         snprintf(out, capacity, "ts unknown");
         return;
@@ -460,177 +411,63 @@ static void format_timestamp(double ts, char *out, size_t capacity) {
     strftime(out, capacity, "%Y-%m-%d %H:%M:%S UTC", &parts);
 }
 
-/* donut.dat, donut_legend.dat and the aum_donut chart, from nav.json. */
-static int draw_donut(report_context *context, const char *gnuplot_path, const char *templates,
-                      report_chart_list *charts) {
-    donut_slice slices[HOLDINGS_MAX + 1], unvalued[HOLDINGS_MAX + 1];
-    size_t slice_count = 0, unvalued_count = 0;
-    const cJSON *aum = cJSON_GetObjectItemCaseSensitive(context->nav, "aum");
-    const cJSON *futures_item = cJSON_GetObjectItemCaseSensitive(aum, "futures");
-    if (!cJSON_IsNumber(futures_item)) futures_item = cJSON_GetObjectItemCaseSensitive(context->nav, "nav_total");
-    double futures = cJSON_IsNumber(futures_item) ? futures_item->valuedouble : NAN;
-    if (isfinite(futures)) {
-        donut_slice *slice = futures > 0 ? &slices[slice_count++] : &unvalued[unvalued_count++];
-        snprintf(slice->asset, sizeof slice->asset, "USDT");
-        slice->value = futures;
-        slice->qty = futures;
-        slice->has_value = true;
-    }
-    const cJSON *assets = cJSON_GetObjectItemCaseSensitive(aum, "offexchange");
-    const cJSON *asset;
-    cJSON_ArrayForEach(asset, assets) {
-        if (asset->string == NULL || strlen(asset->string) >= SYMBOL_CAPACITY) continue;
-        const cJSON *value = cJSON_GetObjectItemCaseSensitive(asset, "usd_value");
-        const cJSON *qty = cJSON_GetObjectItemCaseSensitive(asset, "qty");
-        bool valued = cJSON_IsNumber(value) && isfinite(value->valuedouble);
-        donut_slice *slice = valued && value->valuedouble > 0 ? (slice_count <= HOLDINGS_MAX ? &slices[slice_count++] : NULL)
-                                                               : (unvalued_count <= HOLDINGS_MAX ? &unvalued[unvalued_count++] : NULL);
-        if (slice == NULL) continue;
-        snprintf(slice->asset, sizeof slice->asset, "%s", asset->string);
-        slice->has_value = valued;
-        slice->value = valued ? value->valuedouble : NAN;
-        slice->qty = cJSON_IsNumber(qty) ? qty->valuedouble : NAN;
-    }
-    /* USDT first (the futures NAV), then the rest by value. */
-    size_t first_other = slice_count > 0 && strcmp(slices[0].asset, "USDT") == 0 && isfinite(futures) && futures > 0 ? 1 : 0;
-    qsort(slices + first_other, slice_count - first_other, sizeof slices[0], compare_slices);
-    double total = 0;
-    for (size_t index = 0; index < slice_count; index++) total += slices[index].value;
-
-    buffer data, legend, line;
-    buffer_init(&data, REPORT_OUTPUT_BYTES_MAX);
-    buffer_init(&legend, REPORT_OUTPUT_BYTES_MAX);
-    buffer_init(&line, 512);
-    buffer_append_text(&data, "# start_deg end_deg rgb label_x label_y \"label\" \"asset\"\n");
-    buffer_append_text(&legend, "# x y rgb filled \"text\"\n");
-    /* Legend rows: the slices, then a heading and the assets without a
-     * slice; past LEGEND_ROWS_MAX the last row says how many are left out. */
-    size_t wanted_rows = slice_count + (unvalued_count > 0 ? unvalued_count + 1 : 0);
-    size_t row_budget = wanted_rows <= LEGEND_ROWS_MAX ? wanted_rows : LEGEND_ROWS_MAX - 1;
-    double step = 0.16;
-    size_t row = 0;
-    size_t assets_listed = 0;
-    double cumulative = 0;
-    for (size_t index = 0; index < slice_count; index++) {
-        const donut_slice *slice = &slices[index];
-        unsigned colour = donut_colour(slice->asset, index);
-        double share = slice->value / total;
-        /* Clockwise from 12 o'clock: gnuplot's arcs run counter-clockwise
-         * from 3 o'clock, so a slice spans [90 - end, 90 - start] degrees. */
-        double start_degrees = 90.0 - (cumulative + share) * 360.0;
-        double end_degrees = 90.0 - cumulative * 360.0;
-        cumulative += share;
-        double middle = (start_degrees + end_degrees) / 2 * M_PI / 180.0;
-        report_append_number(&data, start_degrees);
-        buffer_append_text(&data, " ");
-        report_append_number(&data, end_degrees);
-        buffer_append_format(&data, " %u ", colour);
-        report_append_number(&data, round(0.79 * cos(middle) * 1e4) / 1e4);
-        buffer_append_text(&data, " ");
-        report_append_number(&data, round(0.79 * sin(middle) * 1e4) / 1e4);
-        buffer_reset(&line);
-        if (share >= 0.06) {
-            char quoted_asset[SYMBOL_CAPACITY];
-            data_quote(slice->asset, quoted_asset, sizeof quoted_asset);
-            buffer_append_format(&line, "%s\\n", quoted_asset);
-            report_append_grouped(&line, share * 100, 1);
-            buffer_append_text(&line, "%");
-        }
-        char quoted_name[SYMBOL_CAPACITY];
-        data_quote(slice->asset, quoted_name, sizeof quoted_name);
-        buffer_append_format(&data, " \"%s\" \"%s\"\n", buffer_failed(&line) || line.data == NULL ? "" : line.data,
-                             quoted_name);
-        if (row >= row_budget) continue;
-        buffer_reset(&line);
-        buffer_append_format(&line, "%s%s  USD ", slice->asset, strcmp(slice->asset, "USDT") == 0 ? " (futures NAV)" : "");
-        report_append_grouped(&line, slice->value, 2);
-        buffer_append_text(&line, "  ");
-        report_append_grouped(&line, share * 100, 1);
-        buffer_append_text(&line, "%");
-        legend_row(&legend, 1.0 - (double)row * step, colour, 1, buffer_failed(&line) ? slice->asset : line.data);
-        row++;
-        assets_listed++;
-    }
-    double spacer = unvalued_count > 0 ? step / 2 : 0;
-    if (unvalued_count > 0 && row < row_budget) {
-        bool nonpositive = false;
-        for (size_t index = 0; index < unvalued_count; index++) nonpositive = nonpositive || unvalued[index].has_value;
-        legend_row(&legend, 1.0 - (double)row * step - spacer, 0xffffff, 2,
-                   nonpositive ? "not in the donut (no mark, or a value <= 0):" : "no mark (not in the donut):");
-        row++;
-    }
-    for (size_t index = 0; index < unvalued_count && row < row_budget; index++) {
-        const donut_slice *slice = &unvalued[index];
-        buffer_reset(&line);
-        buffer_append_format(&line, "%s  qty ", slice->asset);
-        report_append_number(&line, slice->qty);
-        if (slice->has_value) {
-            buffer_append_text(&line, "  USD ");
-            report_append_grouped(&line, slice->value, 2);
-            buffer_append_text(&line, " (not > 0)");
-        } else {
-            buffer_append_text(&line, "  usd_value null");
-        }
-        legend_row(&legend, 1.0 - (double)row * step - spacer, 0x999999, 0, buffer_failed(&line) ? slice->asset : line.data);
-        row++;
-        assets_listed++;
-    }
-    if (assets_listed < slice_count + unvalued_count) {
-        buffer_reset(&line);
-        buffer_append_format(&line, "... %zu more assets (see the AUM table)", slice_count + unvalued_count - assets_listed);
-        legend_row(&legend, 1.0 - (double)row * step - spacer, 0xffffff, 2, line.data != NULL ? line.data : "...");
-    }
-    if (slice_count == 0 && unvalued_count == 0) legend_row(&legend, 0.0, 0xffffff, 2, "no AUM data (logs/state/nav.json)");
-    int result = write_report_file(context, "donut.dat", &data);
-    if (result == 0) result = write_report_file(context, "donut_legend.dat", &legend);
-    buffer_free(&data);
-    buffer_free(&legend);
-
-    template_values values = {.count = 0};
-    values_set(&values, "HAS_SLICES", "%d", slice_count > 0);
-    buffer_reset(&line);
-    buffer_append_text(&line, "AUM\\nUSD ");
-    report_append_grouped(&line, total, 2);
-    values_set(&values, "CENTER_TEXT", "%s", slice_count > 0 && !buffer_failed(&line) ? line.data : "no AUM data");
-    buffer_free(&line);
-    report_chart *chart = add_chart(charts, "aum_donut", 1000, 500, false);
-    char when[64];
-    format_timestamp(report_json_number(context->nav, "ts"), when, sizeof when);
-    snprintf(chart->title, sizeof chart->title, "AUM by asset (logs/state/nav.json, %s)", when);
-    if (result != 0) return -1;
-    return draw_chart(context, gnuplot_path, templates, "aum_donut.gp", chart, &values);
-}
-
 /* ---- reconcile --------------------------------------------------------------------------- */
 
+/* The Y half-range of a rule's panel: the data and the bands around it.
+ * At least four epsilons, so that the OK band and what lies beyond it show
+ * when every delta is 0; R3 counts whole positions, so its OK band is drawn
+ * as +-0.5 (see reconcile.gp). */
+static double panel_half_range(const rule_track *track, size_t rule) {
+    double epsilon = rule == 2 ? 0.5 : track->epsilon_max;
+    double reach = track->largest > 4 * epsilon ? track->largest : 4 * epsilon;
+    if (!(reach > 0)) reach = 1;
+    return reach * 1.25;
+}
+
+/* Appends text to a comma-separated gnuplot array literal (fixed capacity). */
+static void array_append(char *array, size_t capacity, int panels, const char *text) {
+    size_t length = strlen(array);
+    snprintf(array + length, capacity - length, "%s%s", panels > 0 ? ", " : "", text);
+}
+
 /* reconcile_RULE.dat per evaluated rule, reconcile_status.dat and the
- * reconcile chart. */
+ * reconcile chart (one panel per rule, scaled by panel_half_range). */
 static int draw_reconcile(report_context *context, const char *gnuplot_path, const char *templates,
                           report_chart_list *charts) {
-    static const char *const panel_titles[REPORT_RULES] = {"R1\\ncapital_vs_wallet", "R2\\nrealized_pnl",
-                                                          "R3\\nopen_positions", "R4\\nopen_notional",
-                                                          "R5\\nused_margin"};
-    char files[TEMPLATE_VALUE_CAPACITY] = "", titles[TEMPLATE_VALUE_CAPACITY] = "";
-    size_t files_length = 0, titles_length = 0;
+    static const char *const panel_titles[REPORT_RULES] = {
+        "\"R1 capital_vs_wallet\\nUSDT\"", "\"R2 realized_pnl\\nUSDT\"", "\"R3 open_positions\\npositions\"",
+        "\"R4 open_notional\\nUSDT\"", "\"R5 used_margin\\nUSDT\""};
+    char files[TEMPLATE_VALUE_CAPACITY] = "", titles[TEMPLATE_VALUE_CAPACITY] = "", ranges[TEMPLATE_VALUE_CAPACITY] = "";
+    char whole[TEMPLATE_VALUE_CAPACITY] = "";
     int panels = 0;
     buffer data;
     buffer_init(&data, REPORT_OUTPUT_BYTES_MAX);
     for (size_t rule = 0; rule < REPORT_RULES; rule++) {
         const rule_track *track = &context->rules[rule];
         if (track->deltas.rows == 0) continue;
-        char name[REPORT_STEM_CAPACITY];
+        char name[REPORT_STEM_CAPACITY], text[NUMBER_TEXT_CAPACITY + 4];
         snprintf(name, sizeof name, "reconcile_%s.dat", track->name);
         buffer_reset(&data);
         buffer_append_format(&data, "# %s: x delta epsilon warn_band status\n", track->label);
         series_write(&track->deltas, &data);
-        if (write_report_file(context, name, &data) != 0) {
+        int written = write_report_file(context, name, &data);
+        /* The bands without the gap rows: a filled area must not break. */
+        buffer_reset(&data);
+        buffer_append_format(&data, "# %s, rows where it was evaluated: x delta epsilon warn_band status\n",
+                             track->label);
+        series_write_defined(&track->deltas, 1, &data);
+        snprintf(name, sizeof name, "reconcile_%s_bands.dat", track->name);
+        if (written != 0 || write_report_file(context, name, &data) != 0) {
             buffer_free(&data);
             return -1;
         }
-        files_length += (size_t)snprintf(files + files_length, sizeof files - files_length, "%s'%s'",
-                                         panels > 0 ? ", " : "", name);
-        titles_length += (size_t)snprintf(titles + titles_length, sizeof titles - titles_length, "%s\"%s\"",
-                                          panels > 0 ? ", " : "", panel_titles[rule]);
+        snprintf(name, sizeof name, "reconcile_%s.dat", track->name);
+        snprintf(text, sizeof text, "'%s'", name);
+        array_append(files, sizeof files, panels, text);
+        array_append(titles, sizeof titles, panels, panel_titles[rule]);
+        number_format(panel_half_range(track, rule), text);
+        array_append(ranges, sizeof ranges, panels, text);
+        array_append(whole, sizeof whole, panels, rule == 2 ? "1" : "0");
         panels++;
     }
     buffer_reset(&data);
@@ -646,12 +483,33 @@ static int draw_reconcile(report_context *context, const char *gnuplot_path, con
     values_set(&values, "PANEL_ARRAY_SIZE", "%d", panels > 0 ? panels : 1);
     values_set(&values, "PANEL_FILES", "%s", panels > 0 ? files : "''");
     values_set(&values, "PANEL_TITLES", "%s", panels > 0 ? titles : "''");
+    values_set(&values, "PANEL_RANGES", "%s", panels > 0 ? ranges : "1");
+    values_set(&values, "PANEL_WHOLE", "%s", panels > 0 ? whole : "0");
     values_set(&values, "HAS_STATUS", "%d", context->status_series.rows > 0);
     report_chart *chart = add_chart(charts, "reconcile", 1000, 800, false);
     snprintf(chart->title, sizeof chart->title, "Reconcile deltas (K - E) per rule against their bands (%s)",
              context->thresholds_from_account ? "thresholds of account.json reconcile_config"
                                               : "default thresholds");
     return draw_chart(context, gnuplot_path, templates, "reconcile.gp", chart, &values);
+}
+
+/* ---- exposure ---------------------------------------------------------------------------- */
+
+/* exposure.dat and the exposure chart (open notional and leverage). */
+static int draw_exposure(report_context *context, const char *gnuplot_path, const char *templates,
+                         report_chart_list *charts) {
+    buffer data;
+    buffer_init(&data, REPORT_OUTPUT_BYTES_MAX);
+    buffer_append_text(&data, "# x open_notional_usdt leverage tag\n");
+    series_write(&context->trading->exposure, &data);
+    int result = write_report_file(context, "exposure.dat", &data);
+    buffer_free(&data);
+    if (result != 0) return -1;
+    template_values values = {.count = 0};
+    set_axis_values(context, &values);
+    report_chart *chart = add_chart(charts, "exposure", 1000, 560, false);
+    snprintf(chart->title, sizeof chart->title, "Exposure over time: open notional and leverage (reconcile.jsonl, K)");
+    return draw_chart(context, gnuplot_path, templates, "exposure.gp", chart, &values);
 }
 
 /* ---- per symbol -------------------------------------------------------------------------- */
@@ -742,9 +600,16 @@ static int draw_symbol(report_context *context, const char *gnuplot_path, const 
     values_set(&values, "HAS_REJECTED", "%d", kinds[MARKER_ORDER_REJECTED]);
     values_set(&values, "HAS_NOTHING", "%d", !anything);
     report_chart *chart = add_chart(charts, track->stem, 1000, 500, true);
-    snprintf(chart->title, sizeof chart->title, "%s: %s, entries, exits, TP/SL levels", track->symbol,
-             context->use_mark_log ? "mark price (logs/marks.csv)" : "mark price while a position is open");
+    const char *price_line = context->use_mark_log         ? "mark price (logs/marks.csv)"
+                             : context->reconcile_rows > 0 ? "mark price while a position is open"
+                                                           : "no mark line (no trace: --trace none)";
+    snprintf(chart->title, sizeof chart->title, "%s: %s, entries, exits, TP/SL levels", track->symbol, price_line);
     return draw_chart(context, gnuplot_path, templates, "symbol.gp", chart, &values);
+}
+
+void report_free_charts(report_chart_list *charts) {
+    for (size_t index = 0; index < charts->count; index++) buffer_free(&charts->items[index].png);
+    charts->count = 0;
 }
 
 int report_draw_charts(report_context *context, const char *gnuplot_path, report_chart_list *charts) {
@@ -752,8 +617,12 @@ int report_draw_charts(report_context *context, const char *gnuplot_path, report
     char templates[REPORT_PATH_CAPACITY];
     if (find_templates(context, templates) != 0) return -1;
     if (draw_nav_charts(context, gnuplot_path, templates, charts) != 0) return -1;
-    if (draw_donut(context, gnuplot_path, templates, charts) != 0) return -1;
-    if (draw_reconcile(context, gnuplot_path, templates, charts) != 0) return -1;
+    if (report_draw_donut(context, gnuplot_path, templates, charts) != 0) return -1;
+    /* Without reconcile.jsonl (--trace none) there is nothing to draw:
+     * index.html says so and gives the counts of kpis_v7.json. */
+    if (context->reconcile_rows > 0 && draw_reconcile(context, gnuplot_path, templates, charts) != 0) return -1;
+    if (context->trading->exposure.has_range && draw_exposure(context, gnuplot_path, templates, charts) != 0)
+        return -1;
     symbol_track *sorted[REPORT_SYMBOL_CHARTS_MAX];
     memcpy(sorted, context->tracks, context->track_count * sizeof sorted[0]);
     qsort(sorted, context->track_count, sizeof sorted[0], compare_tracks);

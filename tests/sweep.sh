@@ -1,0 +1,155 @@
+#!/bin/sh
+# sweep.sh -- `ledgersim sweep` against separate `ledgersim run --set` runs
+# (issue 16): for every grid point and every scenario (and seed), the counts
+# of the sweep's breakdown equal those of kpis_v7.json of a run with the
+# point's values given as --set: reconcile ok/warn/error, per rule (when
+# kpis_v7.json has reconcile.rules) and, with faults, injected and detected
+# per kind. Bundled scenarios and generated ones (`ledgersim gen`), a
+# threshold-only grid (one pass) and one with a non-threshold key (groups).
+# Also: sweep.csv's totals are the breakdown's sums, -j 1/3 give the same
+# bytes, the bundled scenarios/thresholds/ pass `check`, usage errors.
+set -u
+LEDGERSIM=${LEDGERSIM:-bin/ledgersim}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+"$LEDGERSIM" gen --events 3000 --seed 7 >"$work/gen7.csv" || fail "gen 7"
+"$LEDGERSIM" gen --events 2000 --seed 11 --symbols 3 >"$work/gen11.csv" || fail "gen 11"
+
+# Runs every point of sweep DIR separately: for each point, scenario and
+# seed, `run --set KEY=V...` into DIR/runs/P-S-R; writes DIR/manifest
+# ("point scenario_index seed|clean rundir"); fault runs use --detect-window 3.
+run_points() { # dir faults seeds scenario...
+    dir=$1; faults=$2; seeds=$3; shift 3
+    : >"$dir/manifest"
+    jq -r '.points[] | [.point, ([.values | to_entries[] | "\(.key)=\(.value)"] | join(" "))] | @tsv' \
+        "$dir/sweep.json" >"$dir/points.tsv" || fail "points of $dir"
+    while IFS="$(printf '\t')" read -r point settings; do
+        sets=""
+        for setting in $settings; do sets="$sets --set $setting"; done
+        index=0
+        for scenario in "$@"; do
+            # shellcheck disable=SC2086
+            "$LEDGERSIM" run "$scenario" $sets --trace none --out "$dir/runs/$point-$index-clean" >/dev/null 2>&1 ||
+                fail "run $scenario $sets"
+            echo "$point $index clean $dir/runs/$point-$index-clean" >>"$dir/manifest"
+            if [ -n "$faults" ]; then
+                for seed in $seeds; do
+                    # shellcheck disable=SC2086
+                    "$LEDGERSIM" run "$scenario" $sets --faults "$faults" --seed "$seed" --detect-window 3 --trace none \
+                        --out "$dir/runs/$point-$index-$seed" >/dev/null 2>&1 || fail "run $scenario $sets seed $seed"
+                    echo "$point $index $seed $dir/runs/$point-$index-$seed" >>"$dir/manifest"
+                done
+            fi
+            index=$((index + 1))
+        done
+    done <"$dir/points.tsv"
+}
+
+# 1. Threshold grid (one pass), bundled and generated scenarios, no faults.
+scenarios="scenarios/r1_capital_vs_wallet.csv scenarios/r2_realized_pnl.csv scenarios/r4_open_notional.csv
+scenarios/r5_used_margin.csv scenarios/backtest_basic.csv scenarios/fault_stale_mark.csv $work/gen7.csv"
+# shellcheck disable=SC2086
+"$LEDGERSIM" sweep $scenarios --grid reconcile.pending_fee_bound=0.5,20 --grid reconcile.capital_epsilon=0.0001,0.5 \
+    --grid reconcile.mark_staleness_factor=0.001,0.05 --grid reconcile.realized_rounding=0.01,1 \
+    --grid reconcile.leverage_rounding_band=0,2 --no-report --out "$work/a" >"$work/a.out" 2>&1 || fail "sweep a: $(cat "$work/a.out")"
+# shellcheck disable=SC2086
+run_points "$work/a" "" "" $scenarios
+
+# 2. A non-threshold key beside thresholds, with drawn faults and seeds.
+"$LEDGERSIM" sweep scenarios/backtest_fuzz.csv "$work/gen11.csv" --grid tp.pct=0.01,0.03 \
+    --grid reconcile.pending_fee_bound=1,20 --faults all=0.02 --seeds 3..4 --detect-window 3 -j 2 --no-report \
+    --out "$work/b" >"$work/b.out" 2>&1 || fail "sweep b: $(cat "$work/b.out")"
+run_points "$work/b" all=0.02 "3 4" scenarios/backtest_fuzz.csv "$work/gen11.csv"
+
+python3 - "$work/a" "$work/b" <<'PY' || fail "sweep counts differ from run --set"
+import csv, json, sys
+problems = []
+for directory in sys.argv[1:]:
+    sweep = json.load(open(directory + "/sweep.json"))
+    faults = sweep["faults"] is not None
+    points = {p["point"]: p for p in sweep["points"]}
+    scenarios = [i["path"] for i in sweep["inputs"] if i["role"] == "scenario"]
+    checked = 0
+    for line in open(directory + "/manifest"):
+        point, index, seed, rundir = line.split()
+        kpis = json.load(open(rundir + "/logs/state/kpis_v7.json"))
+        rows = [r for r in points[int(point)]["breakdown"] if r["scenario"] == scenarios[int(index)]
+                and (r["seed"] is None if seed == "clean" else r["seed"] == int(seed))]
+        if len(rows) != 1:
+            problems.append("%s: no breakdown row for %s" % (directory, line.strip()))
+            continue
+        row = rows[0]
+        for name in ("ok", "warn", "error"):
+            if row[name] != kpis["reconcile"][name]:
+                problems.append("%s point %s %s seed %s: %s sweep %d run %d" % (directory, point, scenarios[int(index)],
+                                seed, name, row[name], kpis["reconcile"][name]))
+        for field, counts in kpis["reconcile"].get("rules", {}).items():
+            for name in ("evaluated", "ok", "warn", "error"):
+                if row["rules"].get(field, {}).get(name) != counts[name]:
+                    problems.append("%s point %s %s: rules.%s.%s sweep %s run %d" % (directory, point,
+                                    scenarios[int(index)], field, name, row["rules"].get(field, {}).get(name), counts[name]))
+        if faults:
+            detection = (kpis.get("simulator") or {}).get("detection", {})
+            for kind, counts in row["faults"].items():
+                got = detection.get(kind, {"injected": 0, "detected": 0})
+                for name in ("injected", "detected"):
+                    if counts[name] != got[name]:
+                        problems.append("%s point %s %s seed %s: %s.%s sweep %d run %d" % (directory, point,
+                                        scenarios[int(index)], seed, kind, name, counts[name], got[name]))
+        checked += 1
+    if checked != len(points) * len(scenarios) * (3 if faults else 1):
+        problems.append("%s: %d runs checked" % (directory, checked))
+    # sweep.csv totals are the sums of the breakdown
+    with open(directory + "/sweep.csv") as handle:
+        for number, row in enumerate(csv.DictReader(handle)):
+            breakdown = points[number]["breakdown"]
+            for name in ("ok", "warn", "error", "snapshots"):
+                if int(row[name]) != sum(r[name] for r in breakdown):
+                    problems.append("%s sweep.csv row %d %s" % (directory, number, name))
+            if int(row["runs"]) != len(breakdown):
+                problems.append("%s sweep.csv row %d runs" % (directory, number))
+    print("%s: %d runs compared" % (directory, checked))
+    if checked == 0:
+        problems.append("nothing compared")
+for problem in problems[:30]:
+    print(problem)
+sys.exit(1 if problems else 0)
+PY
+
+# 3. The same bytes for every -j; the csv column order; the grid order (last key fastest).
+"$LEDGERSIM" sweep scenarios/backtest_fuzz.csv "$work/gen11.csv" --grid tp.pct=0.01,0.03 \
+    --grid reconcile.pending_fee_bound=1,20 --faults all=0.02 --seeds 3..4 --detect-window 3 -j 3 --no-report \
+    --out "$work/b3" >/dev/null 2>&1 || fail "sweep -j 3"
+cmp -s "$work/b/sweep.json" "$work/b3/sweep.json" && cmp -s "$work/b/sweep.csv" "$work/b3/sweep.csv" ||
+    fail "-j 2 and -j 3 differ"
+head -1 "$work/b/sweep.csv" | grep -q '^tp.pct,reconcile.pending_fee_bound,runs,snapshots,ok,warn,error,capital_vs_wallet.warn,' ||
+    fail "csv header: $(head -1 "$work/b/sweep.csv")"
+head -1 "$work/b/sweep.csv" | grep -q ',clean_not_ok,stale_mark.injected,stale_mark.detected,' || fail "csv fault columns"
+[ "$(cut -d, -f1,2 "$work/b/sweep.csv" | tr '\n' ' ')" = "tp.pct,reconcile.pending_fee_bound 0.01,1 0.01,20 0.03,1 0.03,20 " ] ||
+    fail "grid order: $(cut -d, -f1,2 "$work/b/sweep.csv" | tr '\n' ' ')"
+
+# 4. Usage and bad input: exit 2, nothing written.
+for arguments in "--grid reconcile.pending_fee_bound=1" "scenarios/r1_capital_vs_wallet.csv" \
+    "scenarios/r1_capital_vs_wallet.csv --grid nope=1" "scenarios/r1_capital_vs_wallet.csv --grid reconcile.capital_epsilon=-1" \
+    "scenarios/r1_capital_vs_wallet.csv --grid reconcile.capital_epsilon=1,1.0" \
+    "scenarios/r1_capital_vs_wallet.csv --grid tp.pct=0.1 --set tp.pct=0.2" \
+    "scenarios/r1_capital_vs_wallet.csv --grid tp.pct=0.1 --faults all=0.1" \
+    "$work/missing.csv --grid tp.pct=0.1"; do
+    # shellcheck disable=SC2086
+    "$LEDGERSIM" sweep $arguments --out "$work/bad" >"$work/bad.out" 2>&1
+    [ $? -eq 2 ] || fail "sweep $arguments: not exit 2: $(cat "$work/bad.out")"
+    [ -e "$work/bad" ] && fail "sweep $arguments wrote $work/bad"
+done
+printf 'ts,event_id,type,symbol,side,qty,price,fee,realized_pnl,wallet_balance,used_margin,key,value\n1,e1,fill,BTCUSDT,BUY,x,1,0,0,,,,\n' \
+    >"$work/broken.csv"
+"$LEDGERSIM" sweep "$work/broken.csv" --grid reconcile.capital_epsilon=1,2 --out "$work/bad" >"$work/bad.out" 2>&1
+[ $? -eq 2 ] || fail "a broken scenario is not exit 2"
+grep -q "broken.csv:2:" "$work/bad.out" || fail "the broken scenario's line is not named: $(cat "$work/bad.out")"
+[ -e "$work/bad" ] && fail "a broken scenario wrote output"
+
+# 5. The bundled threshold scenarios pin their counts.
+"$LEDGERSIM" check --out "$work/check" scenarios/thresholds/*.csv >"$work/check.out" 2>&1 ||
+    fail "scenarios/thresholds: $(cat "$work/check.out")"
+echo "sweep: ok"

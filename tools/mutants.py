@@ -1,0 +1,377 @@
+#!/usr/bin/env python3
+"""mutants.py -- mutation testing of core/ and sim/ (`make mutants`).
+
+Each mutant is one small change to one line of a C file:
+  relational  a comparison flipped at its boundary or negated
+              (< <=, <= <, > >=, >= >, == !=, != ==)
+  constant    a numeric literal moved by one (N -> N+1; a float x -> (x + 1))
+  drop        an expression statement removed (replaced by `;`)
+  sign        a binary + and - swapped (also += and -=)
+Lines inside comments, preprocessor lines, asserts and string literals are
+left alone. Every mutant is built in a copy of the tree (BUILD dir inside
+it, never the caller's) and run against a fast suite WITHOUT tests/digests.sh,
+stage by stage, stopping at the first failure:
+  1. the mutated module's own unit test (built alone: the cheap kill),
+     then every unit test binary (build/tests/test_*; test_number_equivalence,
+     slow, only for mutants of core/number.c, the one file it tests)
+  2. `ledgersim check scenarios/*.csv` (the expect rows)
+  3. tests/output_oracle.sh, tests/seed_oracle.sh (ORACLE_SEEDS=2),
+     tests/simulator_oracle.sh, tests/bad_inputs.sh
+A mutant that does not compile is "stillborn" (not counted); one that makes
+a stage time out is killed. A surviving mutant listed in
+tests/mutants/equivalent.txt (FILE, TAB, the mutated line stripped, TAB, why
+it cannot change behaviour) is counted as equivalent, not as a survivor.
+
+  tools/mutants.py [--sample N] [--seed S] [--jobs J] [--list] [FILE.c...]
+    default files: core/*.c sim/*.c; --sample N: N mutants drawn with seed S
+    (default 1); --list: print the mutants without running them.
+Prints one line per mutant, then the score and every survivor; exit 0
+(the score is a measurement; `--require-all` exits 1 on any survivor).
+"""
+from __future__ import annotations
+
+import argparse
+import glob
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Tuple
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+EQUIVALENT_FILE = "tests/mutants/equivalent.txt"
+STAGE_TIMEOUT_SECONDS = 300
+BUILD_TIMEOUT_SECONDS = 600
+
+
+@dataclass
+class Mutant:
+    path: str
+    line: int          # 1-based
+    column: int
+    operator: str
+    original: str      # the whole original line
+    mutated: str       # the whole mutated line
+
+    def label(self) -> str:
+        return f"{self.path}:{self.line}: {self.operator}: {self.original.strip()}  =>  {self.mutated.strip()}"
+
+
+# ---------------------------------------------------------------------------
+# Finding mutation sites
+# ---------------------------------------------------------------------------
+
+RELATIONAL = {"<": "<=", "<=": "<", ">": ">=", ">=": ">", "==": "!=", "!=": "=="}
+RELATIONAL_PATTERN = re.compile(r"(?<![<>=!\-])(<=|>=|==|!=|<|>)(?![<>=])")
+NUMBER_PATTERN = re.compile(r"(?<![\w.])((?:\d+\.\d*|\.\d+|\d+)(?:[eE][+-]?\d+)?)([uUlLfF]*)(?![\w.])")
+SIGN_PATTERN = re.compile(r"(?<=[\w\)\]] )([+-])(=?)(?= )")
+DECLARATION = re.compile(r"^\s*(?:static\s+|const\s+|unsigned\s+|struct\s+)*[A-Za-z_]\w*\s+\**\s*[A-Za-z_]\w*\s*(?:=|\[|;|,)")
+KEYWORD_START = re.compile(r"^\s*(return|break|continue|case|default|goto|if|else|for|while|do|switch|typedef|enum|"
+                           r"static|const|extern|struct|union)\b")
+
+
+def code_mask(lines: List[str]) -> List[str]:
+    """Each line with comments and string/char literals blanked (same length)."""
+    masked = []
+    in_comment = False
+    for line in lines:
+        out = []
+        index = 0
+        while index < len(line):
+            if in_comment:
+                end = line.find("*/", index)
+                if end < 0:
+                    out.append(" " * (len(line) - index))
+                    index = len(line)
+                else:
+                    out.append(" " * (end + 2 - index))
+                    index = end + 2
+                    in_comment = False
+                continue
+            char = line[index]
+            if line.startswith("/*", index):
+                in_comment = True
+                continue
+            if line.startswith("//", index):
+                out.append(" " * (len(line) - index))
+                break
+            if char in "\"'":
+                end = index + 1
+                while end < len(line) and line[end] != char:
+                    end += 2 if line[end] == "\\" else 1
+                out.append(char + " " * (min(end, len(line) - 1) - index - 1) + (char if end < len(line) else ""))
+                index = end + 1
+                continue
+            out.append(char)
+            index += 1
+        masked.append("".join(out)[:len(line)].ljust(len(line)))
+    return masked
+
+
+def skip_line(code: str) -> bool:
+    stripped = code.strip()
+    return (stripped == "" or stripped.startswith("#") or "assert(" in stripped or "static_assert" in stripped
+            or stripped.startswith("_Static_assert"))
+
+
+def mutants_of(path: str) -> List[Mutant]:
+    with open(os.path.join(ROOT, path), encoding="utf-8") as handle:
+        lines = handle.read().split("\n")
+    masked = code_mask(lines)
+    found: List[Mutant] = []
+    depth = 0  # brace depth: only lines inside function bodies are mutated
+    for number, (line, code) in enumerate(zip(lines, masked), start=1):
+        inside = depth > 0
+        depth += code.count("{") - code.count("}")
+        if not inside or skip_line(code):
+            continue
+        def add(operator: str, start: int, end: int, replacement: str) -> None:
+            found.append(Mutant(path, number, start + 1, operator, line, line[:start] + replacement + line[end:]))
+        for match in RELATIONAL_PATTERN.finditer(code):
+            token = match.group(1)
+            if token in ("<", ">") and ("#include" in code or code[max(0, match.start() - 1)] == "-"):
+                continue
+            add("relational", match.start(1), match.end(1), RELATIONAL[token])
+        for match in NUMBER_PATTERN.finditer(code):
+            text, suffix = match.group(1), match.group(2)
+            if re.search(r"sizeof\s*\(?\s*[\w\->.]+\[$", code[:match.start()]):
+                continue  # sizeof x[0]: the operand is not evaluated, any index is the same
+            if re.fullmatch(r"\d+", text):
+                add("constant", match.start(1), match.end(2), str(int(text) + 1) + suffix)
+            else:
+                add("constant", match.start(1), match.end(2), f"({text}{suffix} + 1)")
+        for match in SIGN_PATTERN.finditer(code):
+            sign, assign = match.group(1), match.group(2)
+            add("sign", match.start(1), match.end(2), ("-" if sign == "+" else "+") + assign)
+        stripped = code.strip()
+        if (stripped.endswith(";") and stripped.count(";") == 1 and "{" not in stripped and "}" not in stripped
+                and not KEYWORD_START.match(code) and not DECLARATION.match(code)
+                and (re.search(r"(?<![=!<>])=(?!=)|\+\+|--|\w\s*\(", stripped))
+                and not stripped.startswith("(void)")):
+            indent = len(line) - len(line.lstrip())
+            found.append(Mutant(path, number, indent + 1, "drop", line, line[:indent] + ";"))
+    return found
+
+
+# ---------------------------------------------------------------------------
+# Equivalent mutants
+# ---------------------------------------------------------------------------
+
+def load_equivalent() -> Dict[Tuple[str, str], str]:
+    """(file, mutated line stripped) -> why it is equivalent."""
+    table: Dict[Tuple[str, str], str] = {}
+    path = os.path.join(ROOT, EQUIVALENT_FILE)
+    if not os.path.exists(path):
+        return table
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            line = line.rstrip("\n")
+            if line.strip() == "" or line.startswith("#"):
+                continue
+            parts = line.split("\t")
+            if len(parts) != 3 or not parts[2].strip():
+                sys.exit(f"{EQUIVALENT_FILE}:{number}: expected FILE<TAB>MUTATED LINE<TAB>REASON")
+            table[(parts[0], parts[1].strip())] = parts[2].strip()
+    return table
+
+
+# ---------------------------------------------------------------------------
+# Building and running one mutant
+# ---------------------------------------------------------------------------
+
+def tracked_files() -> List[str]:
+    result = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, stdout=subprocess.PIPE, check=True)
+    return [name for name in result.stdout.decode().split("\0") if name and os.path.exists(os.path.join(ROOT, name))]
+
+
+def make_copy(directory: str) -> None:
+    """The tracked files of the tree (as they are on disk) under directory."""
+    for name in tracked_files():
+        target = os.path.join(directory, name)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        shutil.copy2(os.path.join(ROOT, name), target)
+
+
+def run(command: List[str], cwd: str, timeout: int, env: Optional[Dict[str, str]] = None) -> Tuple[str, str]:
+    """("ok" | "fail" | "timeout", the last lines of output)."""
+    try:
+        result = subprocess.run(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout,
+                                env=env, check=False)
+    except subprocess.TimeoutExpired:
+        return "timeout", ""
+    tail = "\n".join(result.stdout.decode("utf-8", "replace").splitlines()[-5:])
+    return ("ok" if result.returncode == 0 else "fail"), tail
+
+
+def build(directory: str, targets: Tuple[str, ...] = ("all", "unit")) -> bool:
+    status, _ = run(["make", "-s", "BUILD=build", "OPT=-O1"] + list(targets), directory, BUILD_TIMEOUT_SECONDS)
+    return status == "ok"
+
+
+# The unit test of each mutated module, run first: most mutants die there,
+# and building one test binary is much cheaper than relinking them all.
+OWN_UNIT_TEST = {"sim/scenario.c": "test_scenario_reader"}
+
+
+def own_unit_test(path: str) -> Optional[str]:
+    name = OWN_UNIT_TEST.get(path, "test_" + os.path.splitext(os.path.basename(path))[0])
+    return name if os.path.exists(os.path.join(ROOT, "tests/unit", name + ".c")) else None
+
+
+def suite(directory: str, mutated_path: str = "") -> Tuple[bool, str]:
+    """(passed, the stage that failed). Stops at the first failure."""
+    env = dict(os.environ, LEDGERSIM=os.path.join(directory, "bin/ledgersim"), BUILD="build", ORACLE_SEEDS="2",
+               CK_FORK="yes")
+    for binary in sorted(glob.glob(os.path.join(directory, "build/tests/test_*"))):
+        if binary.endswith("test_number_equivalence") and mutated_path != "core/number.c":
+            continue  # the 2.1-million-value printer check: slow, and it tests core/number.c alone
+        status, _ = run([binary], directory, STAGE_TIMEOUT_SECONDS, env)
+        if status != "ok":
+            return False, f"unit {os.path.basename(binary)}" + (" (timeout)" if status == "timeout" else "")
+    scenarios = sorted(glob.glob(os.path.join(directory, "scenarios/*.csv")))
+    out = tempfile.mkdtemp(prefix="mutant-check.")
+    try:
+        status, _ = run(["bin/ledgersim", "check", "--out", out] + [os.path.relpath(p, directory) for p in scenarios],
+                        directory, STAGE_TIMEOUT_SECONDS, env)
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    if status != "ok":
+        return False, "scenarios" + (" (timeout)" if status == "timeout" else "")
+    for script in ("tests/output_oracle.sh", "tests/seed_oracle.sh", "tests/simulator_oracle.sh",
+                   "tests/bad_inputs.sh"):
+        if not os.path.exists(os.path.join(directory, script)):
+            continue
+        status, _ = run(["sh", script], directory, STAGE_TIMEOUT_SECONDS, env)
+        if status != "ok":
+            return False, script + (" (timeout)" if status == "timeout" else "")
+    return True, ""
+
+
+def test_mutant(directory: str, mutant: Mutant) -> Tuple[str, str]:
+    """("killed" | "survived" | "stillborn", detail); the copy is restored."""
+    path = os.path.join(directory, mutant.path)
+    with open(path, encoding="utf-8") as handle:
+        original = handle.read()
+    lines = original.split("\n")
+    assert lines[mutant.line - 1] == mutant.original
+    lines[mutant.line - 1] = mutant.mutated
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(lines))
+    try:
+        first = own_unit_test(mutant.path)
+        if first is not None:
+            if not build(directory, ("build/tests/" + first,)):
+                return "stillborn", "does not compile"
+            env = dict(os.environ, CK_FORK="yes")
+            status, _ = run([os.path.join(directory, "build/tests", first)], directory, STAGE_TIMEOUT_SECONDS, env)
+            if status != "ok":
+                return "killed", f"unit {first}" + (" (timeout)" if status == "timeout" else "")
+        if not build(directory):
+            return "stillborn", "does not compile"
+        passed, stage = suite(directory, mutant.path)
+        return ("survived", "") if passed else ("killed", stage)
+    finally:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(original)
+
+
+# ---------------------------------------------------------------------------
+# Main
+# ---------------------------------------------------------------------------
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sample", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--list", action="store_true")
+    parser.add_argument("--require-all", action="store_true")
+    parser.add_argument("files", nargs="*")
+    options = parser.parse_args()
+    files = options.files or sorted(glob.glob("core/*.c", root_dir=ROOT) + glob.glob("sim/*.c", root_dir=ROOT))
+    mutants = [mutant for path in files for mutant in mutants_of(path)]
+    total_sites = len(mutants)
+    if options.sample > 0 and options.sample < len(mutants):
+        mutants = random.Random(options.seed).sample(mutants, options.sample)
+        mutants.sort(key=lambda m: (m.path, m.line, m.column, m.operator))
+    if options.list:
+        for mutant in mutants:
+            print(mutant.label())
+        print(f"{len(mutants)} mutants ({total_sites} in {len(files)} files)")
+        return 0
+    equivalent = load_equivalent()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # the copies are removed on the way out
+    print(f"mutants: {len(mutants)} of {total_sites} in {len(files)} files, {options.jobs} job(s)", flush=True)
+    copies: List[str] = []
+    try:
+        return run_all(options, mutants, equivalent, copies)
+    finally:
+        for directory in copies:
+            shutil.rmtree(directory, ignore_errors=True)
+
+
+def run_all(options: argparse.Namespace, mutants: List[Mutant], equivalent: Dict[Tuple[str, str], str],
+            copies: List[str]) -> int:
+    """Builds the copies, checks the unmutated tree, runs every mutant."""
+    for job in range(max(1, options.jobs)):
+        directory = tempfile.mkdtemp(prefix=f"ledgersim-mutants-{job}.")
+        copies.append(directory)
+        make_copy(directory)
+        if not build(directory):
+            print(f"FAIL the unmutated tree does not build in {directory}")
+            return 2
+        passed, stage = suite(directory)
+        if not passed:
+            print(f"FAIL the unmutated tree fails the mutant suite at {stage}: fix that first")
+            return 2
+    results: List[Tuple[Mutant, str, str]] = []
+    lock = threading.Lock()
+    queue = list(enumerate(mutants))
+    started = time.monotonic()
+
+    def worker(directory: str) -> None:
+        while True:
+            with lock:
+                if not queue:
+                    return
+                index, mutant = queue.pop(0)
+            verdict, detail = test_mutant(directory, mutant)
+            if verdict == "survived" and (mutant.path, mutant.mutated.strip()) in equivalent:
+                verdict, detail = "equivalent", equivalent[(mutant.path, mutant.mutated.strip())]
+            with lock:
+                results.append((mutant, verdict, detail))
+                print(f"[{len(results)}/{len(mutants)}] {verdict:10} {mutant.label()}"
+                      + (f"  ({detail})" if detail else ""), flush=True)
+
+    threads = [threading.Thread(target=worker, args=(directory,), daemon=True) for directory in copies]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    counts = {name: sum(1 for _, verdict, _ in results if verdict == name)
+              for name in ("killed", "survived", "equivalent", "stillborn")}
+    valid = counts["killed"] + counts["survived"] + counts["equivalent"]
+    score = 100.0 * counts["killed"] / (counts["killed"] + counts["survived"]) if counts["killed"] + counts["survived"] else 100.0
+    print()
+    print(f"mutants: {len(results)} tried in {time.monotonic() - started:.0f} s: {counts['killed']} killed, "
+          f"{counts['survived']} survived, {counts['equivalent']} equivalent (listed), "
+          f"{counts['stillborn']} did not compile")
+    print(f"mutation score: {score:.1f}% ({counts['killed']} killed of {counts['killed'] + counts['survived']} "
+          f"non-equivalent compiled mutants; {valid} compiled)")
+    survivors = [mutant for mutant, verdict, _ in results if verdict == "survived"]
+    if survivors:
+        print("survivors (kill each with a test, or list it in tests/mutants/equivalent.txt with the reason):")
+        for mutant in sorted(survivors, key=lambda m: (m.path, m.line, m.column)):
+            print(f"  {mutant.label()}")
+    return 1 if options.require_all and survivors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
