@@ -316,6 +316,11 @@ class OutputKernel(so.Kernel):
             position.mark = row["price"]
             self.event_moved_mark = True
             return
+        if kind == "leverage":  # format 1.1: the book's own Position, as a fill's leverage would
+            position = self.book.setdefault(row["symbol"], Position())
+            if row["leverage"] is not None and finite(row["leverage"]) and row["leverage"] >= 1:
+                position.leverage = row["leverage"]
+            return
         if kind == "balance" and row["wallet_balance"] > 0 and finite(row["wallet_balance"]):
             self.has_valid_wallet = True
             self.last_valid_wallet = row["wallet_balance"]
