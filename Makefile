@@ -41,11 +41,16 @@ BIN = $(if $(filter build,$(BUILD)),bin/ledgersim,$(BUILD)/bin/ledgersim)
 # run this one.
 BIN_TEST = $(BIN)-test
 
-.PHONY: all test unit scenarios demo asan clean deps bench fuzz fuzz-replay valgrind mutants
+.PHONY: all test unit scenarios demo asan clean deps deps-run bench fuzz fuzz-replay valgrind mutants
 all: $(BIN) $(BIN_TEST)
 
+# Packages by purpose (tools/install-deps.sh): `make demo` needs only the run
+# set (compiler, libraries, gnuplot); test, bench, fuzz and valgrind the test set.
 deps:
-	@tools/install-deps.sh --if-missing
+	@tools/install-deps.sh --if-missing test
+
+deps-run:
+	@tools/install-deps.sh --if-missing run
 
 $(BUILD)/live/libraries.o: CFLAGS += $(LIVE_SONAME_FLAGS)
 
@@ -80,7 +85,8 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libledgersim.a
 unit: $(UNIT_BIN)
 
 # Every test: unit tests, scenario expectations, malformed inputs, the rest of
-# tests/*.sh. Ends with one summary line "N passed, N failed".
+# tests/*.sh, in parallel (JOBS=N, default the core count; tools/run-tests.sh).
+# Ends with the wall time, the slowest five and one line "N passed, N failed".
 test: deps
 	@$(MAKE) --no-print-directory all unit fuzz-replay
 	@tools/run-tests.sh $(BUILD) $(BIN)
@@ -89,7 +95,7 @@ asan:
 	@$(MAKE) --no-print-directory test BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	    SANITIZE="-fsanitize=address,undefined -fno-sanitize-recover=all"
 
-demo: deps
+demo: deps-run
 	@$(MAKE) --no-print-directory all
 	@tools/demo.sh $(BIN)
 

@@ -525,8 +525,8 @@ static void print_report(const fuzz_arguments *arguments, const seed_outcome *cl
            totals->snapshots[1], totals->snapshots[2]);
     printf("%-14s %10s %10s %8s   %10s %10s %8s\n", "fault kind", "injected", "detected", "rate", "on OK",
            "detected", "rate");
-    static const fault_kind sorted[FAULT_KIND_COUNT] = {FAULT_CORRUPT, FAULT_DELAY, FAULT_DROP, FAULT_DUPLICATE,
-                                                        FAULT_ORPHAN_TP_SL, FAULT_STALE_MARK, FAULT_ZERO_WALLET};
+    fault_kind sorted[FAULT_KIND_COUNT];
+    fault_kinds_sorted(sorted);
     long all[4] = {0, 0, 0, 0}, all_measured = 0;
     for (int position = 0; position <= FAULT_KIND_COUNT; position++) {
         bool total = position == FAULT_KIND_COUNT;

@@ -157,7 +157,7 @@ typedef struct {
 static void gen_usage(FILE *stream) {
     fprintf(stream,
             "usage: ledgersim gen --events N --seed S [--symbols K] > FILE.csv\n\n"
-            "Writes a realistic scenario (shared/spec/scenario-format.md) to standard output:\n"
+            "Writes a realistic scenario (docs/scenario-format.md) to standard output:\n"
             "a venue with its own book trading K symbols (default %d, at most %d): the\n"
             "marks of all symbols every second as one event, one-minute bars, fills with\n"
             "realized PnL and fees grouped with the balance and position they leave,\n"

@@ -120,9 +120,14 @@ static void print_help(FILE *stream) {
             "YELLOW when some lack tp or sl (or stay out of the ledger); RED when positions\n"
             "exist and the ledger is empty.\n"
             "\n"
+            "--sync keeps every entry it does not remove byte for byte as the file had it\n"
+            "(unknown fields included), holds the registry's lock (.NAME.lock beside it),\n"
+            "and starts over if the file changes before its rename (3 attempts).\n"
+            "\n"
             "Exit status: 0 green, 1 yellow, 3 red, 2 bad input or usage (the message names\n"
             "the file, and the byte offset of a JSON syntax error; a registry that fails to\n"
-            "parse is never rewritten).\n",
+            "parse is never rewritten), 3 also when --sync cannot write the registry, another\n"
+            "process holds it (its pid is named), or it keeps changing.\n",
             tp_percent, sl_percent, tp_percent, sl_percent);
 }
 

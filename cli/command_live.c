@@ -9,6 +9,8 @@
 
 #include "cli/commands.h"
 #include "core/config.h"
+#include "io/input_file.h"
+#include "io/line_reader.h"
 #include "io/scenario_writer.h"
 #include "live/libraries.h"
 #include "live/normalize.h"
@@ -209,44 +211,56 @@ static int command_live_convert(int argc, char **argv) {
         fprintf(stderr, "ledgersim live convert: CAPTURE.jsonl is required\n");
         return EXIT_BAD_INPUT;
     }
-    FILE *input = strcmp(capture, "-") == 0 ? stdin : fopen(capture, "r");
-    if (input == NULL) {
-        fprintf(stderr, "ledgersim live convert: %s: %s\n", capture, strerror(errno));
+    /* By length (io/line_reader): a NUL is an error naming its line, never the
+     * end of one; a named capture must be a regular file (no FIFO's wait, no
+     * /dev/zero). */
+    char open_error[4096 + 128];
+    int input = strcmp(capture, "-") == 0 ? STDIN_FILENO : input_file_open(capture, open_error, sizeof open_error);
+    if (input < 0) {
+        fprintf(stderr, "ledgersim live convert: %s\n", open_error);
         return EXIT_BAD_INPUT;
     }
     scenario_writer record;
     pipeline flow;
     normalized_event *event = malloc(sizeof *event);
+    line_reader lines;
     int status = EXIT_OK;
     if (event == NULL || scenario_writer_open_descriptor(&record, STDOUT_FILENO) != 0 ||
         pipeline_init(&flow, &config, &record, NULL) != 0) {
         fprintf(stderr, "ledgersim live convert: cannot start (memory or stdout)\n");
         free(event);
-        if (input != stdin) fclose(input);
+        if (input != STDIN_FILENO) close(input);
         return EXIT_FAILED;
     }
     for (size_t index = 0; index < config_count; index++)
         if (scenario_writer_config(&record, keys[index], values[index]) != 0) status = EXIT_FAILED;
     /* One frame a line, at most NORMALIZE_FRAME_LIMIT bytes. */
-    const size_t line_capacity = (size_t)NORMALIZE_FRAME_LIMIT + 2;
-    char *line = malloc(line_capacity);
     long line_number = 0, invalid = 0, events = 0;
-    if (line == NULL) status = EXIT_FAILED;
-    while (status == EXIT_OK && fgets(line, (int)line_capacity, input) != NULL) {
-        line_number++;
-        size_t length = strlen(line);
-        if (length > 0 && line[length - 1] != '\n' && !feof(input)) {
-            int c;
-            while ((c = fgetc(input)) != EOF && c != '\n') {}
+    bool lines_open = line_reader_open(&lines, input, NORMALIZE_FRAME_LIMIT) == 0;
+    if (!lines_open) status = EXIT_FAILED;
+    char *text;
+    size_t length;
+    bool too_long;
+    int next = 0;
+    while (status == EXIT_OK && (next = line_reader_next(&lines, &text, &length, &too_long)) > 0) {
+        line_number = lines.line;
+        if (too_long) {
             fprintf(stderr, "%s:%ld: frame longer than %d bytes: skipped\n", capture, line_number,
                     NORMALIZE_FRAME_LIMIT);
             invalid++;
             continue;
         }
-        while (length > 0 && (line[length - 1] == '\n' || line[length - 1] == '\r')) line[--length] = '\0';
+        const char *nul = memchr(text, '\0', length);
+        if (nul != NULL) {
+            fprintf(stderr, "%s:%ld: a NUL byte at column %zu: frame refused\n", capture, line_number,
+                    (size_t)(nul - text) + 1);
+            invalid++;
+            continue;
+        }
+        while (length > 0 && text[length - 1] == '\r') text[--length] = '\0';
         if (length == 0) continue;
         char report[NORMALIZE_REPORT_CAPACITY];
-        frame_kind kind = normalize_frame(&flow.normal, line, length, event, report);
+        frame_kind kind = normalize_frame(&flow.normal, text, length, event, report);
         if (kind == FRAME_INVALID) {
             fprintf(stderr, "%s:%ld: %s\n", capture, line_number, report);
             invalid++;
@@ -260,8 +274,12 @@ static int command_live_convert(int argc, char **argv) {
         }
         events++;
     }
-    free(line);
-    if (input != stdin) fclose(input);
+    if (next < 0) {
+        fprintf(stderr, "ledgersim live convert: %s: cannot read: %s\n", capture, strerror(errno));
+        status = EXIT_BAD_INPUT;
+    }
+    if (lines_open) line_reader_close(&lines);
+    if (input != STDIN_FILENO) close(input);
     if (scenario_writer_close(&record) != 0 && status == EXIT_OK) {
         fprintf(stderr, "ledgersim live convert: stdout: %s\n", record.error);
         status = EXIT_FAILED;

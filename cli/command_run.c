@@ -99,7 +99,8 @@ static void run_help(FILE *stream) {
             "  --holdings FILE   off-exchange holdings {\"BTC\": {\"qty\", \"avg_cost\"}}\n"
             "  --trace none      no logs/reconcile.jsonl and no logs/marks.csv\n"
             "  --report          also draw DIR/reports/ (needs gnuplot; without it the\n"
-            "                    run succeeds and says once that reports were skipped)\n\n"
+            "                    run succeeds and says once that reports were skipped);\n"
+            "                    without --report the new DIR has no reports/\n\n"
             "Simulation (a scenario with order or funding_rate rows is a backtest; see\n"
             "README.md, \"Backtests, faults and ledgersim fuzz\"):\n"
             "  --faults SPEC     draw faults: KIND=P[,KIND=P]... with P the probability per\n"
@@ -110,8 +111,12 @@ static void run_help(FILE *stream) {
             "  --detect-window N a fault counts as detected when a snapshot within N\n"
             "                    events is not OK (default 5, at most 1000)\n"
             "  --strict          an invariant violation fails the run (exit 1)\n\n"
+            "DIR is replaced as one set: the run is written into a staging folder beside\n"
+            "it and swapped in whole when complete (README, \"State files\").\n\n"
             "Exit status: 0 success, 1 an invariant violation with --strict, 2 bad input\n"
-            "or usage (nothing written), 3 an output error.\n");
+            "or usage (nothing written), 3 output error (DIR unchanged; also when another\n"
+            "process is writing DIR: its pid is named, or when standard output cannot be\n"
+            "written).\n");
 }
 
 /* Parses text as a whole decimal number in [minimum, maximum]. */

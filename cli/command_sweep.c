@@ -93,97 +93,118 @@ static bool parse_pair(const char *text, const char *separator, unsigned long *f
     return parse_number(head, 0, maximum, first) && parse_number(at + strlen(separator), 0, maximum, second);
 }
 
+/* One option that defines the sweep (what a shard file carries) at
+ * argv[*index]: 1 taken (*index on its last word), 0 not one of them, -1 a
+ * usage error (printed). */
+static int parse_definition_option(int argc, char **argv, int *index, sweep_definition *definition) {
+    const char *argument = argv[*index];
+    if (*index + 1 >= argc) return 0;
+    const char *value = argv[*index + 1];
+    char error[1024];
+    unsigned long number, other;
+    if (strcmp(argument, "--grid") == 0) {
+        if (!sweep_add_axis(definition, value, error, sizeof error)) {
+            fprintf(stderr, "ledgersim sweep: %s\n", error);
+            return -1;
+        }
+    } else if (strcmp(argument, "--set") == 0 && definition->setting_count < SWEEP_SETTINGS_MAX) {
+        definition->settings[definition->setting_count++] = value;
+    } else if (strcmp(argument, "--config") == 0) {
+        definition->config_path = value;
+    } else if (strcmp(argument, "--holdings") == 0) {
+        definition->holdings_path = value;
+    } else if (strcmp(argument, "--faults") == 0) {
+        definition->faults_text = value;
+        if (!fault_plan_parse(value, &definition->faults, error, sizeof error)) {
+            fprintf(stderr, "ledgersim sweep: %s\n", error);
+            return -1;
+        }
+    } else if (strcmp(argument, "--seeds") == 0) {
+        if (!parse_pair(value, "..", &number, &other, 4294967295UL) || other < number ||
+            (double)(other - number) >= SWEEP_SEEDS_MAX) {
+            fprintf(stderr, "ledgersim sweep: --seeds takes A..B, 0 <= A <= B <= 4294967295, at most %.0f seeds\n",
+                    SWEEP_SEEDS_MAX);
+            return -1;
+        }
+        definition->first_seed = number;
+        definition->last_seed = other;
+        definition->seeds_text[0] = 's'; /* marks that --seeds was given */
+    } else if (strcmp(argument, "--detect-window") == 0) {
+        if (!parse_number(value, 1, DETECT_WINDOW_MAX, &number)) {
+            fprintf(stderr, "ledgersim sweep: --detect-window takes 1 to %d\n", DETECT_WINDOW_MAX);
+            return -1;
+        }
+        definition->detect_window = (long)number;
+    } else {
+        return 0;
+    }
+    (*index)++;
+    return 1;
+}
+
+/* One option of this command (how and where to run, not what) at
+ * argv[*index]; the same returns as parse_definition_option. */
+static int parse_command_option(int argc, char **argv, int *index, sweep_options *options) {
+    const char *argument = argv[*index];
+    unsigned long number, other;
+    if (strcmp(argument, "--plan") == 0) return options->plan = true, 1;
+    if (strcmp(argument, "--no-report") == 0) return options->report = false, 1;
+    if (*index + 1 >= argc) return 0;
+    const char *value = argv[++*index];
+    if (strcmp(argument, "-j") == 0) {
+        if (!parse_number(value, 1, SWEEP_JOBS_MAX, &number)) {
+            fprintf(stderr, "ledgersim sweep: -j takes 1 to %d\n", SWEEP_JOBS_MAX);
+            return -1;
+        }
+        options->jobs = (long)number;
+    } else if (strcmp(argument, "--shard") == 0) {
+        if (!parse_pair(value, "/", &number, &other, SWEEP_SHARDS_MAX) || other == 0 || number >= other) {
+            fprintf(stderr, "ledgersim sweep: --shard takes I/N with 0 <= I < N <= %d\n", SWEEP_SHARDS_MAX);
+            return -1;
+        }
+        options->sharded = true;
+        options->shard = number;
+        options->shard_count = other;
+    } else if (strcmp(argument, "--shards") == 0 || strcmp(argument, "--throttle") == 0) {
+        if (!parse_number(value, 1, SWEEP_SHARDS_MAX, &number)) {
+            fprintf(stderr, "ledgersim sweep: %s takes 1 to %d\n", argument, SWEEP_SHARDS_MAX);
+            return -1;
+        }
+        *(strcmp(argument, "--shards") == 0 ? &options->slurm_shards : &options->throttle) = (long)number;
+    } else {
+        const char **targets[] = {&options->output_directory, &options->baseline_path, &options->slurm_directory,
+                                  &options->time_limit, &options->partition, &options->account, &options->memory};
+        static const char *const names[] = {"--out", "--baseline", "--emit-slurm", "--time", "--partition",
+                                            "--account", "--mem"};
+        for (size_t name = 0; name < sizeof names / sizeof names[0]; name++)
+            if (strcmp(argument, names[name]) == 0) return *targets[name] = value, 1;
+        --*index;
+        return 0;
+    }
+    return 1;
+}
+
 /* Parses the options that define the sweep and those of this command. The
  * definition borrows strings of argv. Returns 0, 1 for --help, -1 on a
  * usage error (printed). */
 static int parse_sweep_arguments(int argc, char **argv, int first, sweep_definition *definition,
                                  sweep_options *options) {
-    char error[1024];
     for (int index = first; index < argc; index++) {
         const char *argument = argv[index];
-        bool has_value = index + 1 < argc;
-        unsigned long number, other;
         if (strcmp(argument, "--help") == 0 || strcmp(argument, "-h") == 0) return 1;
-        if (strcmp(argument, "--grid") == 0 && has_value) {
-            if (!sweep_add_axis(definition, argv[++index], error, sizeof error)) {
-                fprintf(stderr, "ledgersim sweep: %s\n", error);
-                return -1;
-            }
-        } else if (strcmp(argument, "--set") == 0 && has_value && definition->setting_count < SWEEP_SETTINGS_MAX) {
-            definition->settings[definition->setting_count++] = argv[++index];
-        } else if (strcmp(argument, "--config") == 0 && has_value) {
-            definition->config_path = argv[++index];
-        } else if (strcmp(argument, "--holdings") == 0 && has_value) {
-            definition->holdings_path = argv[++index];
-        } else if (strcmp(argument, "--faults") == 0 && has_value) {
-            definition->faults_text = argv[++index];
-            if (!fault_plan_parse(definition->faults_text, &definition->faults, error, sizeof error)) {
-                fprintf(stderr, "ledgersim sweep: %s\n", error);
-                return -1;
-            }
-        } else if (strcmp(argument, "--seeds") == 0 && has_value) {
-            if (!parse_pair(argv[++index], "..", &number, &other, 4294967295UL) || other < number ||
-                (double)(other - number) >= SWEEP_SEEDS_MAX) {
-                fprintf(stderr, "ledgersim sweep: --seeds takes A..B, 0 <= A <= B <= 4294967295, at most %.0f seeds\n",
-                        SWEEP_SEEDS_MAX);
-                return -1;
-            }
-            definition->first_seed = number;
-            definition->last_seed = other;
-            definition->seeds_text[0] = 's'; /* marks that --seeds was given */
-        } else if (strcmp(argument, "--detect-window") == 0 && has_value) {
-            if (!parse_number(argv[++index], 1, DETECT_WINDOW_MAX, &number)) {
-                fprintf(stderr, "ledgersim sweep: --detect-window takes 1 to %d\n", DETECT_WINDOW_MAX);
-                return -1;
-            }
-            definition->detect_window = (long)number;
-        } else if (strcmp(argument, "-j") == 0 && has_value) {
-            if (!parse_number(argv[++index], 1, SWEEP_JOBS_MAX, &number)) {
-                fprintf(stderr, "ledgersim sweep: -j takes 1 to %d\n", SWEEP_JOBS_MAX);
-                return -1;
-            }
-            options->jobs = (long)number;
-        } else if (strcmp(argument, "--out") == 0 && has_value) {
-            options->output_directory = argv[++index];
-        } else if (strcmp(argument, "--baseline") == 0 && has_value) {
-            options->baseline_path = argv[++index];
-        } else if (strcmp(argument, "--plan") == 0) {
-            options->plan = true;
-        } else if (strcmp(argument, "--no-report") == 0) {
-            options->report = false;
-        } else if (strcmp(argument, "--shard") == 0 && has_value) {
-            if (!parse_pair(argv[++index], "/", &number, &other, SWEEP_SHARDS_MAX) || other == 0 || number >= other) {
-                fprintf(stderr, "ledgersim sweep: --shard takes I/N with 0 <= I < N <= %d\n", SWEEP_SHARDS_MAX);
-                return -1;
-            }
-            options->sharded = true;
-            options->shard = number;
-            options->shard_count = other;
-        } else if (strcmp(argument, "--emit-slurm") == 0 && has_value) {
-            options->slurm_directory = argv[++index];
-        } else if ((strcmp(argument, "--shards") == 0 || strcmp(argument, "--throttle") == 0) && has_value) {
-            if (!parse_number(argv[++index], 1, SWEEP_SHARDS_MAX, &number)) {
-                fprintf(stderr, "ledgersim sweep: %s takes 1 to %d\n", argument, SWEEP_SHARDS_MAX);
-                return -1;
-            }
-            if (strcmp(argument, "--shards") == 0) options->slurm_shards = (long)number; else options->throttle = (long)number;
-        } else if (strcmp(argument, "--time") == 0 && has_value) {
-            options->time_limit = argv[++index];
-        } else if (strcmp(argument, "--partition") == 0 && has_value) {
-            options->partition = argv[++index];
-        } else if (strcmp(argument, "--account") == 0 && has_value) {
-            options->account = argv[++index];
-        } else if (strcmp(argument, "--mem") == 0 && has_value) {
-            options->memory = argv[++index];
-        } else if (argument[0] == '-' && argument[1] != '\0') {
+        int taken = parse_definition_option(argc, argv, &index, definition);
+        if (taken == 0) taken = parse_command_option(argc, argv, &index, options);
+        if (taken < 0) return -1;
+        if (taken > 0) continue;
+        if (argument[0] == '-' && argument[1] != '\0') {
             fprintf(stderr, "ledgersim sweep: unknown option or missing value: %s\n", argument);
             return -1;
-        } else if (definition->scenario_count == SWEEP_SCENARIOS_MAX) {
+        }
+        if (definition->scenario_count == SWEEP_SCENARIOS_MAX) {
             fprintf(stderr, "ledgersim sweep: more than %d scenario files\n", SWEEP_SCENARIOS_MAX);
             return -1;
-        } else {
-            definition->scenarios[definition->scenario_count++] = argument;
         }
+        definition->scenarios[definition->scenario_count++] = argument;
     }
     if ((definition->faults_text != NULL) != (definition->seeds_text[0] != '\0')) {
         fprintf(stderr, "ledgersim sweep: --faults and --seeds go together\n");
@@ -427,7 +448,10 @@ int command_sweep(int argc, char **argv) {
     sweep_options options = {.jobs = 1, .report = true};
     int parsed = parse_sweep_arguments(argc, argv, 1, &definition, &options);
     if (parsed != 0) {
-        sweep_usage(parsed > 0 ? stdout : stderr);
+        if (parsed > 0)
+            sweep_usage(stdout);
+        else
+            fprintf(stderr, "(ledgersim sweep --help describes the options)\n");
         sweep_free_definition(&definition);
         return parsed > 0 ? EXIT_OK : EXIT_BAD_INPUT;
     }

@@ -57,6 +57,7 @@ void config_defaults(kernel_config *config) {
     config->sl_atr_multiple = 1.0;
     config->tp_percent = 0.02;
     config->sl_percent = 0.01;
+    config->reconcile.rules = RULE_SET_SEED;
 }
 
 static int config_key_index(const char *key) {

@@ -10,8 +10,10 @@
 #include <stddef.h>
 
 #include "core/limits.h"
+#include "core/rules.h"
 
-/* ReconcileConfig of seed 001: the bounds of rules R1..R5. */
+/* ReconcileConfig of seed 001: the bounds of rules R1..R5, and which rule
+ * set classifies (reconcile.rules: seed, the default, or v2). */
 typedef struct {
     double capital_epsilon;        /* |delta| <= this is OK (R1, R2, R4, R5), USDT */
     double pending_fee_bound;      /* R1 WARN band: unsettled fees in flight, USDT */
@@ -19,6 +21,7 @@ typedef struct {
     double lot_step;               /* R3 lot step (kept for the seed's schema) */
     double mark_staleness_factor;  /* R4 WARN band as a share of K's open notional */
     double leverage_rounding_band; /* R5 WARN band, USDT */
+    reconcile_rule_set rules;      /* seed (default) or v2 */
 } reconcile_config;
 
 typedef struct {

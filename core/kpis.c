@@ -7,9 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const kpis_worst_field_names[KPIS_WORST_FIELDS] = {
-    "capital_vs_wallet", "realized_pnl", "open_positions", "open_notional", "used_margin"};
-
 void kpis_init(kpis_tracker *tracker, double start_nav) {
     memset(tracker, 0, sizeof *tracker);
     tracker->start_nav = start_nav;
@@ -40,14 +37,26 @@ void kpis_observe_snapshot(kpis_tracker *tracker, double ts, double nav_total, d
         double drawdown = (tracker->peak_nav - nav_total) / tracker->peak_nav * 100.0;
         if (drawdown > tracker->max_drawdown_pct) tracker->max_drawdown_pct = drawdown;
     }
+    kpis_observe_reconcile(tracker, reconcile);
+}
+
+void kpis_observe_reconcile(kpis_tracker *tracker, const reconcile_result *reconcile) {
     assert(reconcile->status >= RECONCILE_OK && reconcile->status <= RECONCILE_ERROR);
     tracker->reconcile_counts[reconcile->status]++;
+    for (size_t rule = 0; rule < RULE_COUNT; rule++) {
+        assert(reconcile->outcomes[rule] < RULE_OUTCOME_COUNT);
+        tracker->rule_counts[rule][reconcile->outcomes[rule]]++;
+    }
     if (reconcile->worst_field[0] == '\0') return; /* OK: no worst field (most snapshots) */
-    for (size_t index = 0; index < KPIS_WORST_FIELDS; index++)
-        if (strcmp(reconcile->worst_field, kpis_worst_field_names[index]) == 0) {
-            tracker->worst_field_counts[index]++;
-            break;
-        }
+    reconcile_rule rule;
+    if (reconcile_rule_parse(reconcile->worst_field, strlen(reconcile->worst_field), &rule))
+        tracker->worst_field_counts[rule]++;
+}
+
+long kpis_rule_evaluated(const kpis_tracker *tracker, reconcile_rule rule) {
+    assert(rule >= 0 && rule < RULE_COUNT);
+    return tracker->rule_counts[rule][RULE_OUTCOME_OK] + tracker->rule_counts[rule][RULE_OUTCOME_WARN] +
+           tracker->rule_counts[rule][RULE_OUTCOME_ERROR];
 }
 
 void kpis_observe_fill(kpis_tracker *tracker, double realized_pnl) {

@@ -12,8 +12,7 @@
 #include "core/exits.h"
 #include "core/limits.h"
 #include "core/projection.h"
-
-enum { KPIS_WORST_FIELDS = 5 };
+#include "core/rules.h"
 
 typedef struct {
     double start_nav;
@@ -33,7 +32,8 @@ typedef struct {
     long exits_tp;
     long exits_sl;
     long reconcile_counts[3];    /* by reconcile_status */
-    long worst_field_counts[KPIS_WORST_FIELDS]; /* by kpis_worst_field_names order */
+    long worst_field_counts[RULE_COUNT];              /* snapshots whose worst field is the rule's */
+    long rule_counts[RULE_COUNT][RULE_OUTCOME_COUNT]; /* snapshots by the rule's outcome in them */
 } kpis_tracker;
 
 typedef struct {
@@ -45,13 +45,25 @@ typedef struct {
     double win_rate;             /* wins / trades */
 } kpis_summary;
 
-/* The rule names in the order kpis_tracker counts them. */
-extern const char *const kpis_worst_field_names[KPIS_WORST_FIELDS];
-
+/* Starts the counters of a run whose NAV starts at start_nav. */
 void kpis_init(kpis_tracker *tracker, double start_nav);
+
+/* One snapshot: NAV, AUM and drawdown, the Sharpe day closes, the status,
+ * worst field and per-rule outcome counts of its classification. */
 void kpis_observe_snapshot(kpis_tracker *tracker, double ts, double nav_total, double aum_total,
                            const reconcile_result *reconcile);
+
+/* Counts one reconcile result alone (status, worst field, per-rule
+ * outcomes): what kpis_observe_snapshot counts of it. */
+void kpis_observe_reconcile(kpis_tracker *tracker, const reconcile_result *reconcile);
+
+/* Snapshots in which rule was evaluated (ok + warn + error). */
+long kpis_rule_evaluated(const kpis_tracker *tracker, reconcile_rule rule);
+
+/* One fill: trades and wins count fills whose realized PnL is finite and non-zero. */
 void kpis_observe_fill(kpis_tracker *tracker, double realized_pnl);
+
+/* One exit intent, by reason. */
 void kpis_observe_exit(kpis_tracker *tracker, exit_reason reason);
 
 /* Derives the summary. Sharpe needs at least two daily returns with a

@@ -140,6 +140,13 @@ void projection_apply_balance(account_projection *projection, double wallet_bala
     projection->e.used_margin = projection_safe(used_margin, 0.0);
     projection->e.maint_margin = projection_safe(maint_margin, 0.0);
     published_anchor(projection, wallet_balance, projection->event_seq + 1);
+    reconcile_extras *pending = &projection->pending;
+    if (wallet_balance > 0 && isfinite(wallet_balance)) {
+        pending->has_valid_wallet = true;
+        pending->last_valid_wallet = wallet_balance;
+    } else {
+        pending->invalid_wallet_frame = true; /* v2 R1 flags it instead of going quiet */
+    }
 }
 
 void projection_apply_positions(account_projection *projection, const exchange_position *positions,
@@ -193,22 +200,43 @@ const account_snapshot *projection_build_snapshot(account_projection *projection
     snapshot->event_seq = projection->event_seq;
     snapshot->ts = ts;
     text_copy(snapshot->source_event_id, sizeof snapshot->source_event_id, source_event_id);
-    projection_classify(&projection->config.reconcile, k, &snapshot->e, projection->positions,
-                        projection->position_count, &snapshot->reconcile);
+    projection->extras = projection->pending;
+    projection->pending.invalid_wallet_frame = false;
+    projection->pending.orphans_removed = 0;
+    projection->pending.orphan_symbol[0] = '\0';
+    reconcile_facts facts;
+    projection_facts(projection, book, &facts);
+    projection_classify(&facts, &projection->config.reconcile, &snapshot->reconcile);
     return snapshot;
 }
 
-/* _escalate: a strictly worse status takes over the worst field. */
-static void escalate(reconcile_result *result, reconcile_status status, const char *field) {
+void projection_facts(const account_projection *projection, const position_book *book, reconcile_facts *facts) {
+    facts->k = &projection->snapshot.k;
+    facts->e = &projection->snapshot.e;
+    facts->positions = projection->positions;
+    facts->position_count = projection->position_count;
+    facts->book = book;
+    facts->extras = projection->extras;
+}
+
+/* _escalate: a strictly worse status takes over the worst field. Also
+ * records the rule's own worst severity in this snapshot. */
+static void escalate(reconcile_result *result, reconcile_status status, reconcile_rule rule) {
+    _Static_assert(RULE_OUTCOME_WARN - RULE_OUTCOME_OK == RECONCILE_WARN - RECONCILE_OK, "outcome order");
+    _Static_assert(RULE_OUTCOME_ERROR - RULE_OUTCOME_OK == RECONCILE_ERROR - RECONCILE_OK, "outcome order");
+    unsigned char outcome = (unsigned char)(RULE_OUTCOME_OK + (status - RECONCILE_OK));
+    if (outcome > result->outcomes[rule]) result->outcomes[rule] = outcome;
     if (status > result->status) {
         result->status = status;
-        result->worst_field = field;
+        result->worst_field = reconcile_rule_field(rule);
     }
 }
 
-static void add_delta(reconcile_result *result, const char *name, double value) {
+/* A delta for rule: the rule is evaluated in this snapshot. */
+static void add_delta(reconcile_result *result, reconcile_rule rule, double value) {
     assert(result->delta_count < RECONCILE_DELTAS_MAX);
-    result->delta_names[result->delta_count] = name;
+    if (result->outcomes[rule] == RULE_NOT_EVALUATED) result->outcomes[rule] = RULE_OUTCOME_OK;
+    result->delta_names[result->delta_count] = reconcile_rule_field(rule);
     result->delta_values[result->delta_count] = value;
     result->delta_count++;
 }
@@ -234,7 +262,7 @@ static void explain(reconcile_result *result, const char *label, const char *fie
  * runs for every snapshot while the counts differ). */
 static void explain_counts(reconcile_result *result, int kernel_count, size_t exchange_count) {
     assert(result->explanation_count < EXPLANATIONS_MAX);
-    static const char prefix[] = "ERROR|open_positions|k=";
+    static const char prefix[] = RULE_ERROR_LABEL "|open_positions|k=";
     char *text = result->explanations[result->explanation_count++];
     memcpy(text, prefix, sizeof prefix - 1);
     char *cursor = text + sizeof prefix - 1;
@@ -245,18 +273,21 @@ static void explain_counts(reconcile_result *result, int kernel_count, size_t ex
     assert(cursor < text + EXPLANATION_CAPACITY);
 }
 
-/* One banded rule: |delta| <= epsilon OK, <= band WARN (with label), else ERROR. */
-static void classify_band(reconcile_result *result, const char *field, double signed_delta, double epsilon,
-                          double band, const char *warn_label) {
+/* One banded rule: |delta| <= epsilon OK, <= band WARN (with the rule's
+ * label), else ERROR. */
+static void classify_band(reconcile_result *result, reconcile_rule rule, double signed_delta, double epsilon,
+                          double band) {
     double delta = fabs(signed_delta);
-    add_delta(result, field, signed_delta);
+    const reconcile_rule_info *info = &reconcile_rules[rule];
+    assert(info->warn_label != NULL);
+    add_delta(result, rule, signed_delta);
     if (delta <= epsilon) return;
     if (delta <= band) {
-        escalate(result, RECONCILE_WARN, field);
-        explain(result, warn_label, field, delta);
+        escalate(result, RECONCILE_WARN, rule);
+        explain(result, info->warn_label, info->field, delta);
     } else {
-        escalate(result, RECONCILE_ERROR, field);
-        explain(result, "ERROR", field, delta);
+        escalate(result, RECONCILE_ERROR, rule);
+        explain(result, RULE_ERROR_LABEL, info->field, delta);
     }
 }
 
@@ -272,38 +303,48 @@ static size_t distinct_symbols(const exchange_position *positions, size_t count)
     return distinct;
 }
 
-void projection_classify(const reconcile_config *config, const k_block *k, const e_block *e,
-                         const exchange_position *positions, size_t position_count,
-                         reconcile_result *result) {
+/* R1..R5 of the seed's _classify, to the character. */
+static void classify_seed(const reconcile_facts *facts, const reconcile_config *config, reconcile_result *result) {
+    const k_block *k = facts->k;
+    const e_block *e = facts->e;
+    /* R1: capital vs wallet balance, only when E-facts are populated. */
+    if (e->wallet_balance > 0)
+        classify_band(result, RULE_CAPITAL_VS_WALLET, k->capital - e->wallet_balance, config->capital_epsilon,
+                      config->pending_fee_bound);
+    /* R2: K's cumulative realized PnL vs the last fill's realized PnL (sic). */
+    if (e->last_fill_realized_pnl != 0)
+        classify_band(result, RULE_REALIZED_PNL, k->realized_pnl - e->last_fill_realized_pnl,
+                      config->capital_epsilon, config->realized_rounding);
+    /* R3: position count; evaluated whenever E reports positions, a delta
+     * only when the counts differ. */
+    if (facts->position_count > 0) {
+        size_t exchange_count = distinct_symbols(facts->positions, facts->position_count);
+        result->outcomes[RULE_OPEN_POSITIONS] = RULE_OUTCOME_OK;
+        if ((size_t)k->open_positions != exchange_count) {
+            add_delta(result, RULE_OPEN_POSITIONS, (double)((long)k->open_positions - (long)exchange_count));
+            escalate(result, RECONCILE_ERROR, RULE_OPEN_POSITIONS);
+            explain_counts(result, k->open_positions, exchange_count);
+        }
+    }
+    /* R4: K's open notional vs E's used margin (sic: leverage > 1 is ERROR). */
+    if (e->used_margin > 0 && k->open_notional > 0)
+        classify_band(result, RULE_OPEN_NOTIONAL, k->open_notional - e->used_margin, config->capital_epsilon,
+                      k->open_notional * config->mark_staleness_factor);
+    /* R5: used margin. */
+    if (e->used_margin > 0)
+        classify_band(result, RULE_USED_MARGIN, k->used_margin - e->used_margin, config->capital_epsilon,
+                      config->leverage_rounding_band);
+}
+
+void projection_classify(const reconcile_facts *facts, const reconcile_config *config, reconcile_result *result) {
+    assert(facts->k != NULL && facts->e != NULL);
+    assert(facts->position_count <= SYMBOLS_MAX);
     /* Field by field: the explanations are 3 KiB, and only the first
      * explanation_count of them are ever read. */
     result->status = RECONCILE_OK;
     result->worst_field = "";
     result->delta_count = 0;
     result->explanation_count = 0;
-    /* R1: capital vs wallet balance, only when E-facts are populated. */
-    if (e->wallet_balance > 0)
-        classify_band(result, "capital_vs_wallet", k->capital - e->wallet_balance, config->capital_epsilon,
-                      config->pending_fee_bound, "UNSETTLED_FEE");
-    /* R2: K's cumulative realized PnL vs the last fill's realized PnL (sic). */
-    if (e->last_fill_realized_pnl != 0)
-        classify_band(result, "realized_pnl", k->realized_pnl - e->last_fill_realized_pnl,
-                      config->capital_epsilon, config->realized_rounding, "LOT_STEP_ROUNDING");
-    /* R3: position count. */
-    if (position_count > 0) {
-        size_t exchange_count = distinct_symbols(positions, position_count);
-        if ((size_t)k->open_positions != exchange_count) {
-            add_delta(result, "open_positions", (double)((long)k->open_positions - (long)exchange_count));
-            escalate(result, RECONCILE_ERROR, "open_positions");
-            explain_counts(result, k->open_positions, exchange_count);
-        }
-    }
-    /* R4: K's open notional vs E's used margin (sic: leverage > 1 is ERROR). */
-    if (e->used_margin > 0 && k->open_notional > 0)
-        classify_band(result, "open_notional", k->open_notional - e->used_margin, config->capital_epsilon,
-                      k->open_notional * config->mark_staleness_factor, "MARK_PRICE_STALENESS");
-    /* R5: used margin. */
-    if (e->used_margin > 0)
-        classify_band(result, "used_margin", k->used_margin - e->used_margin, config->capital_epsilon,
-                      config->leverage_rounding_band, "LEVERAGE_ROUNDING");
+    memset(result->outcomes, RULE_NOT_EVALUATED, sizeof result->outcomes);
+    classify_seed(facts, config, result);
 }

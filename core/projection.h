@@ -18,6 +18,7 @@
 #include "core/book.h"
 #include "core/config.h"
 #include "core/limits.h"
+#include "core/rules.h"
 
 typedef enum { RECONCILE_OK = 0, RECONCILE_WARN = 1, RECONCILE_ERROR = 2 } reconcile_status;
 
@@ -62,17 +63,45 @@ typedef struct {
     double last_funding;
 } e_block;
 
-enum { RECONCILE_DELTAS_MAX = 5 };
+enum { RECONCILE_DELTAS_MAX = RULE_COUNT }; /* one delta per rule at most */
 
 typedef struct {
     reconcile_status status;
-    const char *worst_field;                    /* static text; "" when OK */
+    const char *worst_field;                    /* static text (a rule's field); "" when OK */
     size_t delta_count;
-    const char *delta_names[RECONCILE_DELTAS_MAX];  /* in the seed's insertion order */
+    const char *delta_names[RECONCILE_DELTAS_MAX];  /* rules' fields, in the seed's insertion order */
     double delta_values[RECONCILE_DELTAS_MAX];
     size_t explanation_count;
     char explanations[EXPLANATIONS_MAX][EXPLANATION_CAPACITY];
+    /* Per rule: not evaluated, or its worst severity in this snapshot (what
+     * kpis_v7.json's reconcile.rules counts; see core/rules.h). */
+    unsigned char outcomes[RULE_COUNT];         /* rule_outcome values */
 } reconcile_result;
+
+/* What the v2 rules read besides the K and E blocks, for one snapshot. The
+ * projection keeps it up to date from the facts the kernel hands it; the
+ * seed's rules never read it. */
+typedef struct {
+    double book_realized_pnl;      /* K's own realized PnL, folded by its book from reducing fills */
+    bool has_valid_wallet;
+    double last_valid_wallet;      /* the last E wallet > 0 and finite */
+    bool invalid_wallet_frame;     /* this event delivered a wallet <= 0 or non-finite */
+    bool positions_reported;       /* E sent a position report in this run (this event included) */
+    size_t orphans_removed;        /* registry entries without a position this event's sync removed */
+    char orphan_symbol[SYMBOL_CAPACITY]; /* the first of them ("" when none) */
+} reconcile_extras;
+
+/* Everything the classifier reads for one snapshot: classifying the same
+ * facts under other thresholds (or the other rule set) needs no kernel run.
+ * Pointers are borrowed: valid until the kernel's next event. */
+typedef struct {
+    const k_block *k;
+    const e_block *e;
+    const exchange_position *positions; /* E's list, sorted by symbol */
+    size_t position_count;
+    const position_book *book;          /* K's positions (v2 R3); may be NULL: no K position */
+    reconcile_extras extras;
+} reconcile_facts;
 
 typedef struct {
     long event_seq;
@@ -115,6 +144,8 @@ typedef struct {
     long event_seq;
     account_snapshot snapshot;          /* the latest one */
     published_capital published;
+    reconcile_extras pending;           /* v2 inputs gathered for the next snapshot */
+    reconcile_extras extras;            /* those the latest snapshot was classified with */
 } account_projection;
 
 /* Starts a projection at the configured seed capital, with the seed's
@@ -155,10 +186,14 @@ const account_snapshot *projection_build_snapshot(account_projection *projection
  * clamped to [min, max]. */
 double projection_k_capital(const account_projection *projection);
 
-/* The classifier alone (R1..R5 of the seed's _classify). */
-void projection_classify(const reconcile_config *config, const k_block *k, const e_block *e,
-                         const exchange_position *positions, size_t position_count,
-                         reconcile_result *result);
+/* The facts the latest snapshot was classified with (book: the one given
+ * to projection_build_snapshot; borrowed pointers, see reconcile_facts). */
+void projection_facts(const account_projection *projection, const position_book *book, reconcile_facts *facts);
+
+/* The classifier alone: the rule set of config (seed: R1..R5 of the seed's
+ * _classify, to the character; v2: see the README) over facts, into result.
+ * Pure: the same facts and config always give the same result. */
+void projection_classify(const reconcile_facts *facts, const reconcile_config *config, reconcile_result *result);
 
 /* The seed's _safe(): the value when finite, else the default. */
 double projection_safe(double value, double fallback);

@@ -423,15 +423,35 @@ int run_output_commit(run_output *out) {
     return 0;
 }
 
+/* Replay mode, a run that did not commit: removes what it wrote, so that a
+ * caller writing into a folder of its own (fuzzing) finds nothing left. */
+static void remove_uncommitted(const run_output *out) {
+    static const char *const state_names[STATE_FILE_COUNT] = {"account.json", "nav.json", "kpis_v7.json",
+                                                              "positions_state.json", "position_tp_sl.json",
+                                                              "state.json"};
+    char path[PATH_CAPACITY + 64];
+    for (int stream = 0; stream < LOG_COUNT; stream++) {
+        log_path(out, (log_stream)stream, path);
+        unlink(path);
+    }
+    for (int index = 0; index < STATE_FILE_COUNT; index++) {
+        snprintf(path, sizeof path, "%s/logs/state/%s", out->directory, state_names[index]);
+        unlink(path);
+    }
+}
+
 void run_output_close(run_output *out) {
+    bool opened = false;
     for (int stream = 0; stream < LOG_COUNT; stream++) {
         log_file *log = &out->logs[stream];
         if (log->descriptor >= 0) {
             close(log->descriptor);
             log->descriptor = -1;
+            opened = true;
         }
         buffer_free(&log->pending);
     }
+    if (opened && !out->live) remove_uncommitted(out);
     buffer_free(&out->scratch);
     file_lock_release(&out->lock);
 }

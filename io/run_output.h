@@ -99,7 +99,8 @@ int run_output_state(run_output *out, const kernel *k) WARN_UNUSED_RESULT;
 int run_output_commit(run_output *out) WARN_UNUSED_RESULT;
 
 /* Closes everything and releases the lock. Safe after a failure and after
- * commit. */
+ * commit; in replay mode, before commit (a failed run), it removes the logs
+ * and state files it wrote. */
 void run_output_close(run_output *out);
 
 #endif

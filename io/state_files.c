@@ -238,13 +238,27 @@ void state_render_kpis(json_writer *writer, const kernel *k, void (*extension)(v
     JSON_KEY(writer, "warn"); json_integer(writer, tracker->reconcile_counts[RECONCILE_WARN]);
     JSON_KEY(writer, "error"); json_integer(writer, tracker->reconcile_counts[RECONCILE_ERROR]);
     JSON_KEY(writer, "worst_fields");
+    /* Keyed by field, sorted; v2's fields only under v2. */
+    reconcile_rule sorted[RULE_COUNT];
+    size_t rule_count = reconcile_rules_sorted(k->config.reconcile.rules, sorted);
     json_object_begin(writer);
-    /* kpis_worst_field_names is not alphabetical: emit in sorted order. */
-    static const size_t sorted_order[KPIS_WORST_FIELDS] = {0, 3, 2, 1, 4};
-    for (size_t position = 0; position < KPIS_WORST_FIELDS; position++) {
-        size_t index = sorted_order[position];
-        json_key(writer, kpis_worst_field_names[index]);
-        json_integer(writer, tracker->worst_field_counts[index]);
+    for (size_t position = 0; position < rule_count; position++) {
+        json_key(writer, reconcile_rule_field(sorted[position]));
+        json_integer(writer, tracker->worst_field_counts[sorted[position]]);
+    }
+    json_object_end(writer);
+    JSON_KEY(writer, "rules");
+    json_object_begin(writer);
+    for (size_t position = 0; position < rule_count; position++) {
+        reconcile_rule rule = sorted[position];
+        json_key(writer, reconcile_rule_field(rule));
+        json_object_begin(writer);
+        JSON_KEY(writer, "evaluated"); json_integer(writer, kpis_rule_evaluated(tracker, rule));
+        for (int outcome = RULE_OUTCOME_OK; outcome < RULE_OUTCOME_COUNT; outcome++) {
+            json_key(writer, rule_outcome_name((rule_outcome)outcome));
+            json_integer(writer, tracker->rule_counts[rule][outcome]);
+        }
+        json_object_end(writer);
     }
     json_object_end(writer);
     json_object_end(writer);

@@ -66,17 +66,24 @@ void exit_desk_on_mark(exit_desk *desk, const char *symbol) {
     if (job != NULL && job->state == EXIT_JOB_WAIT_MARK) job->state = EXIT_JOB_SIZE;
 }
 
+/* Whether an order status is final without a (full) fill. */
+static bool ended_unfilled(const char *status) {
+    return strcmp(status, "EXPIRED") == 0 || strcmp(status, "CANCELED") == 0 || strcmp(status, "REJECTED") == 0;
+}
+
 void exit_desk_on_order_update(exit_desk *desk, const char *client_id, const char *status) {
     for (size_t index = 0; index < desk->count; index++) {
         exit_job *job = &desk->jobs[index];
         if (job->state == EXIT_JOB_DONE) continue;
-        bool all = job->part_count > 0;
+        bool all = job->part_count > 0, ended = false;
         for (size_t part = 0; part < job->part_count; part++) {
-            if (strcmp(job->client_ids[part], client_id) == 0 && strcmp(status, "FILLED") == 0)
-                job->part_filled[part] = true;
+            bool mine = strcmp(job->client_ids[part], client_id) == 0;
+            if (mine && strcmp(status, "FILLED") == 0) job->part_filled[part] = true;
+            ended = ended || (mine && ended_unfilled(status));
             all = all && job->part_filled[part];
         }
         if (all) finish_job(desk, job, "filled");
+        else if (ended && job->state == EXIT_JOB_WAIT_FILL) wait_for_mark(desk, job, "an order ended %s", status);
     }
 }
 

@@ -10,7 +10,9 @@
  *   *.gp         the gnuplot scripts: the templates (the .gp files of the
  *                source tree's reports/) with paths and values filled in
  *   *.png, *.svg the charts (PNG by pngcairo, SVG by the svg terminal)
- *   index.html   one self-contained page (inline CSS, relative links only)
+ *   index.html   one self-contained page: inline CSS, every chart a PNG data
+ *                URI (the page can be sent alone); links to the run's logs
+ *                are the only references out of it
  * logs/marks.csv, when a run writes it, is CSV with a header naming at
  * least ts, symbol and price (the kernel's mark feed), optionally event_seq
  * (exits are then placed by it) and the kernel's position and ledger levels
@@ -32,7 +34,11 @@
 
 #include "core/limits.h"
 
-/* report_write results besides 0 (success) and -1 (error, text in error). */
+/* A run's report lives only in DIR/reports: nothing here writes elsewhere
+ * (gnuplot runs with DIR/reports as its working folder), so a run's
+ * outputs swapped whole carry their report along.
+ *
+ * report_write results besides 0 (success) and -1 (error, text in error). */
 #define REPORT_NO_GNUPLOT 3 /* gnuplot is not on PATH: nothing was written */
 
 enum {

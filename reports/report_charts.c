@@ -418,7 +418,7 @@ void format_timestamp(double ts, char *out, size_t capacity) {
  * when every delta is 0; R3 counts whole positions, so its OK band is drawn
  * as +-0.5 (see reconcile.gp). */
 static double panel_half_range(const rule_track *track, size_t rule) {
-    double epsilon = rule == 2 ? 0.5 : track->epsilon_max;
+    double epsilon = rule == RULE_OPEN_POSITIONS ? 0.5 : track->epsilon_max;
     double reach = track->largest > 4 * epsilon ? track->largest : 4 * epsilon;
     if (!(reach > 0)) reach = 1;
     return reach * 1.25;
@@ -434,9 +434,6 @@ static void array_append(char *array, size_t capacity, int panels, const char *t
  * reconcile chart (one panel per rule, scaled by panel_half_range). */
 static int draw_reconcile(report_context *context, const char *gnuplot_path, const char *templates,
                           report_chart_list *charts) {
-    static const char *const panel_titles[REPORT_RULES] = {
-        "\"R1 capital_vs_wallet\\nUSDT\"", "\"R2 realized_pnl\\nUSDT\"", "\"R3 open_positions\\npositions\"",
-        "\"R4 open_notional\\nUSDT\"", "\"R5 used_margin\\nUSDT\""};
     char files[TEMPLATE_VALUE_CAPACITY] = "", titles[TEMPLATE_VALUE_CAPACITY] = "", ranges[TEMPLATE_VALUE_CAPACITY] = "";
     char whole[TEMPLATE_VALUE_CAPACITY] = "";
     int panels = 0;
@@ -464,10 +461,13 @@ static int draw_reconcile(report_context *context, const char *gnuplot_path, con
         snprintf(name, sizeof name, "reconcile_%s.dat", track->name);
         snprintf(text, sizeof text, "'%s'", name);
         array_append(files, sizeof files, panels, text);
-        array_append(titles, sizeof titles, panels, panel_titles[rule]);
+        char title[REPORT_TITLE_CAPACITY];
+        snprintf(title, sizeof title, "\"%s\\n%s\"", reconcile_rules[rule].label,
+                 rule == RULE_OPEN_POSITIONS ? "positions" : "USDT");
+        array_append(titles, sizeof titles, panels, title);
         number_format(panel_half_range(track, rule), text);
         array_append(ranges, sizeof ranges, panels, text);
-        array_append(whole, sizeof whole, panels, rule == 2 ? "1" : "0");
+        array_append(whole, sizeof whole, panels, rule == RULE_OPEN_POSITIONS ? "1" : "0");
         panels++;
     }
     buffer_reset(&data);
@@ -530,11 +530,45 @@ static void event_row(buffer *out, double x, double y, int kind, double x_from, 
     buffer_append_text(out, "\n");
 }
 
-/* The data files and chart of one symbol. */
-static int draw_symbol(report_context *context, const char *gnuplot_path, const char *templates,
-                       report_chart_list *charts, const symbol_track *track) {
-    bool kinds[8] = {false};
-    bool tp_levels = false, sl_levels = false;
+/* What a symbol's events file holds: the marker kinds with a price and
+ * whether TP or SL level segments exist. */
+typedef struct {
+    bool kinds[8];                      /* by report_marker_kind */
+    bool tp_levels, sl_levels;
+} symbol_events;
+
+/* STEM_events.dat text: the sampled markers, then the ledger's current
+ * levels (and its entry when the logs showed none). Fills found. */
+static void symbol_events_text(const report_context *context, const symbol_track *track, buffer *data,
+                               symbol_events *found) {
+    memset(found, 0, sizeof *found);
+    buffer_append_text(data, "# x y kind x_from tp sl (kind: 1 entry long, 2 entry short, 3 exit TP, 4 exit SL, "
+                             "5 rejected order, 6 filled order, 7 ledger TP/SL now)\n");
+    for (size_t index = 0; index < track->events->count; index++) {
+        const report_marker *marker = &track->events->items[index];
+        event_row(data, marker->x, marker->y, marker->kind, marker->x_from, marker->tp, marker->sl);
+        if (marker->kind >= 1 && marker->kind <= 7 && isfinite(marker->y)) found->kinds[marker->kind] = true;
+        bool exit = marker->kind == MARKER_EXIT_TP || marker->kind == MARKER_EXIT_SL;
+        if (exit && isfinite(marker->x_from) && isfinite(marker->tp)) found->tp_levels = true;
+        if (exit && isfinite(marker->x_from) && isfinite(marker->sl)) found->sl_levels = true;
+    }
+    if (!track->has_ledger || !context->has_x) return;
+    double from = isfinite(track->ledger_from) ? track->ledger_from : context->x_min;
+    event_row(data, context->x_max, track->ledger_entry, MARKER_LEDGER_LEVELS, from, track->ledger_tp,
+              track->ledger_sl);
+    if (isfinite(track->ledger_tp)) found->tp_levels = true;
+    if (isfinite(track->ledger_sl)) found->sl_levels = true;
+    /* No entry seen in the logs (a replay of fills without a mark log):
+     * the ledger's own entry, at its creation, stands in. */
+    if (!track->has_reconcile_entries && isfinite(track->ledger_from) && isfinite(track->ledger_entry)) {
+        int kind = track->ledger_short ? MARKER_ENTRY_SHORT : MARKER_ENTRY_LONG;
+        event_row(data, track->ledger_from, track->ledger_entry, kind, NAN, NAN, NAN);
+        found->kinds[kind] = true;
+    }
+}
+
+/* Writes STEM_marks.dat, STEM_entry.dat and STEM_events.dat. 0 or -1. */
+static int write_symbol_data(report_context *context, const symbol_track *track, symbol_events *found) {
     buffer data;
     buffer_init(&data, REPORT_OUTPUT_BYTES_MAX);
     char name[REPORT_STEM_CAPACITY + 16];
@@ -548,34 +582,20 @@ static int draw_symbol(report_context *context, const char *gnuplot_path, const 
     snprintf(name, sizeof name, "%s_entry.dat", track->stem);
     if (result == 0) result = write_report_file(context, name, &data);
     buffer_reset(&data);
-    buffer_append_text(&data, "# x y kind x_from tp sl (kind: 1 entry long, 2 entry short, 3 exit TP, 4 exit SL, "
-                              "5 rejected order, 6 filled order, 7 ledger TP/SL now)\n");
-    for (size_t index = 0; index < track->events->count; index++) {
-        const report_marker *marker = &track->events->items[index];
-        event_row(&data, marker->x, marker->y, marker->kind, marker->x_from, marker->tp, marker->sl);
-        if (marker->kind >= 1 && marker->kind <= 7 && isfinite(marker->y)) kinds[marker->kind] = true;
-        bool exit = marker->kind == MARKER_EXIT_TP || marker->kind == MARKER_EXIT_SL;
-        if (exit && isfinite(marker->x_from) && isfinite(marker->tp)) tp_levels = true;
-        if (exit && isfinite(marker->x_from) && isfinite(marker->sl)) sl_levels = true;
-    }
-    if (track->has_ledger && context->has_x) {
-        double from = isfinite(track->ledger_from) ? track->ledger_from : context->x_min;
-        event_row(&data, context->x_max, track->ledger_entry, MARKER_LEDGER_LEVELS, from, track->ledger_tp,
-                  track->ledger_sl);
-        if (isfinite(track->ledger_tp)) tp_levels = true;
-        if (isfinite(track->ledger_sl)) sl_levels = true;
-        /* No entry seen in the logs (a replay of fills without a mark log):
-         * the ledger's own entry, at its creation, stands in. */
-        if (!track->has_reconcile_entries && isfinite(track->ledger_from) && isfinite(track->ledger_entry)) {
-            int kind = track->ledger_short ? MARKER_ENTRY_SHORT : MARKER_ENTRY_LONG;
-            event_row(&data, track->ledger_from, track->ledger_entry, kind, NAN, NAN, NAN);
-            kinds[kind] = true;
-        }
-    }
+    symbol_events_text(context, track, &data, found);
     snprintf(name, sizeof name, "%s_events.dat", track->stem);
     if (result == 0) result = write_report_file(context, name, &data);
     buffer_free(&data);
-    if (result != 0) return -1;
+    return result;
+}
+
+/* The data files and chart of one symbol. */
+static int draw_symbol(report_context *context, const char *gnuplot_path, const char *templates,
+                       report_chart_list *charts, const symbol_track *track) {
+    symbol_events found;
+    if (write_symbol_data(context, track, &found) != 0) return -1;
+    const bool *kinds = found.kinds;
+    bool tp_levels = found.tp_levels, sl_levels = found.sl_levels;
 
     bool has_marks = series_has_values(&track->marks, 0);
     bool level_lines = series_has_values(&track->marks, 1) || series_has_values(&track->marks, 2);

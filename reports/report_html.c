@@ -220,8 +220,9 @@ static const char *recompute_consistency(const cJSON *state) {
     return "green";
 }
 
-/* The positions-ledger table and the consistency badge. */
-static void section_positions(const report_context *context, buffer *out) {
+/* The consistency badge paragraph (seed 002 section 6.2): state.json's
+ * status, recomputed when absent, and a note when the two disagree. */
+static void consistency_badge(const report_context *context, buffer *out) {
     const cJSON *state = context->state;
     const cJSON *consistency = cJSON_GetObjectItemCaseSensitive(state, "ledger_consistency");
     const char *status = report_json_string(consistency, "status");
@@ -230,7 +231,7 @@ static void section_positions(const report_context *context, buffer *out) {
         badge = status;
     const char *recomputed = state != NULL ? recompute_consistency(state) : NULL;
     if (status == NULL && recomputed != NULL) badge = recomputed;
-    buffer_append_text(out, "<section id=\"positions\">\n<h2>Positions ledger</h2>\n<p>Ledger consistency: ");
+    buffer_append_text(out, "<p>Ledger consistency: ");
     buffer_append_format(out, "<span id=\"consistency-badge\" class=\"badge %s\" data-status=\"%s\">%s</span> ", badge,
                          badge, badge);
     if (consistency != NULL) {
@@ -256,6 +257,13 @@ static void section_positions(const report_context *context, buffer *out) {
                              badge, recomputed);
     buffer_append_text(out, "<p class=\"muted\">green: every position is in the ledger with both TP and SL; yellow: "
                             "some lack TP or SL; red: positions exist and the ledger is empty.</p>\n");
+}
+
+/* The positions-ledger table and the consistency badge. */
+static void section_positions(const report_context *context, buffer *out) {
+    const cJSON *state = context->state;
+    buffer_append_text(out, "<section id=\"positions\">\n<h2>Positions ledger</h2>\n");
+    consistency_badge(context, out);
     buffer_append_text(out, "<table id=\"ledger-table\">\n<thead><tr><th>symbol</th><th>side</th><th>qty</th>"
                             "<th>entry</th><th>tp</th><th>sl</th><th>created</th><th>updated</th></tr></thead>\n"
                             "<tbody>\n");
@@ -401,13 +409,13 @@ static void reconcile_counts_table(const report_context *context, buffer *out) {
     buffer_append_text(out, "</tbody>\n</table>\n");
 }
 
-/* The WARN band of rule (0..4) as text: its threshold and value. */
+/* The WARN band of rule (R1..R5) as text: its threshold and value. */
 static void append_rule_band(const reconcile_config *thresholds, size_t rule, buffer *out) {
     switch (rule) {
-    case 0: buffer_append_text(out, "pending_fee_bound "); report_append_number(out, thresholds->pending_fee_bound); break;
-    case 1: buffer_append_text(out, "realized_rounding "); report_append_number(out, thresholds->realized_rounding); break;
-    case 2: buffer_append_text(out, "none: any difference is ERROR"); break;
-    case 3:
+    case RULE_CAPITAL_VS_WALLET: buffer_append_text(out, "pending_fee_bound "); report_append_number(out, thresholds->pending_fee_bound); break;
+    case RULE_REALIZED_PNL: buffer_append_text(out, "realized_rounding "); report_append_number(out, thresholds->realized_rounding); break;
+    case RULE_OPEN_POSITIONS: buffer_append_text(out, "none: any difference is ERROR"); break;
+    case RULE_OPEN_NOTIONAL:
         buffer_append_text(out, "open_notional &times; ");
         report_append_number(out, thresholds->mark_staleness_factor);
         break;
@@ -550,9 +558,9 @@ static void section_faults(const report_context *context, buffer *out) {
     buffer_append_format(out, "<section id=\"faults\">\n<h2>Fault log</h2>\n<p>%ld fault%s injected", context->fault_rows,
                          context->fault_rows == 1 ? "" : "s");
     bool first = true;
-    for (size_t kind = 0; kind < 8; kind++) {
+    for (size_t kind = 0; kind <= FAULT_KIND_COUNT; kind++) {
         if (context->fault_kind_counts[kind] == 0) continue;
-        buffer_append_format(out, "%s%s %ld", first ? ": " : ", ", kind < 7 ? report_fault_kind_names[kind] : "other",
+        buffer_append_format(out, "%s%s %ld", first ? ": " : ", ", kind < FAULT_KIND_COUNT ? fault_kind_name((fault_kind)kind) : "other",
                              context->fault_kind_counts[kind]);
         first = false;
     }

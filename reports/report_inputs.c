@@ -22,15 +22,6 @@
 #include "io/progress.h"
 #include "reports/report_internal.h"
 
-const char *const report_fault_kind_names[7] = {"stale_mark", "zero_wallet", "orphan_tp_sl", "drop",
-                                               "duplicate", "delay", "corrupt"};
-
-/* The reconcile rules in the seed's order, with their display labels. */
-static const char *const rule_names[REPORT_RULES] = {"capital_vs_wallet", "realized_pnl", "open_positions",
-                                                    "open_notional", "used_margin"};
-static const char *const rule_labels[REPORT_RULES] = {
-    "R1 capital_vs_wallet", "R2 realized_pnl", "R3 open_positions", "R4 open_notional", "R5 used_margin"};
-
 /* 0 OK, 1 WARN, 2 ERROR; -1 for anything else. */
 static int status_code(const char *status) {
     if (status == NULL) return -1;
@@ -318,10 +309,10 @@ typedef struct {
 static double rule_band(const report_context *context, size_t rule, double open_notional) {
     const reconcile_config *thresholds = &context->thresholds;
     switch (rule) {
-    case 0: return thresholds->pending_fee_bound;
-    case 1: return thresholds->realized_rounding;
-    case 2: return 0.0;
-    case 3: return isfinite(open_notional) ? fabs(open_notional) * thresholds->mark_staleness_factor : NAN;
+    case RULE_CAPITAL_VS_WALLET: return thresholds->pending_fee_bound;
+    case RULE_REALIZED_PNL: return thresholds->realized_rounding;
+    case RULE_OPEN_POSITIONS: return 0.0;
+    case RULE_OPEN_NOTIONAL: return isfinite(open_notional) ? fabs(open_notional) * thresholds->mark_staleness_factor : NAN;
     default: return thresholds->leverage_rounding_band;
     }
 }
@@ -416,7 +407,7 @@ static int reconcile_line(report_context *context, char *line, size_t length, vo
     const char *worst = report_json_string(reconcile, "worst_field");
     if (worst != NULL && worst[0] != '\0') {
         size_t rule = 0;
-        while (rule < REPORT_RULES && strcmp(rule_names[rule], worst) != 0) rule++;
+        while (rule < REPORT_RULES && strcmp(reconcile_rule_field((reconcile_rule)rule), worst) != 0) rule++;
         context->worst_field_counts[rule]++;
     }
     const cJSON *k_block = cJSON_GetObjectItemCaseSensitive(root, "k");
@@ -428,9 +419,9 @@ static int reconcile_line(report_context *context, char *line, size_t length, vo
     cJSON_ArrayForEach(delta, deltas) {
         if (!cJSON_IsNumber(delta) || delta->string == NULL) continue;
         for (size_t rule = 0; rule < REPORT_RULES; rule++) {
-            if (strcmp(rule_names[rule], delta->string) != 0) continue;
+            if (strcmp(reconcile_rule_field((reconcile_rule)rule), delta->string) != 0) continue;
             rule_track *track = &context->rules[rule];
-            double epsilon = rule == 2 ? 0.0 : context->thresholds.capital_epsilon;
+            double epsilon = rule == RULE_OPEN_POSITIONS ? 0.0 : context->thresholds.capital_epsilon;
             double band = rule_band(context, rule, open_notional);
             double values[3] = {delta->valuedouble, epsilon, band};
             series_add(&track->deltas, ts, values, status < 0 ? 0 : status);
@@ -737,7 +728,8 @@ static int fault_line(report_context *context, char *line, size_t length, void *
     }
     const char *kind = report_json_string(root, "kind");
     size_t kind_index = 0;
-    while (kind_index < 7 && (kind == NULL || strcmp(kind, report_fault_kind_names[kind_index]) != 0)) kind_index++;
+    while (kind_index < FAULT_KIND_COUNT && (kind == NULL || strcmp(kind, fault_kind_name((fault_kind)kind_index)) != 0))
+        kind_index++;
     context->fault_kind_counts[kind_index]++;
     if (context->fault_rows < REPORT_FAULT_ROWS_MAX) {
         report_fault_row *row = &context->fault_table[context->fault_rows];
@@ -820,8 +812,8 @@ int report_read_inputs(report_context *context) {
     series_init(&context->nav_series, 3, 3);
     series_init(&context->status_series, 0, 0);
     for (size_t rule = 0; rule < REPORT_RULES; rule++) {
-        context->rules[rule].name = rule_names[rule];
-        context->rules[rule].label = rule_labels[rule];
+        context->rules[rule].name = reconcile_rule_field((reconcile_rule)rule);
+        context->rules[rule].label = reconcile_rules[rule].label;
         series_init(&context->rules[rule].deltas, 3, 1);
     }
     if (report_trading_init(context) != 0) return -1;

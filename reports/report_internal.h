@@ -7,7 +7,9 @@
  *   report_inputs.c  reading the run's logs and state files (data only)
  *   report_charts.c  gnuplot templates, data files and the gnuplot child
  *   report_donut.c   the AUM donut's data and chart
+ *   report_trades.c  trades, PnL per symbol, exposure, daily returns (data)
  *   report_html.c    index.html (reads the context, never the files)
+ *   report_html_trading.c  its trading section
  * The reading side never formats HTML and the HTML side never reads a
  * file: report_inputs.c fills the context, report_charts.c and
  * report_html.c only read it.
@@ -26,7 +28,9 @@
 
 #include "core/config.h"
 #include "core/limits.h"
+#include "core/rules.h"
 #include "io/buffer.h"
+#include "io/fault_kinds.h"
 
 enum {
     REPORT_PATH_CAPACITY = 4096,                  /* bytes of one path, NUL included */
@@ -39,7 +43,7 @@ enum {
     SERIES_BUCKETS_MAX = 1024,                    /* buckets per series (even) */
     MARKERS_MAX = 4096,                           /* markers kept per sample (even) */
     REPORT_SYMBOL_CHARTS_MAX = 24,                /* symbols with a chart; later ones are counted */
-    REPORT_RULES = 5,                             /* reconcile rules R1..R5 */
+    REPORT_RULES = RULE_SEED_COUNT,               /* reconcile rules R1..R5 (core/rules.h order) */
     REPORT_FAULT_ROWS_MAX = 500,                  /* fault log rows shown in index.html */
     REPORT_CHARTS_MAX = 5 + REPORT_SYMBOL_CHARTS_MAX, /* charts of one report */
     REPORT_STEM_CAPACITY = 64,                    /* bytes of a chart's file stem, NUL included */
@@ -258,7 +262,7 @@ typedef struct {
 
     report_fault_row fault_table[REPORT_FAULT_ROWS_MAX]; /* the first fault_rows of faults.jsonl */
     buffer fault_params;                /* their params as compact JSON, each NUL-terminated */
-    long fault_kind_counts[8];          /* by report_fault_kind_names order, then other */
+    long fault_kind_counts[FAULT_KIND_COUNT + 1]; /* by fault_kind, then other */
 
     report_trading *trading;            /* trades, PnL per symbol, exposure, days (allocated) */
 
@@ -266,8 +270,6 @@ typedef struct {
     size_t note_count;
 } report_context;
 
-/* The fault kinds of the scenario format, in display order. */
-extern const char *const report_fault_kind_names[7];
 
 /* ---- shared helpers (report_common.c) ------------------------------------ */
 

@@ -23,8 +23,6 @@ static const char *const k_fields[] = {"capital", "realized_pnl", "unrealized_pn
 static const char *const e_fields[] = {"wallet_balance", "available_margin", "used_margin", "maint_margin",
                                        "last_fill_price", "last_fill_qty", "last_fill_fee",
                                        "last_fill_realized_pnl", "last_funding", "positions", NULL};
-static const char *const delta_names[] = {"capital_vs_wallet", "realized_pnl", "open_positions", "open_notional",
-                                          "used_margin", NULL};
 static const char *const published_fields[] = {"capital", "capital_source", "equity", "e_wallet_balance",
                                                "event_seq", "realized_pnl", "fees_paid", "peak_capital", NULL};
 static const char *const ledger_fields[] = {"side", "qty", "entry_price", "tp", "sl", NULL};
@@ -57,7 +55,7 @@ static bool path_is_numeric(const expect_path *path) {
     switch (path->kind) {
     case PATH_K: case PATH_E: case PATH_DELTA: case PATH_LEDGER_COUNT: case PATH_NAV_TOTAL:
     case PATH_AUM_TOTAL: case PATH_AUM_VALUE: case PATH_EXITS_COUNT: case PATH_DUPLICATES:
-    case PATH_FAULTS_COUNT: case PATH_EVENT_SEQ:
+    case PATH_FAULTS_COUNT: case PATH_EVENT_SEQ: case PATH_RECONCILE_COUNT: case PATH_RULE_COUNT:
         return true;
     case PATH_PUBLISHED:
         return path->field != 1;
@@ -66,6 +64,26 @@ static bool path_is_numeric(const expect_path *path) {
     default:
         return false;
     }
+}
+
+/* "ok|warn|error" or "rules.FIELD.evaluated|ok|warn|error" (after "reconcile."). */
+static bool parse_reconcile_count(const char *rest, expect_path *parsed) {
+    static const char *const statuses[] = {"ok", "warn", "error", NULL};
+    static const char *const counts[] = {"evaluated", "ok", "warn", "error", NULL};
+    _Static_assert(RECONCILE_OK == 0 && RECONCILE_WARN == 1 && RECONCILE_ERROR == 2, "statuses order");
+    _Static_assert(RULE_OUTCOME_OK == 1 && RULE_OUTCOME_WARN == 2 && RULE_OUTCOME_ERROR == 3, "counts order");
+    if (strncmp(rest, "rules.", 6) != 0) {
+        parsed->kind = PATH_RECONCILE_COUNT;
+        return (parsed->field = field_index(statuses, rest)) >= 0;
+    }
+    const char *field = rest + 6;
+    const char *dot = strrchr(field, '.');
+    reconcile_rule rule;
+    if (dot == NULL || !reconcile_rule_parse(field, (size_t)(dot - field), &rule)) return false;
+    parsed->kind = PATH_RULE_COUNT;
+    parsed->field = (int)rule;
+    parsed->outcome = field_index(counts, dot + 1); /* 0: evaluated, else the rule_outcome */
+    return parsed->outcome >= 0;
 }
 
 static bool parse_kind(const char *path, expect_path *parsed) {
@@ -89,9 +107,13 @@ static bool parse_kind(const char *path, expect_path *parsed) {
         return (parsed->field = field_index(e_fields, path + 2)) >= 0;
     }
     if (strncmp(path, "deltas.", 7) == 0) {
+        reconcile_rule rule;
         parsed->kind = PATH_DELTA;
-        return (parsed->field = field_index(delta_names, path + 7)) >= 0;
+        if (!reconcile_rule_parse(path + 7, strlen(path + 7), &rule)) return false;
+        parsed->field = (int)rule;
+        return true;
     }
+    if (strncmp(path, "reconcile.", 10) == 0) return parse_reconcile_count(path + 10, parsed);
     if (strncmp(path, "published.", 10) == 0) {
         parsed->kind = PATH_PUBLISHED;
         return (parsed->field = field_index(published_fields, path + 10)) >= 0;
@@ -119,16 +141,38 @@ static bool parse_kind(const char *path, expect_path *parsed) {
  * field table (NULL: a plain path), and what stands between them. */
 typedef struct {
     const char *prefix;
-    const char *const *fields;
+    const char *const *fields;  /* NULL-terminated; NULL: a plain path (or the rule fields, below) */
+    bool rule_fields;           /* the fields are core/rules.h's, in its order */
+    const char *suffix;         /* what follows the field (NULL: nothing) */
 } path_family;
 
 static const path_family path_families[] = {
-    {"status", NULL}, {"worst_field", NULL}, {"explanation", NULL}, {"event_seq", NULL},
-    {"k.", k_fields}, {"e.", e_fields}, {"deltas.", delta_names}, {"published.", published_fields},
-    {"ledger.count", NULL}, {"ledger.SYM.", ledger_fields}, {"registry.SYM", NULL}, {"consistency", NULL},
-    {"nav.total", NULL}, {"aum.total", NULL}, {"aum.SYM.usd_value", NULL}, {"exits.count", NULL},
-    {"exit.SYM", NULL}, {"duplicates_skipped", NULL}, {"faults.count", NULL}};
+    {"status", NULL, false, NULL}, {"worst_field", NULL, false, NULL}, {"explanation", NULL, false, NULL},
+    {"event_seq", NULL, false, NULL}, {"k.", k_fields, false, NULL}, {"e.", e_fields, false, NULL},
+    {"deltas.", NULL, true, NULL}, {"published.", published_fields, false, NULL},
+    {"ledger.count", NULL, false, NULL}, {"ledger.SYM.", ledger_fields, false, NULL},
+    {"registry.SYM", NULL, false, NULL}, {"consistency", NULL, false, NULL}, {"nav.total", NULL, false, NULL},
+    {"aum.total", NULL, false, NULL}, {"aum.SYM.usd_value", NULL, false, NULL},
+    {"exits.count", NULL, false, NULL}, {"exit.SYM", NULL, false, NULL},
+    {"duplicates_skipped", NULL, false, NULL}, {"faults.count", NULL, false, NULL},
+    {"reconcile.ok", NULL, false, NULL}, {"reconcile.warn", NULL, false, NULL},
+    {"reconcile.error", NULL, false, NULL}, {"reconcile.rules.", NULL, true, ".{evaluated,ok,warn,error}"}};
 enum { PATH_FAMILY_COUNT = sizeof path_families / sizeof path_families[0], PATH_NAMES_MAX = 64 };
+
+/* The field names of family into names (room for PATH_NAMES_MAX); returns
+ * how many (0 for a plain path). */
+static size_t family_fields(const path_family *entry, const char *names[PATH_NAMES_MAX]) {
+    size_t count = 0;
+    if (entry->rule_fields) {
+        for (size_t rule = 0; rule < RULE_COUNT; rule++) names[count++] = reconcile_rule_field((reconcile_rule)rule);
+        return count;
+    }
+    while (entry->fields != NULL && entry->fields[count] != NULL && count < PATH_NAMES_MAX) {
+        names[count] = entry->fields[count];
+        count++;
+    }
+    return count;
+}
 
 /* The nearest known path to an unknown one, into nearest (capacity bytes):
  * a field of the same prefix ("k.capitol" -> "k.capital", the symbol kept
@@ -138,19 +182,19 @@ static bool nearest_path(const char *path, char *nearest, size_t capacity) {
     const char *suffix;
     for (size_t family = 0; family < PATH_FAMILY_COUNT; family++) {
         const path_family *entry = &path_families[family];
-        if (entry->fields == NULL) continue;
-        size_t fields = 0;
-        while (entry->fields[fields] != NULL) fields++;
+        const char *names[PATH_NAMES_MAX];
+        size_t fields = family_fields(entry, names);
+        if (fields == 0 || entry->suffix != NULL) continue;
         if (strcmp(entry->prefix, "ledger.SYM.") == 0) {
             if (strncmp(path, "ledger.", 7) != 0 || !split_symbol(path + 7, symbol, &suffix)) continue;
-            const char *field = suggest_nearest(suffix, entry->fields, fields);
+            const char *field = suggest_nearest(suffix, names, fields);
             if (field == NULL) return false;
             snprintf(nearest, capacity, "ledger.%s.%s", symbol, field);
             return true;
         }
         size_t length = strlen(entry->prefix);
         if (strncmp(path, entry->prefix, length) != 0) continue;
-        const char *field = suggest_nearest(path + length, entry->fields, fields);
+        const char *field = suggest_nearest(path + length, names, fields);
         if (field == NULL) return false;
         snprintf(nearest, capacity, "%s%s", entry->prefix, field);
         return true;
@@ -158,7 +202,8 @@ static bool nearest_path(const char *path, char *nearest, size_t capacity) {
     const char *plain[PATH_NAMES_MAX];
     size_t count = 0;
     for (size_t family = 0; family < PATH_FAMILY_COUNT; family++)
-        if (path_families[family].fields == NULL && strstr(path_families[family].prefix, "SYM") == NULL)
+        if (path_families[family].fields == NULL && !path_families[family].rule_fields &&
+            strstr(path_families[family].prefix, "SYM") == NULL)
             plain[count++] = path_families[family].prefix;
     const char *found = suggest_nearest(path, plain, count);
     if (found != NULL) snprintf(nearest, capacity, "%s", found);
@@ -174,16 +219,19 @@ static void describe_unknown_path(const char *path, char *reason, size_t reason_
                           has_nearest ? "'?)" : "");
     for (size_t family = 0; family < PATH_FAMILY_COUNT; family++) {
         const path_family *entry = &path_families[family];
+        const char *names[PATH_NAMES_MAX];
+        size_t fields = family_fields(entry, names);
         if (length < 0 || (size_t)length >= reason_capacity) return;
         length += snprintf(reason + length, reason_capacity - (size_t)length, "%s %s%s", family == 0 ? "" : ",",
-                           entry->prefix, entry->fields != NULL ? "{" : "");
-        for (size_t field = 0; entry->fields != NULL && entry->fields[field] != NULL; field++) {
+                           entry->prefix, fields > 0 ? "{" : "");
+        for (size_t field = 0; field < fields; field++) {
             if (length < 0 || (size_t)length >= reason_capacity) return;
             length += snprintf(reason + length, reason_capacity - (size_t)length, "%s%s", field == 0 ? "" : ",",
-                               entry->fields[field]);
+                               names[field]);
         }
-        if (entry->fields != NULL && length >= 0 && (size_t)length < reason_capacity)
-            length += snprintf(reason + length, reason_capacity - (size_t)length, "}");
+        if (fields > 0 && length >= 0 && (size_t)length < reason_capacity)
+            length += snprintf(reason + length, reason_capacity - (size_t)length, "}%s",
+                               entry->suffix != NULL ? entry->suffix : "");
     }
 }
 
@@ -230,8 +278,9 @@ static found_value e_value(const kernel *k, int field) {
 }
 
 static found_value delta_value(const reconcile_result *result, int field) {
+    const char *name = reconcile_rule_field((reconcile_rule)field);
     for (size_t index = 0; index < result->delta_count; index++)
-        if (strcmp(result->delta_names[index], delta_names[field]) == 0)
+        if (strcmp(result->delta_names[index], name) == 0)
             return number_value(result->delta_values[index]);
     return absent_value;
 }
@@ -266,6 +315,14 @@ static found_value aum_value(const aum_view *aum, const char *asset) {
     return absent_value;
 }
 
+/* reconcile.rules.FIELD.COUNT: absent for a field the run's rule set lacks. */
+static found_value rule_count_value(const kernel *k, const expect_path *path) {
+    reconcile_rule rule = (reconcile_rule)path->field;
+    if (!reconcile_rule_in_set(rule, k->config.reconcile.rules)) return absent_value;
+    if (path->outcome == RULE_NOT_EVALUATED) return number_value((double)kpis_rule_evaluated(&k->kpis, rule));
+    return number_value((double)k->kpis.rule_counts[rule][path->outcome]);
+}
+
 /* The value at path, and for explanations whether one starts with expected. */
 static found_value lookup(const kernel *k, const expect_path *path, const char *expected, bool *prefix_matched) {
     const account_snapshot *snapshot = &k->projection.snapshot;
@@ -296,6 +353,8 @@ static found_value lookup(const kernel *k, const expect_path *path, const char *
     case PATH_EXIT: return text_value(kernel_last_exit(k, path->symbol, &reason) ? exit_reason_name(reason) : "none");
     case PATH_DUPLICATES: return number_value((double)k->duplicates_skipped);
     case PATH_FAULTS_COUNT: return number_value((double)k->faults_injected);
+    case PATH_RECONCILE_COUNT: return number_value((double)k->kpis.reconcile_counts[path->field]);
+    case PATH_RULE_COUNT: return rule_count_value(k, path);
     }
     assert(!"unknown path kind");
     return absent_value;

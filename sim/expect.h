@@ -1,5 +1,5 @@
 /* expect.h -- `expect` rows: a path into the run's state and an expected
- * value (shared/spec/scenario-format.md, "Expectations").
+ * value (docs/scenario-format.md, "Expectations").
  *
  * Paths are checked when the row is read (an unknown path is an error in the
  * file, not a failed expectation); values are compared against the kernel
@@ -17,12 +17,15 @@
 typedef enum {
     PATH_STATUS, PATH_WORST_FIELD, PATH_EXPLANATION, PATH_EVENT_SEQ, PATH_K, PATH_E, PATH_DELTA, PATH_PUBLISHED,
     PATH_LEDGER_COUNT, PATH_LEDGER_FIELD, PATH_REGISTRY, PATH_CONSISTENCY, PATH_NAV_TOTAL, PATH_AUM_TOTAL,
-    PATH_AUM_VALUE, PATH_EXITS_COUNT, PATH_EXIT, PATH_DUPLICATES, PATH_FAULTS_COUNT
+    PATH_AUM_VALUE, PATH_EXITS_COUNT, PATH_EXIT, PATH_DUPLICATES, PATH_FAULTS_COUNT,
+    PATH_RECONCILE_COUNT, /* reconcile.ok|warn|error: field is a reconcile_status */
+    PATH_RULE_COUNT       /* reconcile.rules.FIELD.COUNT: field is a reconcile_rule */
 } expect_path_kind;
 
 typedef struct {
     expect_path_kind kind;
     int field;                          /* index into the kind's field table */
+    int outcome;                        /* PATH_RULE_COUNT: a rule_outcome, RULE_NOT_EVALUATED for "evaluated" */
     char symbol[SYMBOL_CAPACITY];       /* ledger.SYM, registry.SYM, aum.SYM, exit.SYM */
 } expect_path;
 

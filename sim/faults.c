@@ -10,28 +10,9 @@
 #include "core/number.h"
 #include "core/text.h"
 
-static const char *const kind_names[FAULT_KIND_COUNT] = {"stale_mark", "zero_wallet", "orphan_tp_sl", "drop",
-                                                         "duplicate",  "delay",       "corrupt"};
-
 /* Orphan levels drawn around the kernel's mark. */
 #define ORPHAN_TP_FACTOR 1.02
 #define ORPHAN_SL_FACTOR 0.99
-
-/* The static name of kind. */
-const char *fault_kind_name(fault_kind kind) {
-    assert(kind >= 0 && kind < FAULT_KIND_COUNT);
-    return kind_names[kind];
-}
-
-/* Looks name (borrowed) up among the kinds. */
-bool fault_kind_parse(const char *name, fault_kind *kind) {
-    for (int index = 0; index < FAULT_KIND_COUNT; index++)
-        if (strcmp(kind_names[index], name) == 0) {
-            *kind = (fault_kind)index;
-            return true;
-        }
-    return false;
-}
 
 /* Parses one "KIND=P" entry of length bytes at text into plan. */
 static bool plan_entry(const char *text, size_t length, fault_plan *plan, char *error, size_t error_capacity) {
@@ -99,7 +80,7 @@ void fault_plan_format(const fault_plan *plan, char *out, size_t capacity) {
         char number[NUMBER_TEXT_CAPACITY];
         number_format(plan->probability[index], number);
         int written = snprintf(out + length, capacity - length, "%s%s=%s", length > 0 ? "," : "",
-                               kind_names[index], number);
+                               fault_kind_name((fault_kind)index), number);
         if (written < 0 || (size_t)written >= capacity - length) return; /* cut: capacity is generous */
         length += (size_t)written;
     }
@@ -502,7 +483,7 @@ bool fault_injector_script(fault_injector *injector, fault_kind kind, const char
     bool counted = kind == FAULT_STALE_MARK || kind == FAULT_DROP || kind == FAULT_DUPLICATE || kind == FAULT_DELAY;
     if (counted && !parse_count(value, &count)) {
         snprintf(error, error_capacity, "fault %s needs value=N, a whole number from 1 to 1000000 (got '%s')",
-                 kind_names[kind], value);
+                 fault_kind_name(kind), value);
         return false;
     }
     switch (kind) {

@@ -2,8 +2,8 @@
  * exchange facts) and the kernel, it spoils the event stream the way real
  * venues and networks do (scenario format, "Faults").
  *
- * Seven kinds: stale_mark, zero_wallet, orphan_tp_sl, drop, duplicate,
- * delay, corrupt. They come from `fault` rows (scripted: they act at their
+ * The kinds of io/fault_kinds.h: stale_mark, zero_wallet, orphan_tp_sl,
+ * drop, duplicate, delay, corrupt. They come from `fault` rows (scripted: they act at their
  * place in the timeline, on the next events) or are drawn: with a plan
  * "KIND=P,..." every event that reaches the injector is hit by each kind
  * with probability P. Each drawn kind has its own GSL mt19937 generator,
@@ -49,12 +49,8 @@
 
 #include "core/ledger.h"
 #include "core/limits.h"
+#include "io/fault_kinds.h"
 #include "sim/event.h"
-
-typedef enum {
-    FAULT_STALE_MARK, FAULT_ZERO_WALLET, FAULT_ORPHAN_TP_SL, FAULT_DROP, FAULT_DUPLICATE, FAULT_DELAY,
-    FAULT_CORRUPT, FAULT_KIND_COUNT
-} fault_kind;
 
 enum {
     FAULT_HELD_EVENTS_MAX = 8,        /* events a delay holds at once */
@@ -137,11 +133,6 @@ typedef struct {
     long not_injected[FAULT_KIND_COUNT];    /* hits that found nothing to act on (or no room) */
     long events_submitted;
 } fault_injector;
-
-const char *fault_kind_name(fault_kind kind);
-
-/* The kind named name; false when it is not one of the seven. */
-bool fault_kind_parse(const char *name, fault_kind *kind) WARN_UNUSED_RESULT;
 
 /* Parses "KIND=P[,KIND=P]..." (P a number in [0, 1]; "all=P" sets every
  * kind; a later entry overrides an earlier one). False with a message in

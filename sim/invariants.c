@@ -11,10 +11,6 @@ static const char *const invariant_names[INVARIANT_COUNT] = {
     "event_applied_once", "exit_intent_has_position", "invalid_wallet_frame_inert", "money_conserved",
     "registry_has_position"};
 
-/* The fault kinds in alphabetical order, the order of the JSON members. */
-static const fault_kind kinds_sorted[FAULT_KIND_COUNT] = {FAULT_CORRUPT, FAULT_DELAY, FAULT_DROP, FAULT_DUPLICATE,
-                                                          FAULT_ORPHAN_TP_SL, FAULT_STALE_MARK, FAULT_ZERO_WALLET};
-
 /* The static name of id. */
 const char *invariant_name(invariant_id id) {
     assert(id >= 0 && id < INVARIANT_COUNT);
@@ -193,6 +189,8 @@ void invariants_render(const invariant_checker *checker, json_writer *writer) {
     JSON_KEY(writer, "detection");
     json_object_begin(writer);
     JSON_KEY(writer, "window"); json_integer(writer, checker->window);
+    fault_kind kinds_sorted[FAULT_KIND_COUNT];
+    fault_kinds_sorted(kinds_sorted);
     for (int position = 0; position < FAULT_KIND_COUNT; position++) {
         fault_kind kind = kinds_sorted[position];
         long measured = checker->injected[kind] - checker->unmeasured[kind];

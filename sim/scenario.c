@@ -16,6 +16,7 @@
 
 #include "core/number.h"
 #include "core/text.h"
+#include "io/fault_kinds.h"
 #include "io/input_file.h"
 #include "io/utf8.h"
 
@@ -354,24 +355,19 @@ static bool side_kind(scenario_reader *reader, long line, const scenario_row *ro
     return false;
 }
 
-static const char *const fault_kinds[] = {"stale_mark", "zero_wallet", "orphan_tp_sl", "drop",
-                                          "duplicate", "delay", "corrupt"};
 static const char *const corruptible_fields[] = {
     "qty", "price", "fee", "realized_pnl", "amount", "wallet_balance", "available_margin", "used_margin",
     "maint_margin", "entry_price", "mark_price", "unrealized_pnl", "leverage"};
 
 static bool validate_fault(scenario_reader *reader, long line, const scenario_row *row) {
     if (!require(reader, line, row, COLUMN_KEY)) return false;
-    size_t kind = 0;
-    while (kind < 7 && strcmp(fault_kinds[kind], row->key) != 0) kind++;
-    if (kind == 7) {
+    fault_kind kind;
+    if (!fault_kind_parse(row->key, &kind)) {
         reader_fail(reader, line, "unknown fault kind '%s'", row->key);
         return false;
     }
-    const char *name = fault_kinds[kind];
-    bool needs_count = strcmp(name, "stale_mark") == 0 || strcmp(name, "drop") == 0 ||
-                       strcmp(name, "duplicate") == 0 || strcmp(name, "delay") == 0;
-    if (needs_count) {
+    const char *name = fault_kind_name(kind);
+    if (fault_kinds[kind].value_is_count) {
         double count;
         if (!number_parse(row->value, strlen(row->value), &count) || count < 1 || count > 1e6 ||
             count != floor(count)) {
@@ -380,10 +376,8 @@ static bool validate_fault(scenario_reader *reader, long line, const scenario_ro
             return false;
         }
     }
-    if ((strcmp(name, "stale_mark") == 0 || strcmp(name, "orphan_tp_sl") == 0) &&
-        !require(reader, line, row, COLUMN_SYMBOL))
-        return false;
-    if (strcmp(name, "corrupt") == 0) {
+    if (fault_kinds[kind].needs_symbol && !require(reader, line, row, COLUMN_SYMBOL)) return false;
+    if (kind == FAULT_CORRUPT) {
         size_t field = 0;
         while (field < sizeof corruptible_fields / sizeof corruptible_fields[0] &&
                strcmp(corruptible_fields[field], row->value) != 0)

@@ -3,17 +3,23 @@
  *
  * The reconcile thresholds change neither K nor E, only the classification,
  * so a run is replayed once and each snapshot is classified under every
- * threshold point of the grid. Doing that point by point would cost the
- * grid's size per snapshot; instead each snapshot is reduced to a key: per
- * rule, whether it was evaluated and where its |delta| falls among the
- * sorted distinct epsilons and bands of the grid (R3 needs no threshold:
- * whether it was evaluated and whether the counts differ). Two snapshots
- * with the same key classify alike under every point, so the run counts
- * keys (a small hash table) and classifies each distinct key once per point
- * at the end. Fault detection needs each point's status right after a
- * fault; a key's per-point statuses are computed when first needed and
- * kept. Each point's detection follows sim/invariants exactly (the same
- * window, the same queue, the same limit).
+ * threshold point of the grid by core/projection's own classifier
+ * (projection_classify over the snapshot's reconcile_facts).
+ *
+ * Calling it for every point of every snapshot would cost the grid's size
+ * per snapshot, so under the seed's rules each snapshot is first reduced to
+ * a key: per banded rule, whether it was evaluated and where its |delta|
+ * falls among the sorted distinct epsilons and bands of the grid; for R3,
+ * whether it was evaluated and whether the counts differ. That is all the
+ * seed's rules read, so two snapshots with the same key classify alike
+ * under every point: the classifier runs once per point for the first
+ * snapshot of each key (outcomes kept in an arena), and a run then only
+ * counts keys (a small hash table). Every 1024th repeat of a key is
+ * classified again and asserted equal. When a point uses the v2 rules (or
+ * the run's own configuration does), which read more than deltas, every
+ * snapshot is classified under every point instead. Each point's fault
+ * detection follows sim/invariants exactly (the same window, the same
+ * queue, the same limit).
  *
  * The thresholds of a point are the run's own configuration (scenario
  * config rows included) with the grid's keys set to the point's values;
@@ -33,29 +39,30 @@
 #include <stdint.h>
 
 #include "core/kernel.h"
-#include "core/kpis.h"
+#include "core/rules.h"
 #include "sim/faults.h"
 #include "sim/replay.h"
 
 enum {
-    SWEEP_RULES = KPIS_WORST_FIELDS,   /* R1..R5, in kpis_worst_field_names order */
     SWEEP_AXIS_VALUES_MAX = 100,       /* values of one grid key */
     SWEEP_AXES_MAX = 16                /* grid keys */
 };
 
-/* One point's counts over one run. */
+/* One point's counts over one run (int64 fields only, in this order: the
+ * shard files carry them as one array). */
 typedef struct {
     int64_t ok, warn, error;
-    int64_t rule_warn[SWEEP_RULES];
-    int64_t rule_error[SWEEP_RULES];
+    int64_t rule_evaluated[RULE_COUNT];
+    int64_t rule_warn[RULE_COUNT];
+    int64_t rule_error[RULE_COUNT];
     int64_t detected[FAULT_KIND_COUNT];
 } sweep_cell;
 
 /* What every point of a run shares. */
 typedef struct {
     int64_t snapshots;
-    int64_t evaluated[SWEEP_RULES];
     int64_t injected[FAULT_KIND_COUNT];
+    int64_t rule_sets;                 /* bit per reconcile_rule_set some point used */
 } sweep_run_totals;
 
 /* The threshold points of one group: axis_count reconcile.* keys and, per

@@ -9,20 +9,42 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/kpis.h"
+#include "core/rules.h"
 #include "io/atomic_file.h"
 #include "io/json_file.h"
 #include "io/json_writer.h"
 
-enum { OUTPUT_BYTES_MAX = 1 << 30, CELL_FIELDS = 3 + 2 * SWEEP_RULES + FAULT_KIND_COUNT };
+enum { OUTPUT_BYTES_MAX = 1 << 30, CELL_FIELDS = 3 + 3 * RULE_COUNT + FAULT_KIND_COUNT };
 
 /* One point's sums over its runs, or one run's counts. */
 typedef struct {
     int64_t runs, snapshots, clean_snapshots, clean_not_ok;
-    int64_t evaluated[SWEEP_RULES];
     int64_t injected[FAULT_KIND_COUNT];
     sweep_cell cell;
 } point_totals;
+
+/* The rules the outputs list: those of every rule set some run used (the
+ * seed's five unless v2 classified somewhere), in table order (sorted is
+ * false) or by field name; returns how many. */
+static size_t shown_rules(const sweep_results *results, bool sorted, reconcile_rule *out) {
+    int64_t sets = 1LL << RULE_SET_SEED;
+    for (size_t index = 0; index < results->run_count; index++) sets |= results->runs[index].totals.rule_sets;
+    reconcile_rule order[RULE_COUNT];
+    size_t ordered = 0;
+    if (sorted) {
+        ordered = reconcile_rules_sorted(RULE_SET_V2, order);
+    } else {
+        for (int rule = 0; rule < RULE_COUNT; rule++) order[ordered++] = (reconcile_rule)rule;
+    }
+    size_t count = 0;
+    for (size_t index = 0; index < ordered; index++)
+        for (int set = 0; set < RULE_SET_COUNT; set++)
+            if ((sets >> set & 1) != 0 && reconcile_rule_in_set(order[index], (reconcile_rule_set)set)) {
+                out[count++] = order[index];
+                break;
+            }
+    return count;
+}
 
 /* Adds run index's counts at local point t to totals. */
 static void add_run(const sweep_definition *definition, const sweep_results *results, size_t index, size_t local,
@@ -36,8 +58,8 @@ static void add_run(const sweep_definition *definition, const sweep_results *res
         totals->clean_snapshots += run->totals.snapshots;
         totals->clean_not_ok += cell->warn + cell->error;
     }
-    for (int rule = 0; rule < SWEEP_RULES; rule++) {
-        totals->evaluated[rule] += run->totals.evaluated[rule];
+    for (int rule = 0; rule < RULE_COUNT; rule++) {
+        totals->cell.rule_evaluated[rule] += cell->rule_evaluated[rule];
         totals->cell.rule_warn[rule] += cell->rule_warn[rule];
         totals->cell.rule_error[rule] += cell->rule_error[rule];
     }
@@ -62,12 +84,14 @@ static void sum_point(const sweep_definition *definition, const sweep_results *r
 }
 
 /* Appends the CSV header. */
-static void csv_header(const sweep_definition *definition, buffer *out) {
+static void csv_header(const sweep_definition *definition, const reconcile_rule *rules, size_t rule_count,
+                       buffer *out) {
     for (size_t axis = 0; axis < definition->axis_count; axis++)
         buffer_append_format(out, "%s,", definition->axes[axis].key);
     buffer_append_text(out, "runs,snapshots,ok,warn,error");
-    for (int rule = 0; rule < SWEEP_RULES; rule++)
-        buffer_append_format(out, ",%s.warn,%s.error", kpis_worst_field_names[rule], kpis_worst_field_names[rule]);
+    for (size_t index = 0; index < rule_count; index++)
+        buffer_append_format(out, ",%s.warn,%s.error", reconcile_rule_field(rules[index]),
+                             reconcile_rule_field(rules[index]));
     if (definition->faults_text != NULL) {
         buffer_append_text(out, ",clean_not_ok");
         for (int kind = 0; kind < FAULT_KIND_COUNT; kind++)
@@ -79,7 +103,9 @@ static void csv_header(const sweep_definition *definition, buffer *out) {
 
 /* Appends sweep.csv. */
 static void render_csv(const sweep_definition *definition, const sweep_results *results, buffer *out) {
-    csv_header(definition, out);
+    reconcile_rule rules[RULE_COUNT];
+    size_t rule_count = shown_rules(results, false, rules);
+    csv_header(definition, rules, rule_count, out);
     for (size_t point = 0; point < definition->point_count; point++) {
         point_totals totals;
         sum_point(definition, results, point, &totals);
@@ -88,8 +114,9 @@ static void render_csv(const sweep_definition *definition, const sweep_results *
         const sweep_cell *cell = &totals.cell;
         buffer_append_format(out, "%lld,%lld,%lld,%lld,%lld", (long long)totals.runs, (long long)totals.snapshots,
                              (long long)cell->ok, (long long)cell->warn, (long long)cell->error);
-        for (int rule = 0; rule < SWEEP_RULES; rule++)
-            buffer_append_format(out, ",%lld,%lld", (long long)cell->rule_warn[rule], (long long)cell->rule_error[rule]);
+        for (size_t index = 0; index < rule_count; index++)
+            buffer_append_format(out, ",%lld,%lld", (long long)cell->rule_warn[rules[index]],
+                                 (long long)cell->rule_error[rules[index]]);
         if (definition->faults_text != NULL) {
             buffer_append_format(out, ",%lld", (long long)totals.clean_not_ok);
             for (int kind = 0; kind < FAULT_KIND_COUNT; kind++)
@@ -100,8 +127,15 @@ static void render_csv(const sweep_definition *definition, const sweep_results *
     }
 }
 
-/* Writes the counts of totals (a point's or one run's) as members. */
-static void write_counts(const sweep_definition *definition, const point_totals *totals, bool point, json_writer *writer) {
+/* Writes the counts of totals (a point's or one run's) as members; rules
+ * are the rules listed, by field name. */
+typedef struct {
+    reconcile_rule rules[RULE_COUNT];
+    size_t count;
+} rule_list;
+
+static void write_counts(const sweep_definition *definition, const point_totals *totals, bool point,
+                         const rule_list *rules, json_writer *writer) {
     const sweep_cell *cell = &totals->cell;
     if (point) {
         JSON_KEY(writer, "runs"); json_integer(writer, totals->runs);
@@ -112,10 +146,11 @@ static void write_counts(const sweep_definition *definition, const point_totals 
     JSON_KEY(writer, "error"); json_integer(writer, cell->error);
     JSON_KEY(writer, "rules");
     json_object_begin(writer);
-    for (int rule = 0; rule < SWEEP_RULES; rule++) {
-        json_key(writer, kpis_worst_field_names[rule]);
+    for (size_t index = 0; index < rules->count; index++) {
+        reconcile_rule rule = rules->rules[index];
+        json_key(writer, reconcile_rule_field(rule));
         json_object_begin(writer);
-        int64_t evaluated = totals->evaluated[rule];
+        int64_t evaluated = cell->rule_evaluated[rule];
         JSON_KEY(writer, "evaluated"); json_integer(writer, evaluated);
         JSON_KEY(writer, "ok"); json_integer(writer, evaluated - cell->rule_warn[rule] - cell->rule_error[rule]);
         JSON_KEY(writer, "warn"); json_integer(writer, cell->rule_warn[rule]);
@@ -142,7 +177,7 @@ static void write_counts(const sweep_definition *definition, const point_totals 
 
 /* Writes the per scenario and seed breakdown of point. */
 static void write_breakdown(const sweep_definition *definition, const sweep_results *results, size_t point,
-                            json_writer *writer) {
+                            const rule_list *rules, json_writer *writer) {
     size_t group, local;
     sweep_point_split(definition, point, &group, &local);
     size_t first = group * definition->scenario_count * definition->per_scenario;
@@ -157,7 +192,7 @@ static void write_breakdown(const sweep_definition *definition, const sweep_resu
         JSON_KEY(writer, "scenario"); json_string(writer, definition->scenarios[run.scenario]);
         JSON_KEY(writer, "seed");
         if (run.clean) json_null(writer); else json_integer(writer, (int64_t)run.seed);
-        write_counts(definition, &totals, false, writer);
+        write_counts(definition, &totals, false, rules, writer);
         json_object_end(writer);
     }
     json_array_end(writer);
@@ -215,6 +250,8 @@ void sweep_render_json(const sweep_definition *definition, const sweep_results *
     json_writer_init(&writer, out, true);
     json_object_begin(&writer);
     write_header(definition, &writer);
+    rule_list rules;
+    rules.count = shown_rules(results, true, rules.rules);
     JSON_KEY(&writer, "points");
     json_array_begin(&writer);
     for (size_t point = 0; point < definition->point_count; point++) {
@@ -229,8 +266,8 @@ void sweep_render_json(const sweep_definition *definition, const sweep_results *
         json_object_end(&writer);
         point_totals totals;
         sum_point(definition, results, point, &totals);
-        write_counts(definition, &totals, true, &writer);
-        write_breakdown(definition, results, point, &writer);
+        write_counts(definition, &totals, true, &rules, &writer);
+        write_breakdown(definition, results, point, &rules, &writer);
         json_object_end(&writer);
     }
     json_array_end(&writer);
@@ -278,10 +315,7 @@ static void write_shard_run(const sweep_definition *definition, const sweep_resu
     json_object_begin(writer);
     JSON_KEY(writer, "index"); json_integer(writer, (int64_t)index);
     JSON_KEY(writer, "snapshots"); json_integer(writer, run->totals.snapshots);
-    JSON_KEY(writer, "evaluated");
-    json_array_begin(writer);
-    for (int rule = 0; rule < SWEEP_RULES; rule++) json_integer(writer, run->totals.evaluated[rule]);
-    json_array_end(writer);
+    JSON_KEY(writer, "rule_sets"); json_integer(writer, run->totals.rule_sets);
     JSON_KEY(writer, "injected");
     json_array_begin(writer);
     for (int kind = 0; kind < FAULT_KIND_COUNT; kind++) json_integer(writer, run->totals.injected[kind]);
@@ -413,14 +447,12 @@ static bool read_shard_run(const sweep_definition *definition, sweep_results *re
     size_t index = (size_t)index_item->valuedouble;
     sweep_run_result *slot = &results->runs[index];
     slot->totals.snapshots = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(run, "snapshots"));
-    const cJSON *evaluated = cJSON_GetObjectItemCaseSensitive(run, "evaluated");
+    slot->totals.rule_sets = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(run, "rule_sets"));
     const cJSON *injected = cJSON_GetObjectItemCaseSensitive(run, "injected");
     const cJSON *cells = cJSON_GetObjectItemCaseSensitive(run, "cells");
-    if (cJSON_GetArraySize(evaluated) != SWEEP_RULES || cJSON_GetArraySize(injected) != FAULT_KIND_COUNT ||
+    if (cJSON_GetArraySize(injected) != FAULT_KIND_COUNT ||
         cJSON_GetArraySize(cells) != (int)definition->threshold_points)
         return false;
-    for (int rule = 0; rule < SWEEP_RULES; rule++)
-        slot->totals.evaluated[rule] = (int64_t)cJSON_GetNumberValue(cJSON_GetArrayItem(evaluated, rule));
     for (int kind = 0; kind < FAULT_KIND_COUNT; kind++)
         slot->totals.injected[kind] = (int64_t)cJSON_GetNumberValue(cJSON_GetArrayItem(injected, kind));
     size_t local = 0;

@@ -27,6 +27,7 @@ fill_with_position_side|2|side 'LONG' on a fill row: expected BUY or SELL
 header_only|2|no rows after the header
 hex_number|2|price '0x10' is not a finite number
 infinite_value|2|price 'inf' is not a finite number
+leverage_below_one|2|leverage must be >= 1
 lone_carriage_return|1|a carriage return without a line feed (lines end in LF or CRLF)
 missing_timestamp|2|mark rows need a ts
 missing_type_column|1|the header has no 'type' column
@@ -34,6 +35,8 @@ nan_value|2|price 'nan' is not a finite number
 negative_fill_qty|2|qty must be > 0
 number_with_suffix|2|price '12.5abc' is not a finite number
 too_many_fields|2|5 fields, but the header has 4
+transfer_with_symbol|2|column 'symbol' is not used by transfer rows (given 'BTCUSDT')
+transfer_without_amount|2|transfer rows need a amount
 unknown_column|1|unknown column 'colour'
 unknown_config_key|2|unknown config key 'seed_capitol'
 unknown_expect_path|2|unknown expect path 'k.capitol'

@@ -11,17 +11,17 @@ fail() { echo "FAIL: $*"; exit 1; }
 holdings=fixtures/holdings/offexchange_holdings.json
 [ -f fixtures/holdings/reserves.json ] && [ -f fixtures/holdings/assets.json ] || fail "fixtures missing"
 
-if command -v strace >/dev/null 2>&1; then
-    # LeakSanitizer cannot run under ptrace (make asan): no leak check for this one run.
-    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-        strace -f -e trace=open,openat -o "$work/trace" "$LEDGERSIM" run scenarios/nav_aum.csv --holdings "$holdings" \
-        --out "$work/run" >/dev/null || fail "run with holdings"
-    grep -q "offexchange_holdings.json" "$work/trace" || fail "strace saw no open of the holdings file"
-    if grep -E "reserves.json|assets.json" "$work/trace"; then fail "reserves.json or assets.json was opened"; fi
-else
-    echo "strace not installed: checking outputs only"
-    "$LEDGERSIM" run scenarios/nav_aum.csv --holdings "$holdings" --out "$work/run" >/dev/null || fail "run"
-fi
+# strace proves which files were opened: it is required (tools/install-deps.sh
+# installs it), and a missing strace fails this test instead of skipping it.
+command -v strace >/dev/null 2>&1 || fail "strace is not installed (tools/install-deps.sh)"
+# LeakSanitizer cannot run under ptrace (make asan): no leak check for this one run.
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+    strace -f -e trace=open,openat -o "$work/trace" "$LEDGERSIM" run scenarios/nav_aum.csv --holdings "$holdings" \
+    --out "$work/run" >/dev/null || fail "run with holdings (under strace)"
+# The trace must show the run's own opens: a trace that saw nothing proves nothing.
+grep -q "offexchange_holdings.json" "$work/trace" || fail "strace saw no open of the holdings file"
+grep -q "scenarios/nav_aum.csv" "$work/trace" || fail "strace saw no open of the scenario"
+if grep -E "reserves.json|assets.json" "$work/trace"; then fail "reserves.json or assets.json was opened"; fi
 if grep -rEi '"(reserves|treasury|assets)"' "$work/run"; then fail "a reserves/treasury/assets field was written"; fi
 
 # The scenario's own holding rows replace the file's BTC (0.5 at 40000) and add
@@ -30,17 +30,25 @@ python3 - "$work/run/logs/state/nav.json" <<'PY' || fail "nav.json aum block"
 import json, sys
 nav = json.load(open(sys.argv[1]))
 aum = nav["aum"]
-assert nav["nav_total"] == 20000 and aum["futures"] == 20000, nav
-assert aum["offexchange"]["BTC"] == {"qty": 0.5, "usd_value": 25000, "avg_cost": 40000}, aum
-assert aum["offexchange"]["USDC"] == {"qty": 5000, "usd_value": None, "avg_cost": 1}, aum
-assert aum["offexchange"]["XAUT"]["usd_value"] == 5000, aum
-assert list(aum["offexchange"]) == sorted(aum["offexchange"]), "assets must be sorted"
-assert aum["total"] == 50000, aum
+checks = [
+    (nav["nav_total"] == 20000 and aum["futures"] == 20000, "nav_total/futures"),
+    (aum["offexchange"]["BTC"] == {"qty": 0.5, "usd_value": 25000, "avg_cost": 40000}, "BTC"),
+    (aum["offexchange"]["USDC"] == {"qty": 5000, "usd_value": None, "avg_cost": 1}, "USDC"),
+    (aum["offexchange"]["XAUT"]["usd_value"] == 5000, "XAUT"),
+    (list(aum["offexchange"]) == sorted(aum["offexchange"]), "assets must be sorted"),
+    (aum["total"] == 50000, "total"),
+]
+bad = [name for ok, name in checks if not ok]
+if bad:
+    print("nav.json:", bad, nav)
+    sys.exit(1)
 PY
 python3 - "$work/run/logs/state/kpis_v7.json" <<'PY' || fail "kpis_v7.json aum_total"
 import json, sys
 kpis = json.load(open(sys.argv[1]))
-assert kpis["aum_total"] == 50000 and kpis["nav"] == {"nav_total": 20000, "aum_total": 50000}, kpis
+if not (kpis["aum_total"] == 50000 and kpis["nav"] == {"nav_total": 20000, "aum_total": 50000}):
+    print("kpis_v7.json:", kpis)
+    sys.exit(1)
 PY
 
 for bad in non_numeric_qty negative_qty malformed; do

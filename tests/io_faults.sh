@@ -1,35 +1,41 @@
 #!/bin/sh
-# io_faults.sh -- I/O faults by countdown, SQLite's way (issue 9).
+# io_faults.sh -- I/O faults by countdown, SQLite's way (issues 9, 15, 20).
 #
-# Every save goes through io_open/io_write_all/io_fsync/io_rename, and
-# LEDGERSIM_IO_FAULT="KIND:N[:persistent]" makes the N-th call of KIND (open,
-# write, fsync, rename, or any) fail with EIO, once or from then on. For each
+# Every save goes through io_open/io_write_all/io_fsync/io_rename/io_mkdir,
+# and in the test binary (bin/ledgersim-test; the release binary has no such
+# hook) LEDGERSIM_IO_FAULT="KIND:N[:persistent]" makes the N-th call of KIND
+# (open, write, fsync, rename, mkdir, or any) fail with EIO, once or from
+# then on, and LEDGERSIM_IO_FAULT_LOG records each fault that fired. For each
 # kind and mode, N = 1, 2, ... until the save completes, this runs
 #   ledgersim run NEW.csv --out DIR     over DIR holding a complete earlier run
 #   ledgersim ledger --sync             over an existing TP/SL registry
-# and requires of every failed case: the exit status of an output error (3
-# for run, 2 for ledger), exactly one line on stderr naming the file and
-# "Input/output error", every earlier file still there, every file present
-# byte-identical to its previous or its new complete version (both parse), no
-# temp file left behind. The case where the fault no longer fires must write
-# exactly the new version. Leaks: under `make asan` LeakSanitizer fails the
+# and requires of every failed case: the fault log shows the fault fired,
+# exit status 3 (an output error), exactly one line on stderr naming the file
+# and "Input/output error", DIR holding exactly the previous run or exactly
+# the new one (the whole set, file by file), and nothing left beside it (no
+# staging folder, temp file or lock). The case where the fault no longer
+# fires must write exactly the new version, and N = 1 must fail: a loop
+# whose fault never fires proves nothing. Leaks: under `make asan` LeakSanitizer fails the
 # run (exit status and stderr); `make valgrind` reruns this script with
 # LEDGERSIM_WRAPPER set to valgrind, which fails any case with an error or a
 # leak.
-#   env: LEDGERSIM (the binary), LEDGERSIM_WRAPPER (a command prefix, may be
+#   env: LEDGERSIM (the binary), LEDGERSIM_HOOKED (the test binary, default
+#        LEDGERSIM-test), LEDGERSIM_WRAPPER (a command prefix, may be
 #        empty), IO_FAULT_KINDS (default "open write fsync rename any"),
 #        IO_FAULT_MODES (default "once persistent").
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 LEDGERSIM=${LEDGERSIM:-$root/bin/ledgersim}
 WRAPPER=${LEDGERSIM_WRAPPER:-}
-KINDS=${IO_FAULT_KINDS:-open write fsync rename any}
+HOOKED=${LEDGERSIM_HOOKED:-$LEDGERSIM-test}
+KINDS=${IO_FAULT_KINDS:-open write fsync rename mkdir any}
 MODES=${IO_FAULT_MODES:-once persistent}
 COUNTDOWN_MAX=400 # a save makes fewer wrapped calls than this: reaching it is a failure
 work=$(mktemp -d) || exit 1
 trap 'rm -rf "$work"' EXIT
 failures=0
 cases=0
+[ -x "$HOOKED" ] || { echo "FAIL: no test binary $HOOKED (make all builds it)"; exit 1; }
 
 fail() {
     echo "FAIL $*"
@@ -80,28 +86,22 @@ for top in sys.argv[1:]:
 PY
 if cmp -s "$work/old.sums" "$work/new.sums"; then echo "FAIL: the two versions are the same"; exit 1; fi
 
-# check_files CASE DIR OLD_SUMS NEW_SUMS: every old file is present, every
-# file present is its old or new version, and nothing else is there.
-check_files() {
+# check_set CASE DIR OLD_SUMS NEW_SUMS: DIR holds exactly the old or exactly
+# the new version (every file, nothing more), and its folder holds nothing
+# else (no staging folder, temp file or lock left by a failed save).
+check_set() {
     sums "$2" >"$work/now.sums"
-    awk -v label="$1" '
-        FILENAME == ARGV[1] { old[$1] = $2; next }
-        FILENAME == ARGV[2] { new[$1] = $2; next }
-        { seen[$1] = 1
-          if (!($1 in old) && !($1 in new)) { print "FAIL " label ": unexpected file " $1; bad = 1 }
-          else if ($2 != old[$1] && $2 != new[$1]) { print "FAIL " label ": " $1 " is neither the old nor the new version"; bad = 1 } }
-        END { for (path in old) if (!(path in seen)) { print "FAIL " label ": " path " disappeared"; bad = 1 }
-              exit bad }' "$3" "$4" "$work/now.sums"
+    if ! cmp -s "$work/now.sums" "$3" && ! cmp -s "$work/now.sums" "$4"; then
+        fail "$1: $2 is neither exactly the old nor exactly the new version"
+        { diff "$3" "$work/now.sums"; diff "$4" "$work/now.sums"; } | head -6 | sed 's/^/    /'
+    fi
+    left=$(ls -A "$(dirname "$2")")
+    [ "$left" = "$(basename "$2")" ] || fail "$1: left beside $(basename "$2"): $(echo $left)"
 }
 
-# check_state_set CASE DIR: the six state files are all of one version (all
-# old or all new): they are written as temps and renamed only when all six
-# are on disk, so only a failing rename can leave a mix.
-check_state_set() {
-    sums "$2" | grep '^\./logs/state/' >"$work/state_now.sums"
-    grep '^\./logs/state/' "$work/old.sums" | cmp -s - "$work/state_now.sums" && return 0
-    grep '^\./logs/state/' "$work/new.sums" | cmp -s - "$work/state_now.sums" && return 0
-    fail "$1: the state files mix the old and the new version"
+# check_fired CASE: the fault log shows the injected fault fired.
+check_fired() {
+    [ -s "$work/fired" ] || fail "$1: the save failed but the fault log is empty (not the injected fault)"
 }
 
 # check_failure CASE STATUS EXPECTED_STATUS: the clean error of a failed save.
@@ -124,20 +124,23 @@ for kind in $KINDS; do
         while :; do
             label="run $kind:$countdown$suffix"
             cases=$((cases + 1))
-            rm -rf "$work/out"
-            cp -R "$work/old" "$work/out"
-            LEDGERSIM_IO_FAULT="$kind:$countdown$suffix" $WRAPPER "$LEDGERSIM" run "$work/new.csv" \
-                --out "$work/out" >"$work/stdout" 2>"$work/err"
+            rm -rf "$work/scratch" "$work/fired"
+            mkdir "$work/scratch"
+            cp -R "$work/old" "$work/scratch/out"
+            LEDGERSIM_IO_FAULT="$kind:$countdown$suffix" LEDGERSIM_IO_FAULT_LOG="$work/fired" $WRAPPER "$HOOKED" \
+                run "$work/new.csv" --out "$work/scratch/out" >"$work/stdout" 2>"$work/err"
             status=$?
             if [ "$status" -eq 0 ]; then
                 # The fault no longer fires: the save completed, all new.
                 [ -s "$work/err" ] && { fail "$label: stderr on success:"; sed 's/^/    /' "$work/err" | head; }
-                sums "$work/out" | cmp -s - "$work/new.sums" || fail "$label: a completed save is not the new version"
+                [ -s "$work/fired" ] && fail "$label: the fault fired but the run succeeded"
+                [ "$countdown" -gt 1 ] || fail "$label: the first call did not fail (is the fault hook compiled in?)"
+                sums "$work/scratch/out" | cmp -s - "$work/new.sums" || fail "$label: a completed save is not the new version"
                 break
             fi
+            check_fired "$label"
             check_failure "$label" "$status" 3
-            check_files "$label" "$work/out" "$work/old.sums" "$work/new.sums" || failures=$((failures + 1))
-            [ "$kind" = rename ] || [ "$kind" = any ] || check_state_set "$label" "$work/out"
+            check_set "$label" "$work/scratch/out" "$work/old.sums" "$work/new.sums"
             countdown=$((countdown + 1))
             if [ "$countdown" -gt "$COUNTDOWN_MAX" ]; then fail "run $kind$suffix: never completed"; break; fi
         done
@@ -162,6 +165,7 @@ sums "$work/ledger_old" >"$work/ledger_old.sums"
 sums "$work/ledger_new" >"$work/ledger_new.sums"
 if cmp -s "$work/ledger_old.sums" "$work/ledger_new.sums"; then echo "FAIL: the sync changed nothing"; exit 1; fi
 for kind in $KINDS; do
+    [ "$kind" = mkdir ] && continue # --sync makes no folder
     for mode in $MODES; do
         suffix=""
         [ "$mode" = persistent ] && suffix=":persistent"
@@ -169,17 +173,25 @@ for kind in $KINDS; do
         while :; do
             label="ledger --sync $kind:$countdown$suffix"
             cases=$((cases + 1))
-            rm -rf "$work/out"
+            rm -rf "$work/out" "$work/fired"
             cp -R "$work/ledger_old" "$work/out"
-            LEDGERSIM_IO_FAULT="$kind:$countdown$suffix" $WRAPPER "$LEDGERSIM" ledger --positions "$work/positions.json" \
-                --tp-sl "$work/out/registry.json" --sync --ts 100 >"$work/stdout" 2>"$work/err"
+            LEDGERSIM_IO_FAULT="$kind:$countdown$suffix" LEDGERSIM_IO_FAULT_LOG="$work/fired" $WRAPPER "$HOOKED" \
+                ledger --positions "$work/positions.json" --tp-sl "$work/out/registry.json" --sync --ts 100 \
+                >"$work/stdout" 2>"$work/err"
             status=$?
             if [ "$status" -le 1 ]; then
+                [ -s "$work/fired" ] && fail "$label: the fault fired but the sync succeeded"
+                [ "$countdown" -gt 1 ] || fail "$label: the first call did not fail (is the fault hook compiled in?)"
                 sums "$work/out" | cmp -s - "$work/ledger_new.sums" || fail "$label: a completed sync is not the new version"
                 break
             fi
-            check_failure "$label" "$status" 2
-            check_files "$label" "$work/out" "$work/ledger_old.sums" "$work/ledger_new.sums" || failures=$((failures + 1))
+            check_fired "$label"
+            check_failure "$label" "$status" 3
+            # The registry is one file, old or new; no temp or lock file beside it.
+            sums "$work/out" >"$work/now.sums"
+            cmp -s "$work/now.sums" "$work/ledger_old.sums" || cmp -s "$work/now.sums" "$work/ledger_new.sums" ||
+                fail "$label: the registry folder is neither the old nor the new version"
+            [ "$(ls -A "$work/out")" = registry.json ] || fail "$label: left beside the registry: $(ls -A "$work/out")"
             countdown=$((countdown + 1))
             if [ "$countdown" -gt "$COUNTDOWN_MAX" ]; then fail "ledger $kind$suffix: never completed"; break; fi
         done

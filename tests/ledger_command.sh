@@ -78,17 +78,21 @@ pass
 # The JSON carries the ledger, the consistency block and the exits.
 python3 - "$work/positions_wrapped.json.out" <<'EOF' || fail "--json content"
 import json, sys
+def check(ok, what=""):
+    if not ok:
+        print("check failed:", what)
+        sys.exit(1)
 document = json.load(open(sys.argv[1]))
 ledger = document["positions_ledger"]
-assert list(ledger) == ["BTCUSDT", "ETHUSDT", "SOLUSDT"], list(ledger)
-assert ledger["BTCUSDT"] == {"side": "LONG", "qty": 0.5, "entry_price": 50000, "tp": 51000, "sl": 49500,
-                             "created_ts": 1733310000, "updated_ts": None}, ledger["BTCUSDT"]
-assert ledger["ETHUSDT"]["side"] == "SHORT" and ledger["ETHUSDT"]["qty"] == 2
-assert document["ledger_consistency"] == {"status": "green", "num_positions": 3, "num_ledger": 3,
-                                          "num_tp_sl": 3}, document["ledger_consistency"]
+check(list(ledger) == ["BTCUSDT", "ETHUSDT", "SOLUSDT"], list(ledger))
+check(ledger["BTCUSDT"] == {"side": "LONG", "qty": 0.5, "entry_price": 50000, "tp": 51000, "sl": 49500,
+                            "created_ts": 1733310000, "updated_ts": None}, ledger["BTCUSDT"])
+check(ledger["ETHUSDT"]["side"] == "SHORT" and ledger["ETHUSDT"]["qty"] == 2)
+check(document["ledger_consistency"] == {"status": "green", "num_positions": 3, "num_ledger": 3,
+                                         "num_tp_sl": 3}, document["ledger_consistency"])
 exits = [(e["symbol"], e["reason"], e["mark"]) for e in document["exits"]]
-assert exits == [("BTCUSDT", "TP", 51000), ("ETHUSDT", "SL", 3031)], exits
-assert "sync" not in document
+check(exits == [("BTCUSDT", "TP", 51000), ("ETHUSDT", "SL", 3031)], exits)
+check("sync" not in document)
 EOF
 pass
 
@@ -115,7 +119,7 @@ grep -q '^consistency: RED (positions 2, ledger 0, with tp/sl 0)$' "$work/red.ou
 pass
 run red_json --positions "$fixtures/positions_no_entry_price.json" --json
 expect_status red_json 3
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["ledger_consistency"]["status"]=="red"' \
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d["ledger_consistency"]["status"]=="red" else 1)' \
     "$work/red_json.out" || fail "red --json"
 pass
 run empty --positions "$fixtures/positions_empty.json" --tp-sl "$fixtures/registry_full.json"
@@ -190,9 +194,13 @@ expect_status sync_again 0
 cmp -s "$work/registry.before" "$work/registry.json" || fail "a second --sync changed the registry"
 python3 - "$work/sync_again.out" "$work/registry.json" <<'EOF' || fail "--sync --json content"
 import json, sys
+def check(ok, what=""):
+    if not ok:
+        print("check failed:", what)
+        sys.exit(1)
 document = json.load(open(sys.argv[1]))
-assert document["sync"] == {"file": sys.argv[2], "seeded": [], "removed": []}, document["sync"]
-assert document["ledger_consistency"]["status"] == "green"
+check(document["sync"] == {"file": sys.argv[2], "seeded": [], "removed": []}, document["sync"])
+check(document["ledger_consistency"]["status"] == "green")
 EOF
 pass
 # Sync with no positions truncates the registry to {}; a missing registry is created.
@@ -211,11 +219,15 @@ run sync_create --positions "$fixtures/positions_keyed.json" --tp-sl "$work/regi
 expect_status sync_create 0
 python3 - "$work/registry_new.json" <<'EOF' || fail "sync into a missing registry"
 import json, sys
+def check(ok, what=""):
+    if not ok:
+        print("check failed:", what)
+        sys.exit(1)
 registry = json.load(open(sys.argv[1]))
-assert sorted(registry) == ["BTCUSDT", "ETHUSDT", "SOLUSDT"], registry
-assert registry["BTCUSDT"]["tp"] == 51000 and registry["BTCUSDT"]["sl"] == 49500
-assert registry["ETHUSDT"]["side"] == "SHORT" and registry["ETHUSDT"]["tp"] == 2940
-assert registry["ETHUSDT"]["created_ts"] == 5
+check(sorted(registry) == ["BTCUSDT", "ETHUSDT", "SOLUSDT"], registry)
+check(registry["BTCUSDT"]["tp"] == 51000 and registry["BTCUSDT"]["sl"] == 49500)
+check(registry["ETHUSDT"]["side"] == "SHORT" and registry["ETHUSDT"]["tp"] == 2940)
+check(registry["ETHUSDT"]["created_ts"] == 5)
 EOF
 pass
 

@@ -1,13 +1,14 @@
 #!/bin/sh
 # output_oracle.sh -- every output file against an independent oracle.
 #
-# tools/output_oracle.py computes logs/nav.csv, exits.jsonl, orders.jsonl and
+# tools/output_oracle.py computes logs/nav.csv, marks.csv, exits.jsonl,
+# orders.jsonl, faults.jsonl and
 # logs/state/{kpis_v7,positions_state,position_tp_sl,state,nav}.json from the
 # scenario and the formats' rules alone (tools/seed_oracle.py's projection
 # underneath), runs `$LEDGERSIM run` itself and compares field by field, as
-# the same double. In ONE python process: every bundled scenario (those with
-# fault rows are skipped and named: the injector is not modelled), `ledgersim
-# gen` scenarios (1, 3, 8 and 40 symbols) and seed_oracle-generated ones.
+# the same double. In ONE python process: every bundled scenario (scripted
+# faults included), `ledgersim gen` scenarios (1, 3, 8 and 40 symbols) and
+# seed_oracle-generated ones.
 # Fails on any difference and when fewer than MIN_COMPARED scenarios were
 # compared; the oracle's own tests run first. A failing generated scenario is kept in
 # ${TMPDIR:-/tmp}/output_oracle_failures/.
@@ -22,8 +23,8 @@ if [ ! -x "$LEDGERSIM" ]; then
     echo "FAIL no ledgersim binary at $LEDGERSIM"
     exit 1
 fi
-# 28 bundled scenarios, 20 without fault rows; 4 gen; 6 seed-oracle ones.
-MIN_COMPARED=${MIN_COMPARED:-30}
+# 28 bundled scenarios, 4 gen, 6 seed-oracle ones.
+MIN_COMPARED=${MIN_COMPARED:-38}
 exec python3 tools/output_oracle.py suite "$LEDGERSIM" --min-compared "$MIN_COMPARED" \
     --keep "${TMPDIR:-/tmp}/output_oracle_failures" \
     --gen 4000:1:8 --gen 3000:2:3 --gen 2000:3:40 --gen 6000:4:1 \

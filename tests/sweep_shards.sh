@@ -9,7 +9,7 @@
 #   - a missing shard, and one of another plan, make merge refuse, naming
 #     each and the command that reruns it; a killed shard leaves no file
 #     (written to a temp file, then renamed);
-#   - -j N gives the same bytes; --baseline against itself exits 0, against
+#   - a progress line on a terminal only; -j N gives the same bytes; --baseline against itself exits 0, against
 #     a changed grid value 2 (other grid), a changed count 1.
 set -u
 LEDGERSIM=${LEDGERSIM:-bin/ledgersim}
@@ -26,6 +26,16 @@ set -- scenarios/backtest_fuzz.csv "$work/gen.csv" scenarios/r1_capital_vs_walle
 for file in sweep.csv sweep.json; do
     cmp -s "$work/whole/$file" "$work/whole-j2/$file" || fail "-j 2 changed $file"
 done
+
+# Progress: drawn on a terminal (a pty from script(1)), never into a file.
+if command -v script >/dev/null 2>&1; then
+    words=""
+    for word in "$@"; do words="$words '$word'"; done
+    script -qec "'$LEDGERSIM' sweep $words --no-report --out '$work/tty'" /dev/null 2>&1 | tr '\r' '\n' >"$work/tty.out"
+    grep -q "^sweep: runs 18/18, points 8/8" "$work/tty.out" || fail "no progress line on a terminal: $(cat "$work/tty.out")"
+    "$LEDGERSIM" sweep "$@" --no-report --out "$work/notty" >/dev/null 2>"$work/notty.err" || fail "sweep without a tty"
+    grep -q "runs" "$work/notty.err" && fail "a progress line went to a file"
+fi
 
 # 1. Plan: 2 groups x 3 scenarios x (clean + 2 seeds) = 18 runs, indices 0..17.
 "$LEDGERSIM" sweep "$@" --plan >"$work/plan" || fail "--plan"

@@ -133,6 +133,31 @@ done
 check_seconds=$(median <"$work/check" | awk '{printf "%.3f", $1 / 1e9}')
 scenario_count=$(ls scenarios/*.csv | wc -l)
 
+# Sweep (issue 16): a 64-point threshold grid (4 reconcile keys) over the
+# smallest file against one `run --trace none` of the same file, the two
+# interleaved run by run so that load on the host hits both alike; medians
+# of CPU (user + system) and of wall time. The limit is 1.5x.
+sweep_file=$CACHE/scenario-$(echo "$SIZES" | tr ' ' '\n' | sort -n | head -1)-seed$SEED.csv
+: >"$work/sweep_cpu"; : >"$work/sweep_wall"; : >"$work/single_cpu"; : >"$work/single_wall"
+for run in $(seq $((RUNS * 3))); do
+    start=$(now)
+    "$GNU_TIME" -o "$work/time" -f "%U %S" "$BIN" run "$sweep_file" --trace none --out "$BENCH_OUT/single" >/dev/null
+    echo "$(( $(now) - start ))" >>"$work/single_wall"
+    awk '{print $1 + $2}' "$work/time" >>"$work/single_cpu"
+    start=$(now)
+    "$GNU_TIME" -o "$work/time" -f "%U %S" "$BIN" sweep "$sweep_file" --no-report --out "$BENCH_OUT/sweep" \
+        --grid reconcile.pending_fee_bound=1,5,10,20 --grid reconcile.capital_epsilon=0.0001,0.01 \
+        --grid reconcile.mark_staleness_factor=0.001,0.003,0.01,0.05 --grid reconcile.leverage_rounding_band=1,2 \
+        >/dev/null
+    echo "$(( $(now) - start ))" >>"$work/sweep_wall"
+    awk '{print $1 + $2}' "$work/time" >>"$work/sweep_cpu"
+done
+rm -rf "$BENCH_OUT/single" "$BENCH_OUT/sweep"
+sweep_line=$(awk -v sc="$(median <"$work/sweep_cpu")" -v oc="$(median <"$work/single_cpu")" \
+    -v sw="$(median <"$work/sweep_wall")" -v ow="$(median <"$work/single_wall")" -v runs=$((RUNS * 3)) \
+    -v file="$(basename "$sweep_file")" 'BEGIN {
+    printf "`ledgersim sweep`, 64-point threshold grid (4 reconcile keys) over %s: CPU %.2f s against %.2f s for one `run --trace none` (%.2fx), wall %.2f s against %.2f s (%.2fx); medians of %d interleaved runs; limit 1.5x", file, sc, oc, sc / oc, sw / 1e9, ow / 1e9, sw / ow, runs}')
+
 equivalence="skipped"
 if [ "$EQUIVALENCE" != none ]; then
     if [ -x "$EQUIVALENCE" ] &&
@@ -164,5 +189,6 @@ cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
     sed 's/^/- /' "$work/files"
     echo "- \`ledgersim check\` over the $scenario_count bundled scenarios: $check_seconds s (median of 5)"
     echo "- number printer and parser equivalence: $equivalence"
+    echo "- $sweep_line"
 } >"$RESULTS"
 cat "$RESULTS"

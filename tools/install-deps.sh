@@ -1,15 +1,51 @@
 #!/bin/sh
-# install-deps.sh -- installs the Debian 12 packages ledgersim needs. Idempotent.
-#   tools/install-deps.sh               install whatever is missing
-#   tools/install-deps.sh --if-missing  the same, silent when nothing is missing
+# install-deps.sh -- installs the Debian 12 packages ledgersim needs, by
+# purpose. Idempotent: a package already installed is left alone.
+#   tools/install-deps.sh [--if-missing] [SET...]
+#     run   build and use it: the compiler, the libraries, gnuplot (reports);
+#           what `make`, `make demo` and `ledgersim live` need
+#     test  run + what `make test` uses: Check, valgrind, strace, clang and its
+#           fuzzer runtime, headless chromium (report screenshots), python3
+#           (oracles, mock exchange), xmllint (JUnit reports), GNU time, jq
+#           (sweep and diff tests), and Slurm (slurmctld, slurmd, slurm-client)
+#           with munge for the one-node cluster test (tests/slurm.sh)
+#     ci    the same as test (kept so CI can grow extras of its own)
+#   Default SET: test. --if-missing: silent when nothing is missing.
+#   tools/install-deps.sh --list SET   prints the packages of SET, installs nothing.
 set -eu
-PACKAGES="build-essential clang pkg-config libcsv-dev libcjson-dev libgsl-dev check libsubunit-dev \
-gnuplot-nox libcurl4-openssl-dev libssl-dev libwebsockets-dev chromium python3 valgrind \
-libclang-rt-14-dev strace time"
-# Sweeps on a cluster: a one-node Slurm cluster in tests/slurm.sh (issue 18); jq for the sweep and diff tests.
-PACKAGES="$PACKAGES slurmctld slurmd slurm-client munge jq"
+RUN_PACKAGES="build-essential pkg-config libcsv-dev libcjson-dev libgsl-dev gnuplot-nox \
+libcurl4-openssl-dev libssl-dev libwebsockets-dev"
+TEST_PACKAGES="$RUN_PACKAGES check libsubunit-dev valgrind strace clang libclang-rt-14-dev chromium python3 \
+libxml2-utils time jq slurmctld slurmd slurm-client munge"
+CI_PACKAGES="$TEST_PACKAGES"
+
+quiet=false
+list=false
+sets=""
+for argument in "$@"; do
+    case "$argument" in
+        --if-missing) quiet=true ;;
+        --list) list=true ;;
+        run|test|ci) sets="$sets $argument" ;;
+        -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "install-deps: unknown argument '$argument' (sets: run, test, ci)" >&2; exit 2 ;;
+    esac
+done
+[ -n "$sets" ] || sets=" test"
+PACKAGES=""
+for set in $sets; do
+    case "$set" in
+        run) PACKAGES="$PACKAGES $RUN_PACKAGES" ;;
+        test) PACKAGES="$PACKAGES $TEST_PACKAGES" ;;
+        ci) PACKAGES="$PACKAGES $CI_PACKAGES" ;;
+    esac
+done
+if $list; then
+    echo $PACKAGES | tr ' ' '\n' | sort -u
+    exit 0
+fi
 missing=""
-for package in $PACKAGES; do
+for package in $(echo $PACKAGES | tr ' ' '\n' | sort -u); do
     status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
     case "$status" in
         *"install ok installed"*) ;;
@@ -17,10 +53,10 @@ for package in $PACKAGES; do
     esac
 done
 if [ -z "$missing" ]; then
-    [ "${1:-}" = "--if-missing" ] || echo "install-deps: everything is installed"
+    $quiet || echo "install-deps:$sets: everything is installed"
     exit 0
 fi
-echo "install-deps: installing:$missing"
+echo "install-deps:$sets: installing:$missing"
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive

@@ -7,7 +7,7 @@ rest of the scenario format's kernel rules and the output contract
 (shared/spec/scenario-format.md, shared/spec/state-files.md) and the
 README's "Choices where the contracts are silent", and computes:
 
-  logs/nav.csv, logs/exits.jsonl, logs/orders.jsonl,
+  logs/nav.csv, logs/marks.csv, logs/exits.jsonl, logs/orders.jsonl,
   logs/state/{kpis_v7,positions_state,position_tp_sl,state,nav}.json
 
 from the scenario alone: the position book with the residue rule, the TP/SL
@@ -15,14 +15,18 @@ registry and its sync (ATR or percentage seeding), the ledger and its
 consistency badge, the exit scanner, NAV and AUM with holdings, the KPIs
 (drawdown, Sharpe on UTC day-end NAVs, win rate), and, for a backtest, the
 simulated venue (market orders at the mark with slippage and taker fee,
-reduce-only exits at the mark that fired them, funding). Nothing here reads
+reduce-only exits at the mark that fired them, funding), and the scripted
+faults of `fault` rows (stale_mark, zero_wallet, orphan_tp_sl, drop,
+duplicate, delay, corrupt; logs/faults.jsonl too). Nothing here reads
 ledgersim's code or its outputs before comparing.
 
 Comparison: numbers as the same double (parsed from the file), except the
 Sharpe ratio (GSL sums in long double: 1e-9 relative) and the fields listed
 in INEXACT_FIELDS; strings and nulls equal. Extra members ledgersim writes
-beyond the contract are ignored unless listed here. Scenarios with `fault`
-rows are skipped (the fault injector is not modelled) and named as such.
+beyond the contract are ignored unless listed here; the `simulator` member
+of kpis_v7.json is compared for backtests without faults (its detection
+figures are not modelled). Drawn faults (--faults) are not modelled: the
+suite never passes them.
 
 Adding a kpis field: give KpisTracker an observe step and add the member to
 kpis_record(); the comparison walks whatever the oracle's record holds.
@@ -47,6 +51,7 @@ Commands (Python 3 standard library only; ONE process runs a whole suite):
 """
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import json
@@ -99,6 +104,16 @@ class Position(so.BookPosition):
 
     def unrealized(self) -> float:
         return (self.mark - self.entry_price) * self.qty if self.has_mark else 0.0
+
+
+class PositionBook(dict):
+    """symbol -> Position: so.Kernel's own code (rows it adds later, such as
+    leverage) that creates a so.BookPosition gets a Position instead."""
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        if key not in self and isinstance(default, so.BookPosition) and not isinstance(default, Position):
+            default = Position()
+        return super().setdefault(key, default)
 
 
 def finite(value: float) -> bool:
@@ -272,6 +287,7 @@ class OutputKernel(so.Kernel):
 
     def __init__(self, settings: Dict[str, Any], extra: Dict[str, float]) -> None:
         super().__init__(settings)
+        self.book = PositionBook()
         self.extra = extra
         self.atr = Atr(int(extra["atr.period"]))
         self.registry: Dict[str, Dict[str, Any]] = {}
@@ -286,6 +302,8 @@ class OutputKernel(so.Kernel):
         self.event_moved_mark = False
         self.events_applied = 0
         self.nav_rows: List[Dict[str, Any]] = []
+        self.mark_rows: List[Dict[str, Any]] = []
+        self.marked = []
         self.exit_lines: List[Dict[str, Any]] = []
         self.intents: List[Dict[str, Any]] = []
         self.aum = self.value()
@@ -295,6 +313,7 @@ class OutputKernel(so.Kernel):
     def begin(self, ts: float) -> None:
         self.event_ts = ts
         self.event_moved_mark = False
+        self.marked: List[str] = []
 
     def apply(self, row: Dict[str, Any]) -> None:
         kind = row["type"]
@@ -315,12 +334,18 @@ class OutputKernel(so.Kernel):
             position.has_mark = True
             position.mark = row["price"]
             self.event_moved_mark = True
+            self.marked.append(row["symbol"])
             return
         if kind == "leverage":  # format 1.1: the book's own Position, as a fill's leverage would
             position = self.book.setdefault(row["symbol"], Position())
             if row["leverage"] is not None and finite(row["leverage"]) and row["leverage"] >= 1:
                 position.leverage = row["leverage"]
             return
+        if kind == "position":  # a non-finite qty removes; the other numbers as _safe() makes them
+            row = dict(row, qty=row["qty"] if finite(row["qty"]) else 0.0,
+                       entry_price=so._safe(row["entry_price"]), mark_price=so._safe(row["mark_price"]),
+                       unrealized_pnl=so._safe(row["unrealized_pnl"]),
+                       leverage=None if row["leverage"] is None else so._safe(row["leverage"], 1.0))
         if kind == "balance" and row["wallet_balance"] > 0 and finite(row["wallet_balance"]):
             self.has_valid_wallet = True
             self.last_valid_wallet = row["wallet_balance"]
@@ -443,6 +468,11 @@ class OutputKernel(so.Kernel):
                               "aum_total": self.aum["total"], "k_capital": snapshot.k.capital,
                               "k_equity": snapshot.k.equity, "e_wallet_balance": snapshot.e.wallet_balance,
                               "status": snapshot.reconcile.status.value})
+        for symbol in self.marked:  # marks.csv: the book after the event, the registry's levels
+            position, levels = self.book[symbol], self.registry.get(symbol, {})
+            self.mark_rows.append({"ts": ts, "event_seq": snapshot.event_seq, "symbol": symbol,
+                                   "price": position.mark, "qty": position.qty, "entry_price": position.entry_price,
+                                   "tp": levels.get("tp"), "sl": levels.get("sl")})
 
     # -- rows outside events ------------------------------------------------------
     def put_tp_sl(self, symbol: str, entry: Dict[str, Any]) -> None:
@@ -578,6 +608,129 @@ class Venue:
 
 
 # ---------------------------------------------------------------------------
+# Scripted faults (scenario-format.md "Faults"; the order of the kinds on one
+# event: stale_mark, corrupt, drop, delay, duplicate). Drawn faults
+# (--faults) are not modelled.
+# ---------------------------------------------------------------------------
+
+CORRUPTIBLE = {"fill": ("qty", "price", "fee", "realized_pnl", "leverage"), "funding": ("amount",),
+               "balance": ("wallet_balance", "available_margin", "used_margin", "maint_margin"),
+               "position": ("qty", "entry_price", "mark_price", "unrealized_pnl", "leverage"),
+               "mark": ("price",)}
+HELD_EVENTS_MAX = 8
+
+
+def first_symbol(event: Dict[str, Any]) -> Optional[str]:
+    return next((item["symbol"] for item in event["facts"] if item["symbol"]), None)
+
+
+class Injector:
+    """Between the events and the kernel: hides marks, corrupts a field,
+    drops, holds or redelivers events, as the scripted fault rows say."""
+
+    def __init__(self, run: "Run") -> None:
+        self.run = run
+        self.stale: Dict[str, int] = {}
+        self.drop = 0
+        self.duplicate = 0
+        self.delays: List[int] = []
+        self.corruptions: List[str] = []
+        self.held: List[Dict[str, Any]] = []   # {"event", "wait", "order", "releasing"}
+        self.hold_order = 0
+
+    def report(self, kind: str, symbol: Optional[str], event_id: Optional[str], **params: Any) -> None:
+        """One injected fault: counted, and a faults.jsonl line."""
+        run = self.run
+        run.faults_injected += 1
+        run.fault_lines.append({"event_seq": run.kernel.v2.snapshot.event_seq + 1, "kind": kind, "symbol": symbol,
+                                "params": dict({"drawn": False, "event_id": event_id}, **params)})
+
+    def deliver_one(self, event: Dict[str, Any]) -> None:
+        self.run.deliver(event)
+        for held in self.held:
+            if not held["releasing"]:
+                held["wait"] -= 1
+
+    def release_due(self, everything: bool) -> None:
+        while True:
+            due = [held for held in self.held if not held["releasing"] and (everything or held["wait"] <= 0)]
+            if not due:
+                return
+            held = min(due, key=lambda item: item["order"])
+            held["releasing"] = True
+            self.deliver_one(held["event"])
+            self.held.remove(held)
+
+    def submit(self, event: Dict[str, Any]) -> None:
+        kept = []
+        for item in event["facts"]:
+            if item["type"] == "mark" and self.stale.get(item["symbol"], 0) > 0:
+                self.stale[item["symbol"]] -= 1
+                self.report("stale_mark", item["symbol"], event["id"], hidden_mark=item["price"],
+                            remaining=self.stale[item["symbol"]])
+                continue
+            kept.append(item)
+        event["facts"] = kept
+        if not kept:
+            return  # only hidden marks: the kernel receives nothing
+        if self.corruptions:
+            field_name = self.corruptions[0]
+            for item in kept:
+                if field_name in CORRUPTIBLE[item["type"]]:
+                    item[field_name] = math.nan
+                    self.report("corrupt", item["symbol"] or None, event["id"], field=field_name)
+                    self.corruptions.pop(0)
+                    break
+        if self.drop > 0:
+            self.drop -= 1
+            self.report("drop", first_symbol(event), event["id"])
+            return
+        if self.delays:
+            wait = self.delays.pop(0)
+            if len(self.held) < HELD_EVENTS_MAX:
+                self.report("delay", first_symbol(event), event["id"], after=wait)
+                self.hold_order += 1
+                self.held.append({"event": copy.deepcopy(event), "wait": wait, "order": self.hold_order,
+                                  "releasing": False})
+                return
+        if self.duplicate > 0:
+            self.duplicate -= 1
+            event["synthetic"] = False  # a redelivery carries a real id
+            self.report("duplicate", first_symbol(event), event["id"])
+            self.deliver_one(event)
+        self.deliver_one(event)
+        self.release_due(False)
+
+    def script(self, row: Dict[str, Any], ts: float) -> None:
+        kind, value, symbol = row.get("key", ""), row.get("value", ""), row.get("symbol", "")
+        number = lambda column: so.parse_number(row[column]) if row.get(column, "") != "" else None  # noqa: E731
+        if kind == "stale_mark":
+            self.stale[symbol] = self.stale.get(symbol, 0) + int(so.parse_number(value))
+        elif kind == "zero_wallet":
+            frame = {"id": f"row{row['_line']}", "synthetic": True, "ts": ts, "facts": [fact("balance")]}
+            self.report("zero_wallet", None, frame["id"])
+            self.deliver_one(frame)
+            self.release_due(False)
+        elif kind == "orphan_tp_sl":
+            tp, sl = number("tp"), number("sl")
+            side = "SHORT" if tp is not None and sl is not None and tp < sl else "LONG"
+            mark = self.run.kernel.mark_of(symbol)
+            self.report("orphan_tp_sl", symbol, None, tp=tp, sl=sl)
+            self.run.kernel.put_tp_sl(symbol, {"side": side, "entry_price": mark if mark is not None else 0.0,
+                                               "tp": tp, "sl": sl, "created_ts": ts, "updated_ts": ts})
+        elif kind == "drop":
+            self.drop += int(so.parse_number(value))
+        elif kind == "duplicate":
+            self.duplicate += int(so.parse_number(value))
+        elif kind == "delay":
+            self.delays.append(int(so.parse_number(value)))
+        elif kind == "corrupt":
+            self.corruptions.append(value)
+        else:
+            raise Unsupported(f"fault kind {kind!r}")
+
+
+# ---------------------------------------------------------------------------
 # The timeline (the driver: rows, events, backtest)
 # ---------------------------------------------------------------------------
 
@@ -594,6 +747,11 @@ class Run:
         self.orders: List[Dict[str, Any]] = []
         self.exit_queue: List[Dict[str, Any]] = []
         self.events_checked = 0
+        self.simulated = False      # from the first order, funding_rate or fault row
+        self.injector: Optional[Injector] = None
+        self.faults_injected = 0
+        self.fault_lines: List[Dict[str, Any]] = []
+        self.last_delivered_ts: Optional[float] = None
 
     def config(self, key: str, value: str) -> None:
         if key in self.extra:
@@ -606,9 +764,13 @@ class Run:
             self.venue = Venue(self.settings["seed_capital"], self.extra["fee.taker_rate"], self.extra["slippage_bps"])
 
     def deliver(self, event: Dict[str, Any]) -> None:
-        """One event to the kernel; in a backtest its exit intents queue."""
+        """One event to the kernel; in a backtest its exit intents queue. A
+        late (delayed) event is stamped with the latest ts delivered."""
         kernel = self.kernel
-        if self.backtest:
+        if self.last_delivered_ts is not None and event["ts"] < self.last_delivered_ts:
+            event["ts"] = self.last_delivered_ts
+        self.last_delivered_ts = event["ts"]
+        if self.simulated:
             self.events_checked += 1
         if not kernel.admit(event["id"], event["synthetic"]):
             return
@@ -630,30 +792,41 @@ class Run:
                                                exit_price=intent["mark"])
             self.orders.append(record)
             if event is not None:
-                self.deliver(event)
+                self.route(event)
+
+    def route(self, event: Dict[str, Any]) -> None:
+        if self.injector is not None:
+            self.injector.submit(event)
+        else:
+            self.deliver(event)
 
     def submit(self, event: Dict[str, Any]) -> None:
-        self.deliver(event)
+        self.route(event)
         self.drain_exits()
 
     def flush(self) -> None:
         if self.pending is None:
             return
         event, self.pending = self.pending, None
-        if self.backtest:
-            marked = [item["symbol"] for item in event["facts"] if item["type"] == "mark"]
+        if self.simulated:
             for item in event["facts"]:
                 if item["type"] == "mark":
                     self.venue.set_mark(item["symbol"], item["price"])
+        if self.backtest:
+            marked = [item["symbol"] for item in event["facts"] if item["type"] == "mark"]
             event["facts"].extend(self.venue.account_refresh(marked))
         self.submit(event)
 
     def begin_backtest(self) -> None:
-        """From the first order or funding_rate row: the venue takes the
-        kernel's marks as its own and follows every mark from then on."""
-        if self.backtest:
-            return
         self.backtest = True
+        self.simulate()
+
+    def simulate(self) -> None:
+        """From the first order, funding_rate or fault row: the venue takes
+        the kernel's marks as its own and follows every mark from then on."""
+        if self.simulated:
+            return
+        self.simulated = True
         for symbol in sorted(self.kernel.book):
             position = self.kernel.book[symbol]
             if position.has_mark:
@@ -664,8 +837,6 @@ class Run:
         if kind == "config":
             self.config(row.get("key", ""), row.get("value", ""))
             return
-        if kind == "fault":
-            raise Unsupported("fault rows (the injector is not modelled)")
         self.start()
         if kind in so.FACT_TYPES:
             event_id = row.get("event_id", "")
@@ -702,13 +873,22 @@ class Run:
             event = self.venue.charge_funding(ts, row["symbol"], number("rate") or 0.0)
             if event is not None:
                 self.submit(event)
+        elif kind == "fault":
+            if self.injector is None:
+                self.injector = Injector(self)
+            self.simulate()
+            self.injector.script(row, ts)
+            self.drain_exits()
         elif kind != "expect":
             raise Unsupported(f"row type {kind!r}")
 
     def finish(self) -> "Run":
         self.flush()
         self.start()
-        self.drain_exits()
+        while (self.injector is not None and self.injector.held) or self.exit_queue:
+            if self.injector is not None:
+                self.injector.release_due(True)
+            self.drain_exits()
         return self
 
 
@@ -747,10 +927,10 @@ def kpis_record(run: Run) -> Dict[str, Any]:
                       "worst_fields": dict(kpis.worst_fields),
                       "rules": {name: dict(kpis.rules[name]) for name in sorted(kpis.rules)}},
         "duplicates_skipped": kernel.duplicates_skipped,
-        "faults_injected": 0,
+        "faults_injected": run.faults_injected,
         "trace": {"events_applied": kernel.events_applied, "fills": kpis.fills},
     }
-    if run.backtest:
+    if run.backtest and run.injector is None:  # with faults: detection figures, not modelled
         venue = run.venue
         record["simulator"] = {
             "backtest": True, "faults": None, "seed": None, "events_checked": run.events_checked,
@@ -777,8 +957,10 @@ def expected_outputs(run: Run) -> Dict[str, Any]:
                                              "updated_ts") for entry in kernel.ledger}
     return {
         "logs/nav.csv": kernel.nav_rows,
+        "logs/marks.csv": kernel.mark_rows,
         "logs/exits.jsonl": kernel.exit_lines,
         "logs/orders.jsonl": run.orders,
+        "logs/faults.jsonl": run.fault_lines,
         "logs/state/kpis_v7.json": kpis_record(run),
         "logs/state/positions_state.json": positions_state_record(kernel),
         "logs/state/position_tp_sl.json": registry,
@@ -794,7 +976,12 @@ def expected_outputs(run: Run) -> Dict[str, Any]:
 # Reading ledgersim's files and comparing
 # ---------------------------------------------------------------------------
 
-NAV_CSV_COLUMNS = ["ts", "event_seq", "nav_total", "aum_total", "k_capital", "k_equity", "e_wallet_balance", "status"]
+CSV_COLUMNS = {
+    "logs/nav.csv": ["ts", "event_seq", "nav_total", "aum_total", "k_capital", "k_equity", "e_wallet_balance",
+                     "status"],
+    "logs/marks.csv": ["ts", "event_seq", "symbol", "price", "qty", "entry_price", "tp", "sl"],
+}
+TEXT_COLUMNS = {"status", "symbol"}
 INEXACT_FIELDS = {"sharpe": SHARPE_RELATIVE_TOLERANCE}
 # Objects whose keys must be exactly the oracle's (keyed by symbol or asset).
 CLOSED_OBJECTS = ("position_tp_sl.json", "positions_ledger", "offexchange", "worst_fields")
@@ -811,20 +998,28 @@ def read_actual(run_directory: str, name: str) -> Any:
         return json.loads(text)
     if name.endswith(".jsonl"):
         return [json.loads(line) for line in text.split("\n") if line != ""]
+    columns = CSV_COLUMNS[name]
     rows = list(csv.reader(io.StringIO(text)))
-    if not rows or rows[0] != NAV_CSV_COLUMNS:
-        raise ValueError(f"header {rows[0] if rows else None}, expected {NAV_CSV_COLUMNS}")
+    if not rows:
+        return []  # a run with no row writes no header either
+    if rows[0] != columns:
+        raise ValueError(f"header {rows[0]}, expected {columns}")
     parsed = []
     for cells in rows[1:]:
         row: Dict[str, Any] = {}
-        for column, cell in zip(NAV_CSV_COLUMNS, cells):
-            row[column] = cell if column == "status" else (float(cell) if cell != "" else None)
+        for column, cell in zip(columns, cells):
+            row[column] = cell if column in TEXT_COLUMNS else (float(cell) if cell != "" else None)
         parsed.append(row)
     return parsed
 
 
+COMPARED = [0]  # leaves compared so far (numbers, strings, nulls)
+
+
 def compare(expected: Any, actual: Any, path: str, found: List[str]) -> None:
     """Appends "path: ledgersim X, oracle Y" for each difference."""
+    if not isinstance(expected, (dict, list)):
+        COMPARED[0] += 1
     if isinstance(expected, dict):
         if not isinstance(actual, dict):
             found.append(f"{path}: ledgersim {json.dumps(actual)}, oracle an object")
@@ -892,18 +1087,11 @@ def compare_run(scenario_path: str, run_directory: str) -> Tuple[List[str], Dict
             differences.append(f"{scenario_path}: {name}: cannot read: {error}")
             continue
         found: List[str] = []
+        before = COMPARED[0]
         compare(expected, actual, name.rsplit("/", 1)[-1], found)
-        counts[name] = leaf_count(expected)
+        counts[name] = COMPARED[0] - before
         differences.extend(f"{scenario_path}: {difference}" for difference in found)
     return differences, counts
-
-
-def leaf_count(value: Any) -> int:
-    if isinstance(value, dict):
-        return sum(leaf_count(item) for item in value.values())
-    if isinstance(value, list):
-        return sum(leaf_count(item) for item in value)
-    return 1
 
 
 # ---------------------------------------------------------------------------

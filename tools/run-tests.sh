@@ -50,7 +50,7 @@ run_job() {
     case "$2" in
         unit)
             if [ -x "$3" ]; then
-                CK_FORK=yes "$3" >"$log/$1.out" 2>&1
+                CK_FORK=yes "$3" >"$log/$1.out" 2>&1 3>&-
                 status=$?
                 checks=$(sed -n 's/^[0-9]*%: Checks: \([0-9]*\),.*/\1/p' "$log/$1.out" | head -1)
                 if [ -z "$checks" ] || [ "$checks" -eq 0 ]; then
@@ -61,14 +61,15 @@ run_job() {
                 status=1
             fi ;;
         scenarios)
-            "$LEDGERSIM" check --out "$log/scenarios" scenarios/*.csv >"$log/$1.out" 2>&1
+            "$LEDGERSIM" check --out "$log/scenarios" scenarios/*.csv >"$log/$1.out" 2>&1 3>&-
             status=$? ;;
         *)
-            sh "$3" >"$log/$1.out" 2>&1
+            sh "$3" >"$log/$1.out" 2>&1 3>&-
             status=$? ;;
     esac
     echo "$status $(($(now_ms) - start))" >"$log/$1.done.tmp"
     mv "$log/$1.done.tmp" "$log/$1.done"
+    echo "$1" >&3     # wakes the dispatcher (a line of a few bytes: written at once)
 }
 
 # Dispatch order: the slowest of the previous run first (a short suite ends
@@ -109,25 +110,30 @@ print_ready() {
     done
 }
 
+# Finished jobs announce themselves on a FIFO (fd 3, opened read-write so
+# that neither side blocks on open): the dispatcher sleeps in read until one
+# is done, with no polling.
+mkfifo "$log/finished"
+exec 3<>"$log/finished"
 running=0
 for index in $(cat "$log/order"); do
     while [ "$running" -ge "$JOBS" ]; do
-        sleep 0.1
+        read -r _ <&3
+        running=$((running - 1))
         print_ready
-        running=$(($(ls "$log" | grep -c '^[0-9]*\.out$') - $(ls "$log" | grep -c '^[0-9]*\.done$')))
     done
     line=$(sed -n "${index}p" "$log/jobs")
     kind=${line#*"$tab"}; argument=${kind#*"$tab"}; kind=${kind%%"$tab"*}
-    : >"$log/$index.out"
     run_job "$index" "$kind" "$argument" &
     running=$((running + 1))
-    print_ready
 done
-while [ "$printed" -lt "$count" ]; do
-    sleep 0.1
+while [ "$running" -gt 0 ]; do
+    read -r _ <&3
+    running=$((running - 1))
     print_ready
 done
 wait
+exec 3>&-
 
 suite_ms=$(($(now_ms) - suite_start))
 echo "suite: $(awk -v ms="$suite_ms" 'BEGIN { printf "%.1f", ms / 1000 }') s wall with JOBS=$JOBS;" \

@@ -216,6 +216,45 @@ START_TEST(test_positions_fire_independently) {
 }
 END_TEST
 
+/* Every mark is 11, for any symbol. */
+static bool mark_eleven(const void *context, const char *symbol, double *mark) {
+    (void)context;
+    (void)symbol;
+    *mark = 11;
+    return true;
+}
+
+START_TEST(test_every_symbol_can_fire_at_once) {
+    /* SYMBOLS_MAX positions crossing TP on one event: SYMBOLS_MAX intents,
+     * each remembered (none again), and after all of them close, a
+     * reopened one fires again: the scanner holds exactly what fired. */
+    position_ledger *ledger = calloc(1, sizeof *ledger);
+    exit_scanner *scanner = malloc(sizeof *scanner);
+    exit_intent *intents = malloc(SYMBOLS_MAX * sizeof *intents);
+    ck_assert(ledger != NULL && scanner != NULL && intents != NULL);
+    memset(scanner, 0x5a, sizeof *scanner); /* exits_init must not rely on zeroed memory */
+    exits_init(scanner);
+    ledger->count = SYMBOLS_MAX;
+    for (size_t index = 0; index < SYMBOLS_MAX; index++) {
+        char symbol[16];
+        snprintf(symbol, sizeof symbol, "S%03zuUSDT", index);
+        ledger->entries[index] = make_entry(symbol, SIDE_LONG, 1, 10, 10.5, 9);
+    }
+    ck_assert_uint_eq(exits_scan(scanner, ledger, mark_eleven, NULL, intents), SYMBOLS_MAX);
+    ck_assert_str_eq(intents[SYMBOLS_MAX - 1].symbol, ledger->entries[SYMBOLS_MAX - 1].symbol);
+    ck_assert_uint_eq(exits_scan(scanner, ledger, mark_eleven, NULL, intents), 0);
+    position_ledger *empty = calloc(1, sizeof *empty);
+    ck_assert_ptr_nonnull(empty);
+    ck_assert_uint_eq(exits_scan(scanner, empty, mark_eleven, NULL, intents), 0);
+    ck_assert_uint_eq(scanner->count, 0);
+    ck_assert_uint_eq(exits_scan(scanner, ledger, mark_eleven, NULL, intents), SYMBOLS_MAX);
+    free(empty);
+    free(intents);
+    free(scanner);
+    free(ledger);
+}
+END_TEST
+
 /* Seed 002 7.2: "ensure the scanner never directly reads position_tp_sl.json".
  * The scan runs in a folder whose logs/state/position_tp_sl.json says the
  * opposite of the ledger; the intents follow the ledger only. */
@@ -282,6 +321,7 @@ static Suite *exits_suite(void) {
     tcase_add_test(scan, test_short_positions_in_scan);
     tcase_add_test(scan, test_one_intent_per_position_until_quantity_changes);
     tcase_add_test(scan, test_positions_fire_independently);
+    tcase_add_test(scan, test_every_symbol_can_fire_at_once);
     tcase_add_test(scan, test_scanner_reads_ledger_entries_not_registry_file);
     suite_add_tcase(suite, scan);
     return suite;

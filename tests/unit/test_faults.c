@@ -158,6 +158,15 @@ START_TEST(test_plan_text) {
     ck_assert(fault_kind_parse("orphan_tp_sl", &kind) && kind == FAULT_ORPHAN_TP_SL);
     ck_assert(!fault_kind_parse("orphan", &kind));
     ck_assert_str_eq(fault_kind_name(FAULT_ZERO_WALLET), "zero_wallet");
+    /* Every kind of the table parses back; sorted by name, each once. */
+    fault_kind sorted[FAULT_KIND_COUNT];
+    fault_kinds_sorted(sorted);
+    ck_assert_int_eq(sorted[0], FAULT_CORRUPT);
+    ck_assert_int_eq(sorted[FAULT_KIND_COUNT - 1], FAULT_ZERO_WALLET);
+    for (int index = 0; index < FAULT_KIND_COUNT; index++) {
+        ck_assert(fault_kind_parse(fault_kind_name((fault_kind)index), &kind) && (int)kind == index);
+        if (index > 0) ck_assert(strcmp(fault_kind_name(sorted[index - 1]), fault_kind_name(sorted[index])) < 0);
+    }
 }
 END_TEST
 

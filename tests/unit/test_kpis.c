@@ -213,8 +213,8 @@ START_TEST(test_reconcile_and_exit_counters) {
     const char *const names[] = {"capital_vs_wallet", "realized_pnl", "open_positions", "open_notional",
                                  "used_margin"};
     const long counts[] = {1, 1, 2, 1, 1};
-    for (size_t index = 0; index < KPIS_WORST_FIELDS; index++) {
-        ck_assert_str_eq(kpis_worst_field_names[index], names[index]);
+    for (size_t index = 0; index < RULE_SEED_COUNT; index++) {
+        ck_assert_str_eq(reconcile_rule_field((reconcile_rule)index), names[index]);
         ck_assert_int_eq(tracker->worst_field_counts[index], counts[index]);
     }
     kpis_observe_exit(tracker, EXIT_TP);
@@ -240,6 +240,29 @@ START_TEST(test_day_overflow_makes_sharpe_null) {
 }
 END_TEST
 
+
+/* Per-rule counts: each snapshot's outcome per rule; evaluated is their sum. */
+START_TEST(test_rule_counts) {
+    kpis_tracker *tracker = new_tracker(100);
+    reconcile_result result = reconcile_of(RECONCILE_WARN, "capital_vs_wallet");
+    result.outcomes[RULE_CAPITAL_VS_WALLET] = RULE_OUTCOME_WARN;
+    result.outcomes[RULE_USED_MARGIN] = RULE_OUTCOME_OK;
+    kpis_observe_snapshot(tracker, 1, 100, 100, &result);
+    result = reconcile_of(RECONCILE_ERROR, "used_margin");
+    result.outcomes[RULE_CAPITAL_VS_WALLET] = RULE_OUTCOME_OK;
+    result.outcomes[RULE_USED_MARGIN] = RULE_OUTCOME_ERROR;
+    kpis_observe_snapshot(tracker, 2, 100, 100, &result);
+    ck_assert_int_eq(kpis_rule_evaluated(tracker, RULE_CAPITAL_VS_WALLET), 2);
+    ck_assert_int_eq(tracker->rule_counts[RULE_CAPITAL_VS_WALLET][RULE_OUTCOME_OK], 1);
+    ck_assert_int_eq(tracker->rule_counts[RULE_CAPITAL_VS_WALLET][RULE_OUTCOME_WARN], 1);
+    ck_assert_int_eq(tracker->rule_counts[RULE_USED_MARGIN][RULE_OUTCOME_ERROR], 1);
+    ck_assert_int_eq(kpis_rule_evaluated(tracker, RULE_REALIZED_PNL), 0);
+    ck_assert_int_eq(tracker->rule_counts[RULE_REALIZED_PNL][RULE_NOT_EVALUATED], 2);
+    ck_assert_int_eq(tracker->worst_field_counts[RULE_USED_MARGIN], 1);
+    free(tracker);
+}
+END_TEST
+
 /* Every test of core/kpis.c. */
 static Suite *kpis_suite(void) {
     Suite *suite = suite_create("kpis");
@@ -258,6 +281,7 @@ static Suite *kpis_suite(void) {
     tcase_set_timeout(counters, 60);
     tcase_add_test(counters, test_win_rate);
     tcase_add_test(counters, test_reconcile_and_exit_counters);
+    tcase_add_test(counters, test_rule_counts);
     tcase_add_test(counters, test_day_overflow_makes_sharpe_null);
     suite_add_tcase(suite, counters);
     return suite;

@@ -20,11 +20,18 @@ static reconcile_config default_reconcile(void) {
     return config.reconcile;
 }
 
+/* Runs the classifier with config over K, E and E's positions alone. */
+static void classify_with(const reconcile_config *config, const k_block *k, const e_block *e,
+                          const exchange_position *positions, size_t position_count, reconcile_result *result) {
+    reconcile_facts facts = {.k = k, .e = e, .positions = positions, .position_count = position_count};
+    projection_classify(&facts, config, result);
+}
+
 /* Runs the classifier with the default bounds. */
 static void classify_default(const k_block *k, const e_block *e, const exchange_position *positions,
                              size_t position_count, reconcile_result *result) {
     reconcile_config config = default_reconcile();
-    projection_classify(&config, k, e, positions, position_count, result);
+    classify_with(&config, k, e, positions, position_count, result);
 }
 
 /* True and *value when result carries a delta called name. */
@@ -169,32 +176,32 @@ START_TEST(test_rule1_boundaries) {
     config.capital_epsilon = 0.5;
     k_block k = {.capital = 10};
     e_block e = {.wallet_balance = 9.5};
-    projection_classify(&config, &k, &e, NULL, 0, &result);
+    classify_with(&config, &k, &e, NULL, 0, &result);
     assert_status(&result, RECONCILE_OK, "");
     assert_delta(&result, "capital_vs_wallet", 0.5);
     /* |delta| == pending_fee_bound (20) is WARN, above it ERROR */
     config = default_reconcile();
     k.capital = 100;
     e.wallet_balance = 80;
-    projection_classify(&config, &k, &e, NULL, 0, &result);
+    classify_with(&config, &k, &e, NULL, 0, &result);
     assert_status(&result, RECONCILE_WARN, "capital_vs_wallet");
     const char *const at_bound[] = {"UNSETTLED_FEE|capital_vs_wallet|delta=20.0000"};
     assert_explanations(&result, 1, at_bound);
     e.wallet_balance = 79.75;
-    projection_classify(&config, &k, &e, NULL, 0, &result);
+    classify_with(&config, &k, &e, NULL, 0, &result);
     assert_status(&result, RECONCILE_ERROR, "capital_vs_wallet");
     const char *const above[] = {"ERROR|capital_vs_wallet|delta=20.2500"};
     assert_explanations(&result, 1, above);
     /* just above the default epsilon 1e-4: WARN, printed with 4 decimals */
     k.capital = 1000.00011;
     e.wallet_balance = 1000;
-    projection_classify(&config, &k, &e, NULL, 0, &result);
+    classify_with(&config, &k, &e, NULL, 0, &result);
     assert_status(&result, RECONCILE_WARN, "capital_vs_wallet");
     const char *const tiny[] = {"UNSETTLED_FEE|capital_vs_wallet|delta=0.0001"};
     assert_explanations(&result, 1, tiny);
     /* just below it: OK, the delta is still reported */
     k.capital = 1000.00009;
-    projection_classify(&config, &k, &e, NULL, 0, &result);
+    classify_with(&config, &k, &e, NULL, 0, &result);
     assert_status(&result, RECONCILE_OK, "");
     assert_delta(&result, "capital_vs_wallet", 1000.00009 - 1000.0);
 }
@@ -260,15 +267,15 @@ START_TEST(test_rule2_boundary) {
     k_block k = {.realized_pnl = 1.25};
     e_block e = {.last_fill_realized_pnl = 1.0};
     reconcile_result result;
-    projection_classify(&config, &k, &e, NULL, 0, &result);
+    classify_with(&config, &k, &e, NULL, 0, &result);
     assert_status(&result, RECONCILE_WARN, "realized_pnl");
     const char *const at_band[] = {"LOT_STEP_ROUNDING|realized_pnl|delta=0.2500"};
     assert_explanations(&result, 1, at_band);
     k.realized_pnl = 1.5;
-    projection_classify(&config, &k, &e, NULL, 0, &result);
+    classify_with(&config, &k, &e, NULL, 0, &result);
     assert_status(&result, RECONCILE_ERROR, "realized_pnl");
     config.capital_epsilon = 0.5;
-    projection_classify(&config, &k, &e, NULL, 0, &result);
+    classify_with(&config, &k, &e, NULL, 0, &result);
     assert_status(&result, RECONCILE_OK, "");
 }
 END_TEST
@@ -317,6 +324,66 @@ START_TEST(test_rule3_skipped_without_exchange_positions) {
     classify_default(&k, &e, NULL, 0, &result);
     assert_status(&result, RECONCILE_OK, "");
     ck_assert_uint_eq(result.delta_count, 0);
+}
+END_TEST
+
+
+/* ---- per-rule outcomes (kpis_v7.json reconcile.rules) ---- */
+
+/* Outcome of every seed rule in one snapshot: R1 WARN, R2 not evaluated,
+ * R3 evaluated OK without a delta, R4 ERROR, R5 OK; v2's fields never. */
+START_TEST(test_rule_outcomes_per_snapshot) {
+    exchange_position positions[1] = {exchange_position_of("BTCUSDT")};
+    k_block k = {.capital = 1005, .open_positions = 1, .open_notional = 3000, .used_margin = 600};
+    e_block e = {.wallet_balance = 1000, .used_margin = 600};
+    reconcile_result result;
+    classify_default(&k, &e, positions, 1, &result);
+    ck_assert_int_eq(result.outcomes[RULE_CAPITAL_VS_WALLET], RULE_OUTCOME_WARN);
+    ck_assert_int_eq(result.outcomes[RULE_REALIZED_PNL], RULE_NOT_EVALUATED);
+    ck_assert_int_eq(result.outcomes[RULE_OPEN_POSITIONS], RULE_OUTCOME_OK);
+    ck_assert_int_eq(result.outcomes[RULE_OPEN_NOTIONAL], RULE_OUTCOME_ERROR);
+    ck_assert_int_eq(result.outcomes[RULE_USED_MARGIN], RULE_OUTCOME_OK);
+    ck_assert_int_eq(result.outcomes[RULE_POSITION_QTY], RULE_NOT_EVALUATED);
+    ck_assert_int_eq(result.outcomes[RULE_REGISTRY], RULE_NOT_EVALUATED);
+    /* The same facts classified again under a wider R4 band: WARN there. */
+    reconcile_config wide = default_reconcile();
+    wide.mark_staleness_factor = 1.0;
+    classify_with(&wide, &k, &e, positions, 1, &result);
+    ck_assert_int_eq(result.outcomes[RULE_OPEN_NOTIONAL], RULE_OUTCOME_WARN);
+    assert_status(&result, RECONCILE_WARN, "capital_vs_wallet");
+    /* Without E positions R3 is not evaluated. */
+    classify_default(&k, &e, NULL, 0, &result);
+    ck_assert_int_eq(result.outcomes[RULE_OPEN_POSITIONS], RULE_NOT_EVALUATED);
+}
+END_TEST
+
+/* The rule table: fields parse back, the seed's five are in every set,
+ * the sorted order is by field name. */
+START_TEST(test_rule_table) {
+    for (int index = 0; index < RULE_COUNT; index++) {
+        reconcile_rule rule;
+        const char *field = reconcile_rule_field((reconcile_rule)index);
+        ck_assert(reconcile_rule_parse(field, strlen(field), &rule));
+        ck_assert_int_eq(rule, index);
+        ck_assert(reconcile_rule_in_set((reconcile_rule)index, RULE_SET_V2));
+        ck_assert(reconcile_rule_in_set((reconcile_rule)index, RULE_SET_SEED) == (index < RULE_SEED_COUNT));
+    }
+    reconcile_rule rule;
+    ck_assert(!reconcile_rule_parse("used_margins", 12, &rule));
+    ck_assert(reconcile_rule_parse("used_margin.ok", 11, &rule));
+    reconcile_rule sorted[RULE_COUNT];
+    ck_assert_uint_eq(reconcile_rules_sorted(RULE_SET_SEED, sorted), RULE_SEED_COUNT);
+    ck_assert_str_eq(reconcile_rule_field(sorted[0]), "capital_vs_wallet");
+    ck_assert_str_eq(reconcile_rule_field(sorted[1]), "open_notional");
+    ck_assert_str_eq(reconcile_rule_field(sorted[4]), "used_margin");
+    size_t count = reconcile_rules_sorted(RULE_SET_V2, sorted);
+    ck_assert_uint_eq(count, RULE_COUNT);
+    for (size_t index = 1; index < count; index++)
+        ck_assert(strcmp(reconcile_rule_field(sorted[index - 1]), reconcile_rule_field(sorted[index])) < 0);
+    reconcile_rule_set set;
+    ck_assert(reconcile_rule_set_parse("v2", &set) && set == RULE_SET_V2);
+    ck_assert(reconcile_rule_set_parse("seed", &set) && set == RULE_SET_SEED);
+    ck_assert(!reconcile_rule_set_parse("v3", &set));
 }
 END_TEST
 
@@ -909,6 +976,8 @@ static Suite *projection_suite(void) {
     tcase_add_test(classify, test_safe_replaces_non_finite);
     tcase_add_test(classify, test_status_and_source_names);
     tcase_add_test(classify, test_rule1_ok_warn_error);
+    tcase_add_test(classify, test_rule_outcomes_per_snapshot);
+    tcase_add_test(classify, test_rule_table);
     tcase_add_test(classify, test_rule1_needs_positive_wallet);
     tcase_add_test(classify, test_rule1_boundaries);
     tcase_add_test(classify, test_rule2_ok_warn_error);
