@@ -153,6 +153,14 @@ void book_apply_fill(book_position *position, int side, double quantity, double 
     position->updated_ts = ts;
 }
 
+double book_fill_realized(const book_position *position, int side, double quantity, double price) {
+    assert(side == 1 || side == -1);
+    double held = position->qty;
+    if (held == 0 || (held > 0) == (side > 0)) return 0.0;
+    double closed = quantity < fabs(held) ? quantity : fabs(held);
+    return closed * (price - position->entry_price) * (held > 0 ? 1.0 : -1.0);
+}
+
 double book_unrealized_pnl(const book_position *position) {
     if (!position->has_mark) return 0.0;
     return (position->mark - position->entry_price) * position->qty;

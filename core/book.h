@@ -54,6 +54,12 @@ const book_position *book_find_hinted(const position_book *book, const char *sym
  * billionth of the position (floating-point residue) closes it flat. */
 void book_apply_fill(book_position *position, int side, double quantity, double price, double ts);
 
+/* The PnL a fill of side, quantity and price realizes on position before
+ * it is folded: (price - entry) * closed quantity, positive for a long
+ * (the venue's own formula, operation for operation); 0 when it does not
+ * reduce. Non-finite inputs give a non-finite result. */
+double book_fill_realized(const book_position *position, int side, double quantity, double price);
+
 /* Unrealized PnL: (mark - entry) * qty with the last mark, 0 without one. */
 double book_unrealized_pnl(const book_position *position);
 

@@ -9,7 +9,7 @@
 #include "core/number.h"
 #include "core/suggest.h"
 
-typedef enum { VALUE_ANY, VALUE_NON_NEGATIVE, VALUE_POSITIVE, VALUE_PERIOD, VALUE_OPTIONAL } value_rule;
+typedef enum { VALUE_ANY, VALUE_NON_NEGATIVE, VALUE_POSITIVE, VALUE_PERIOD, VALUE_OPTIONAL, VALUE_RULE_SET } value_rule;
 
 typedef struct {
     const char *key;
@@ -35,6 +35,7 @@ static const config_key config_keys[] = {
     {"sl.atr_mult", FIELD(sl_atr_multiple), VALUE_POSITIVE},
     {"tp.pct", FIELD(tp_percent), VALUE_POSITIVE},
     {"sl.pct", FIELD(sl_percent), VALUE_POSITIVE},
+    {"reconcile.rules", FIELD(reconcile.rules), VALUE_RULE_SET},
 };
 #undef FIELD
 enum { CONFIG_KEY_COUNT = sizeof config_keys / sizeof config_keys[0] };
@@ -87,6 +88,19 @@ bool config_lock(kernel_config *config, const char *key) {
     return true;
 }
 
+/* reconcile.rules: a name, not a number. */
+static config_set_result config_set_rule_set(kernel_config *config, const config_key *entry, bool locked,
+                                             const char *value, char *reason, size_t reason_capacity) {
+    reconcile_rule_set set;
+    if (!reconcile_rule_set_parse(value, &set)) {
+        snprintf(reason, reason_capacity, "config %s: '%s' must be seed or v2", entry->key, value);
+        return CONFIG_SET_BAD_VALUE;
+    }
+    if (locked) return CONFIG_SET_LOCKED;
+    *(reconcile_rule_set *)(void *)((char *)config + entry->offset) = set;
+    return CONFIG_SET_OK;
+}
+
 config_set_result config_set(kernel_config *config, const char *key, const char *value,
                              char *reason, size_t reason_capacity) {
     assert(CONFIG_KEY_COUNT < 64);
@@ -101,6 +115,7 @@ config_set_result config_set(kernel_config *config, const char *key, const char 
         if (!locked) config->has_max_capital = false;
         return locked ? CONFIG_SET_LOCKED : CONFIG_SET_OK;
     }
+    if (entry->rule == VALUE_RULE_SET) return config_set_rule_set(config, entry, locked, value, reason, reason_capacity);
     double number;
     if (!number_parse(value, strlen(value), &number)) {
         snprintf(reason, reason_capacity, "config %s: '%s' is not a finite number", key, value);

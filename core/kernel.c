@@ -135,8 +135,12 @@ kernel_status kernel_apply_fact(kernel *k, const exchange_fact *fact) {
         /* A corrupt (non-finite) price still moves the quantity: the entry
          * becomes unknown, the ledger cannot admit the position, and the
          * consistency canary turns red instead of the fill vanishing. */
-        if (isfinite(fact->qty) && fact->qty > 0 && (fact->side == 1 || fact->side == -1))
+        if (isfinite(fact->qty) && fact->qty > 0 && (fact->side == 1 || fact->side == -1)) {
+            /* v2 R2: what the book itself realizes, before the fold. */
+            projection_observe_book_fill(&k->projection,
+                                         book_fill_realized(position, fact->side, fact->qty, fact->price));
             book_apply_fill(position, fact->side, fact->qty, fact->price, k->event_ts);
+        }
         projection_apply_fill(&k->projection, fact->price, fact->qty, fact->fee, fact->realized_pnl);
         k->ledger_stale = true;
         kpis_observe_fill(&k->kpis, fact->realized_pnl);
@@ -154,6 +158,7 @@ kernel_status kernel_apply_fact(kernel *k, const exchange_fact *fact) {
         }
         return KERNEL_OK;
     case FACT_POSITION:
+        projection_note_position_report(&k->projection);
         return apply_exchange_position(k, fact);
     case FACT_TRANSFER:
         projection_apply_transfer(&k->projection, fact->amount);
@@ -206,10 +211,37 @@ size_t kernel_positions_view(const kernel *k, position_view *out) {
     return count;
 }
 
+/* Registry entries that were orphans at the last sync (no ledger entry
+ * then) and that the coming sync either removes (still no position; a
+ * position closed in this event was in the ledger) or adopts for a position
+ * opened since on the other side (its levels are on the wrong side of the
+ * price). Their count, and the first in *first. */
+static size_t count_orphans(const kernel *k, const position_view *positions, size_t count, const char **first) {
+    /* All three lists are sorted by symbol: one merge pass. */
+    size_t orphans = 0, position = 0, entry = 0;
+    *first = NULL;
+    for (size_t index = 0; index < k->registry.count; index++) {
+        const registry_entry *levels = &k->registry.entries[index];
+        while (position < count && strcmp(positions[position].symbol, levels->symbol) < 0) position++;
+        while (entry < k->ledger.count && strcmp(k->ledger.entries[entry].symbol, levels->symbol) < 0) entry++;
+        if (entry < k->ledger.count && strcmp(k->ledger.entries[entry].symbol, levels->symbol) == 0) continue;
+        bool held = position < count && strcmp(positions[position].symbol, levels->symbol) == 0;
+        if (held && positions[position].side == levels->side) continue; /* adopted as written: TP/SL before its fill */
+        if (orphans++ == 0) *first = levels->symbol;
+    }
+    return orphans;
+}
+
 /* Syncs the registry with the book and rebuilds the ledger view. */
 static void kernel_sync_ledger(kernel *k, bool sync) {
     position_view positions[SYMBOLS_MAX];
     size_t count = kernel_positions_view(k, positions);
+    if (sync) {
+        /* v2 R6 reads this; the symbol is copied before the sync deletes it. */
+        const char *first;
+        size_t orphans = count_orphans(k, positions, count, &first);
+        projection_note_registry_sync(&k->projection, orphans, first);
+    }
     if (sync)
         ledger_sync(&k->registry, &k->ledger, positions, count, &k->atr, &k->config, k->event_ts, true, true,
                     &k->sync_report);

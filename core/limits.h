@@ -14,7 +14,7 @@ enum {
     DEDUP_WINDOW_IDS = 65536,    /* most recent distinct event ids remembered */
     ATR_PERIOD_MAX = 1000,       /* bars in the ATR window */
     HOLDINGS_MAX = 64,           /* off-exchange assets */
-    EXPLANATIONS_MAX = 8,        /* one per rule at most (R1..R5) */
+    EXPLANATIONS_MAX = 8,        /* one per rule at most (seed R1..R5; v2: two for R1 and R3, one each R2, R4-R6) */
     /* bytes of one explanation string: the longest label (41) plus "%.4f"
      * of the largest double (314 characters), as the seed prints it whole */
     EXPLANATION_CAPACITY = 384,

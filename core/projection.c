@@ -157,6 +157,24 @@ void projection_apply_positions(account_projection *projection, const exchange_p
     projection->position_count = count;
 }
 
+void projection_observe_book_fill(account_projection *projection, double realized_pnl) {
+    projection->pending.book_realized_pnl += projection_safe(realized_pnl, 0.0);
+    projection->pending.has_fills = true;
+}
+
+void projection_note_position_report(account_projection *projection) {
+    projection->pending.positions_reported = true;
+}
+
+void projection_note_registry_sync(account_projection *projection, size_t orphan_count, const char *first_orphan) {
+    reconcile_extras *pending = &projection->pending;
+    assert(orphan_count <= SYMBOLS_MAX);
+    assert(orphan_count == 0 || first_orphan != NULL);
+    pending->registry_synced = true;
+    pending->orphans_removed = orphan_count;
+    text_copy(pending->orphan_symbol, sizeof pending->orphan_symbol, orphan_count > 0 ? first_orphan : "");
+}
+
 /* _scan_slots: open notional, unrealized, used margin and count. */
 static void scan_slots(const position_book *book, k_block *k) {
     for (size_t index = 0; index < book->count; index++) {
@@ -200,8 +218,10 @@ const account_snapshot *projection_build_snapshot(account_projection *projection
     snapshot->event_seq = projection->event_seq;
     snapshot->ts = ts;
     text_copy(snapshot->source_event_id, sizeof snapshot->source_event_id, source_event_id);
+    /* What held for this event only is cleared for the next one. */
     projection->extras = projection->pending;
     projection->pending.invalid_wallet_frame = false;
+    projection->pending.registry_synced = false;
     projection->pending.orphans_removed = 0;
     projection->pending.orphan_symbol[0] = '\0';
     reconcile_facts facts;
@@ -241,21 +261,42 @@ static void add_delta(reconcile_result *result, reconcile_rule rule, double valu
     result->delta_count++;
 }
 
-static void explain(reconcile_result *result, const char *label, const char *field, double delta) {
+/* Appends "LABEL|FIELD[|SYMBOL][|delta=%.4f]" (symbol NULL: none; with_delta
+ * false: no delta part). Python's f"{delta:.4f}" and C's "%.4f" both round
+ * correctly; number_format_fixed writes "%.4f" without printf's cost (this
+ * runs for most snapshots). */
+static void explain_parts(reconcile_result *result, const char *label, const char *field, const char *symbol,
+                          bool with_delta, double delta) {
     assert(result->explanation_count < EXPLANATIONS_MAX);
-    /* "LABEL|FIELD|delta=%.4f". Python's f"{delta:.4f}" and C's "%.4f" both
-     * round correctly; number_format_fixed writes "%.4f" without printf's
-     * cost (this runs for most snapshots). Label and field are short names. */
     char *text = result->explanations[result->explanation_count];
     size_t label_length = strlen(label), field_length = strlen(field);
-    assert(label_length + field_length + 8 + NUMBER_TEXT_CAPACITY <= EXPLANATION_CAPACITY);
+    size_t symbol_length = symbol != NULL ? strlen(symbol) : 0;
+    /* the largest "%.4f" is 314 characters: see EXPLANATION_CAPACITY */
+    assert(label_length + field_length + symbol_length + 9 + 315 <= EXPLANATION_CAPACITY);
+    size_t length = 0;
     memcpy(text, label, label_length);
-    text[label_length] = '|';
-    memcpy(text + label_length + 1, field, field_length);
-    memcpy(text + label_length + 1 + field_length, "|delta=", 7);
-    size_t prefix = label_length + field_length + 8;
-    number_format_fixed(delta, 4, text + prefix, EXPLANATION_CAPACITY - prefix);
+    length += label_length;
+    text[length++] = '|';
+    memcpy(text + length, field, field_length);
+    length += field_length;
+    if (symbol != NULL) {
+        text[length++] = '|';
+        memcpy(text + length, symbol, symbol_length);
+        length += symbol_length;
+    }
+    if (with_delta) {
+        memcpy(text + length, "|delta=", 7);
+        length += 7;
+        number_format_fixed(delta, 4, text + length, EXPLANATION_CAPACITY - length);
+    } else {
+        text[length] = '\0';
+    }
     result->explanation_count++;
+}
+
+/* The seed's "LABEL|FIELD|delta=%.4f". */
+static void explain(reconcile_result *result, const char *label, const char *field, double delta) {
+    explain_parts(result, label, field, NULL, true, delta);
 }
 
 /* R3's explanation, "ERROR|open_positions|k=%d|e=%zu", without printf (it
@@ -336,6 +377,116 @@ static void classify_seed(const reconcile_facts *facts, const reconcile_config *
                       config->leverage_rounding_band);
 }
 
+/* v2 R1: K capital vs the last valid E wallet; a zero or non-finite wallet
+ * frame in this event is itself a WARN (the seed goes quiet instead). */
+static void classify_v2_wallet(const reconcile_facts *facts, const reconcile_config *config,
+                               reconcile_result *result) {
+    const reconcile_extras *extras = &facts->extras;
+    if (extras->has_valid_wallet)
+        classify_band(result, RULE_CAPITAL_VS_WALLET, facts->k->capital - extras->last_valid_wallet,
+                      config->capital_epsilon, config->pending_fee_bound);
+    if (extras->invalid_wallet_frame) {
+        escalate(result, RECONCILE_WARN, RULE_CAPITAL_VS_WALLET);
+        explain(result, RULE_ZERO_WALLET_FRAME_LABEL, reconcile_rule_field(RULE_CAPITAL_VS_WALLET),
+                fabs(facts->k->capital - facts->e->wallet_balance));
+    }
+}
+
+/* The largest |K qty - E qty| over every symbol either side holds (both
+ * lists sorted by symbol): its signed delta and symbol. */
+static double worst_quantity_delta(const reconcile_facts *facts, const char **symbol) {
+    static const position_book empty_book = {.count = 0};
+    const position_book *book = facts->book != NULL ? facts->book : &empty_book;
+    double worst = 0.0;
+    *symbol = NULL;
+    size_t k_index = 0, e_index = 0;
+    while (k_index < book->count || e_index < facts->position_count) {
+        const book_position *mine = k_index < book->count ? &book->positions[k_index] : NULL;
+        const exchange_position *theirs = e_index < facts->position_count ? &facts->positions[e_index] : NULL;
+        int order = mine == NULL ? 1 : theirs == NULL ? -1 : strcmp(mine->symbol, theirs->symbol);
+        double k_qty = order <= 0 ? projection_safe(mine->qty, 0.0) : 0.0;
+        double e_qty = order >= 0 ? theirs->qty : 0.0;
+        const char *name = order <= 0 ? mine->symbol : theirs->symbol;
+        k_index += order <= 0;
+        e_index += order >= 0;
+        double delta = k_qty - e_qty;
+        if (fabs(delta) > fabs(worst)) {
+            worst = delta;
+            *symbol = name;
+        }
+    }
+    return worst;
+}
+
+/* v2 R3: the seed's count, and the quantity of every symbol, from the
+ * first exchange position report of the run on (an empty E list then says
+ * "no positions", which the seed cannot tell from "no report"). */
+static void classify_v2_positions(const reconcile_facts *facts, const reconcile_config *config,
+                                  reconcile_result *result) {
+    if (!facts->extras.positions_reported) return;
+    size_t exchange_count = distinct_symbols(facts->positions, facts->position_count);
+    int k_count = facts->k->open_positions;
+    result->outcomes[RULE_OPEN_POSITIONS] = RULE_OUTCOME_OK;
+    if ((size_t)k_count != exchange_count) {
+        add_delta(result, RULE_OPEN_POSITIONS, (double)((long)k_count - (long)exchange_count));
+        escalate(result, RECONCILE_ERROR, RULE_OPEN_POSITIONS);
+        explain_counts(result, k_count, exchange_count);
+    }
+    const char *symbol;
+    double delta = worst_quantity_delta(facts, &symbol);
+    add_delta(result, RULE_POSITION_QTY, delta);
+    if (fabs(delta) <= config->capital_epsilon) return;
+    bool rounding = fabs(delta) <= config->lot_step / 2.0;
+    escalate(result, rounding ? RECONCILE_WARN : RECONCILE_ERROR, RULE_POSITION_QTY);
+    explain_parts(result, rounding ? reconcile_rules[RULE_POSITION_QTY].warn_label : RULE_ERROR_LABEL,
+                  reconcile_rule_field(RULE_POSITION_QTY), symbol, true, fabs(delta));
+}
+
+/* E's open notional: sum of |qty| x mark price (entry price without a mark,
+ * as K values its own). */
+static double exchange_open_notional(const reconcile_facts *facts) {
+    double notional = 0.0;
+    for (size_t index = 0; index < facts->position_count; index++) {
+        const exchange_position *position = &facts->positions[index];
+        double mark = position->mark_price > 0 ? position->mark_price : position->entry_price;
+        notional += fabs(position->qty) * mark;
+    }
+    return notional;
+}
+
+/* v2 R6: orphan TP/SL entries a sync removed in this event. */
+static void classify_v2_registry(const reconcile_facts *facts, reconcile_result *result) {
+    const reconcile_extras *extras = &facts->extras;
+    if (!extras->registry_synced) return;
+    add_delta(result, RULE_REGISTRY, (double)extras->orphans_removed);
+    if (extras->orphans_removed == 0) return;
+    escalate(result, RECONCILE_WARN, RULE_REGISTRY);
+    explain_parts(result, reconcile_rules[RULE_REGISTRY].warn_label, reconcile_rule_field(RULE_REGISTRY),
+                  extras->orphan_symbol, false, 0.0);
+}
+
+/* The v2 rules (README, "Reconcile rules"): R1..R6 in the seed's order. */
+static void classify_v2(const reconcile_facts *facts, const reconcile_config *config, reconcile_result *result) {
+    const k_block *k = facts->k;
+    const e_block *e = facts->e;
+    classify_v2_wallet(facts, config, result);
+    /* R2: K's own realized PnL (its book) vs E's cumulative (the fills'). */
+    if (facts->extras.has_fills)
+        classify_band(result, RULE_REALIZED_PNL, facts->extras.book_realized_pnl - k->realized_pnl,
+                      config->capital_epsilon, config->realized_rounding);
+    classify_v2_positions(facts, config, result);
+    /* R4: K's open notional vs E's open notional. */
+    double exchange_notional = exchange_open_notional(facts);
+    if (facts->extras.positions_reported && (k->open_notional > 0 || exchange_notional > 0))
+        classify_band(result, RULE_OPEN_NOTIONAL, k->open_notional - exchange_notional, config->capital_epsilon,
+                      k->open_notional * config->mark_staleness_factor);
+    /* R5: as the seed. */
+    if (e->used_margin > 0)
+        classify_band(result, RULE_USED_MARGIN, k->used_margin - e->used_margin, config->capital_epsilon,
+                      config->leverage_rounding_band);
+    classify_v2_registry(facts, result);
+}
+
 void projection_classify(const reconcile_facts *facts, const reconcile_config *config, reconcile_result *result) {
     assert(facts->k != NULL && facts->e != NULL);
     assert(facts->position_count <= SYMBOLS_MAX);
@@ -346,5 +497,9 @@ void projection_classify(const reconcile_facts *facts, const reconcile_config *c
     result->delta_count = 0;
     result->explanation_count = 0;
     memset(result->outcomes, RULE_NOT_EVALUATED, sizeof result->outcomes);
-    classify_seed(facts, config, result);
+    if (config->rules == RULE_SET_V2)
+        classify_v2(facts, config, result);
+    else
+        classify_seed(facts, config, result);
+    assert(result->explanation_count <= EXPLANATIONS_MAX);
 }

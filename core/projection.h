@@ -83,10 +83,12 @@ typedef struct {
  * seed's rules never read it. */
 typedef struct {
     double book_realized_pnl;      /* K's own realized PnL, folded by its book from reducing fills */
+    bool has_fills;                /* a fill was applied in this run */
     bool has_valid_wallet;
     double last_valid_wallet;      /* the last E wallet > 0 and finite */
     bool invalid_wallet_frame;     /* this event delivered a wallet <= 0 or non-finite */
     bool positions_reported;       /* E sent a position report in this run (this event included) */
+    bool registry_synced;          /* this event ran a ledger sync (the only way an orphan goes) */
     size_t orphans_removed;        /* registry entries without a position this event's sync removed */
     char orphan_symbol[SYMBOL_CAPACITY]; /* the first of them ("" when none) */
 } reconcile_extras;
@@ -174,6 +176,18 @@ void projection_apply_balance(account_projection *projection, double wallet_bala
  * count <= SYMBOLS_MAX, sorted by symbol). */
 void projection_apply_positions(account_projection *projection, const exchange_position *positions,
                                 size_t count);
+
+/* v2 R2's input: the realized PnL the kernel's own book computed for one
+ * fill (book_fill_realized; non-finite counts as 0, as _safe does). */
+void projection_observe_book_fill(account_projection *projection, double realized_pnl);
+
+/* v2 R3's input: the event carried an exchange position report. */
+void projection_note_position_report(account_projection *projection);
+
+/* v2 R6's input: the event's ledger sync ran and removed orphan_count
+ * registry entries that had no position at the sync before (first_orphan:
+ * the first of them, borrowed; may be NULL when orphan_count is 0). */
+void projection_note_registry_sync(account_projection *projection, size_t orphan_count, const char *first_orphan);
 
 /* build_snapshot: event_seq + 1, the K block from the kernel's book (the
  * seed's slot scan), the E block, the classifier. Also runs V1's

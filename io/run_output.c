@@ -93,10 +93,11 @@ int run_output_open(run_output *out, const char *directory, trace_mode trace, bo
     out->trace = trace;
     out->live = live;
     char path[PATH_CAPACITY];
-    snprintf(path, sizeof path, "%s/logs/state", directory);
+    snprintf(path, sizeof path, "%s/logs", directory);
     if (make_directories(path) < 0) return fail(out, "create", path);
     if (live) {
-        /* One writer: the lock of DIR, as `run` takes it (io/file_lock). */
+        /* One writer: the lock of DIR, as `run` takes it (io/file_lock);
+         * then the repair of a killed swap, before logs/state is made. */
         char lock_error[FILE_LOCK_ERROR_CAPACITY];
         if (file_lock_take(&out->lock, directory, lock_error, sizeof lock_error) != FILE_LOCK_TAKEN) {
             snprintf(out->error, sizeof out->error, "%s", lock_error);
@@ -104,6 +105,8 @@ int run_output_open(run_output *out, const char *directory, trace_mode trace, bo
         }
         if (recover_state_folder(out) != 0) return -1;
     }
+    snprintf(path, sizeof path, "%s/logs/state", directory);
+    if (make_directories(path) < 0) return fail(out, "create", path);
     for (int stream = 0; stream < LOG_COUNT; stream++) {
         if ((stream == LOG_RECONCILE || stream == LOG_MARKS) && trace == TRACE_NONE) continue;
         log_path(out, stream, path);

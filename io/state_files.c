@@ -157,6 +157,10 @@ static void render_thresholds(json_writer *writer, const reconcile_config *confi
     JSON_KEY(writer, "lot_step"); json_number(writer, config->lot_step);
     JSON_KEY(writer, "mark_staleness_factor"); json_number(writer, config->mark_staleness_factor);
     JSON_KEY(writer, "leverage_rounding_band"); json_number(writer, config->leverage_rounding_band);
+    /* Only under v2: a seed run's account.json stays the seed's. */
+    if (config->rules != RULE_SET_SEED) {
+        JSON_KEY(writer, "rules"); json_string(writer, reconcile_rule_set_name(config->rules));
+    }
     json_object_end(writer);
 }
 

@@ -66,17 +66,24 @@ void exit_desk_on_mark(exit_desk *desk, const char *symbol) {
     if (job != NULL && job->state == EXIT_JOB_WAIT_MARK) job->state = EXIT_JOB_SIZE;
 }
 
+/* Whether an order status is final without a (full) fill. */
+static bool ended_unfilled(const char *status) {
+    return strcmp(status, "EXPIRED") == 0 || strcmp(status, "CANCELED") == 0 || strcmp(status, "REJECTED") == 0;
+}
+
 void exit_desk_on_order_update(exit_desk *desk, const char *client_id, const char *status) {
     for (size_t index = 0; index < desk->count; index++) {
         exit_job *job = &desk->jobs[index];
         if (job->state == EXIT_JOB_DONE) continue;
-        bool all = job->part_count > 0;
+        bool all = job->part_count > 0, ended = false;
         for (size_t part = 0; part < job->part_count; part++) {
-            if (strcmp(job->client_ids[part], client_id) == 0 && strcmp(status, "FILLED") == 0)
-                job->part_filled[part] = true;
+            bool mine = strcmp(job->client_ids[part], client_id) == 0;
+            if (mine && strcmp(status, "FILLED") == 0) job->part_filled[part] = true;
+            ended = ended || (mine && ended_unfilled(status));
             all = all && job->part_filled[part];
         }
         if (all) finish_job(desk, job, "filled");
+        else if (ended && job->state == EXIT_JOB_WAIT_FILL) wait_for_mark(desk, job, "an order ended %s", status);
     }
 }
 
@@ -113,6 +120,8 @@ static rest_status read_position(exit_desk *desk, exit_job *job, const char *enc
 /* Sends part of job; the outcome moves the job on. False when the job stops
  * sending (rejected, unknown, rate limited). */
 static bool send_part(exit_desk *desk, exit_job *job, size_t part, const char *encoded) {
+    assert(part < job->part_count && job->part_count <= QUANTITY_PARTS_MAX);
+    assert(job->part_units[part] > 0);
     char quantity[QUANTITY_TEXT_CAPACITY];
     quantity_format(job->part_units[part], quantity);
     char params[512];
@@ -233,6 +242,7 @@ static void alert_if_due(exit_desk *desk, exit_job *job, long long now) {
 }
 
 void exit_desk_run(exit_desk *desk) {
+    assert(desk->count <= EXIT_JOBS_MAX);
     long long now = ws_monotonic_ms();
     for (size_t index = 0; index < desk->count; index++) {
         exit_job *job = &desk->jobs[index];
@@ -246,6 +256,7 @@ void exit_desk_run(exit_desk *desk) {
     for (size_t index = 0; index < desk->count; index++)
         if (desk->jobs[index].state != EXIT_JOB_DONE) desk->jobs[kept++] = desk->jobs[index];
     desk->count = kept;
+    assert(desk->count <= EXIT_JOBS_MAX);
 }
 
 void exit_desk_render(void *context, json_writer *writer) {

@@ -14,7 +14,8 @@
  *   4. a rejection (-2022, -1111, -4005, ...) is logged with its code and the
  *      job waits for the symbol's next mark, then starts again at 1;
  *   5. it ends when the stream reports the parts FILLED or the exchange
- *      position flat.
+ *      position flat; a part reported EXPIRED, CANCELED or REJECTED sends
+ *      it back to 4.
  * A job not ended alert_after_ms after its intent is an ALERT: an error line
  * in live.log and on stderr, and an entry of state.json live.unfilled_exits
  * until it ends. Sources: New Order, Query Order and Error Codes pages of

@@ -58,6 +58,7 @@ static int on_receive(live_ws *socket, struct lws *connection, const void *in, s
 
 /* The socket can take one write: a close, a ping, or the first queued text. */
 static int on_writable(live_ws *socket, struct lws *connection) {
+    assert(socket->outgoing.length < WS_OUTGOING_LIMIT);
     if (socket->close_requested) {
         LIVE(lws_close_reason)(connection, LWS_CLOSE_STATUS_NORMAL, NULL, 0);
         return -1;
@@ -259,6 +260,7 @@ bool ws_send_text(live_ws *socket, const char *text) {
     /* The NUL after each text separates the queued texts (it is counted in the length). */
     if (socket->outgoing.length + strlen(text) + 1 >= WS_OUTGOING_LIMIT) return false;
     if (!buffer_append(&socket->outgoing, text, strlen(text) + 1)) return false;
+    assert(socket->outgoing.length < WS_OUTGOING_LIMIT && socket->outgoing.data[socket->outgoing.length - 1] == '\0');
     LIVE(lws_callback_on_writable)(socket->connection);
     return true;
 }

@@ -421,6 +421,7 @@ static double panel_half_range(const rule_track *track, size_t rule) {
     double epsilon = rule == RULE_OPEN_POSITIONS ? 0.5 : track->epsilon_max;
     double reach = track->largest > 4 * epsilon ? track->largest : 4 * epsilon;
     if (!(reach > 0)) reach = 1;
+    if (!(reach < 1e300)) reach = 1e300; /* extreme deltas: a range gnuplot can still write */
     return reach * 1.25;
 }
 

@@ -25,57 +25,65 @@ static void close_foldable(buffer *out, size_t rows) {
     if (rows > OPEN_ROWS_MAX) buffer_append_text(out, "</details>\n");
 }
 
-/* The trades (closing fills) with their realized PnL and its running sum. */
+/* The fills the page lists: the backtest's orders, else E's fills seen
+ * in reconcile.jsonl. */
+static const report_fills *listed_fills(const report_context *context) {
+    return context->order_rows > 0 ? &context->trading->orders : &context->trading->snapshots;
+}
+
+/* One trade's row. */
+static void trade_row(const report_trade *trade, size_t number, double cumulative, buffer *out) {
+    buffer_append_format(out, "<tr class=\"%s\"><td class=\"number\">%zu</td><td>",
+                         trade->realized_pnl > 0 ? "win" : "loss", number);
+    append_timestamp(out, trade->ts);
+    buffer_append_text(out, "</td><td>");
+    html_append_escaped(out, trade->symbol[0] != '\0' ? trade->symbol : "?");
+    buffer_append_text(out, "</td><td>");
+    html_append_escaped(out, trade->side);
+    buffer_append_text(out, "</td>");
+    number_cell(out, trade->qty, CELL_QTY, false);
+    number_cell(out, trade->price, CELL_PRICE, false);
+    number_cell(out, trade->fee, CELL_MONEY, false);
+    number_cell(out, trade->realized_pnl, CELL_MONEY, false);
+    number_cell(out, cumulative, CELL_MONEY, false);
+    buffer_append_text(out, "<td>");
+    html_append_escaped(out, trade->reason);
+    buffer_append_text(out, "</td></tr>\n");
+}
+
+/* The trades (fills that realized PnL) with their PnL and its running sum. */
 static void trades_table(const report_context *context, buffer *out) {
-    const report_trading *trading = context->trading;
+    const report_fills *fills = listed_fills(context);
     buffer_append_text(out, "<h3>Trades</h3>\n");
-    if (context->order_rows == 0) {
-        buffer_append_text(out, "<p class=\"muted\" id=\"trades\">No orders in logs/orders.jsonl: the trade list "
-                                "comes from the orders of a backtest, and this run replayed exchange facts");
-        double counted = report_json_number(context->kpis, "trades");
-        if (isfinite(counted)) {
-            buffer_append_text(out, " (kpis_v7.json counts ");
-            append_display(out, counted, CELL_COUNT);
-            buffer_append_text(out, " trades)");
-        }
-        buffer_append_text(out, ".</p>\n");
+    if (context->order_rows == 0 && context->reconcile_rows == 0) {
+        buffer_append_text(out, "<p class=\"muted\" id=\"trades\">No trade list: it comes from logs/orders.jsonl "
+                                "(a backtest) or from the fills in logs/reconcile.jsonl, and this run has neither "
+                                "(<code>--trace none</code>).</p>\n");
         return;
     }
     buffer_append_format(out, "<p>%ld trades (fills that realized PnL, as kpis_v7.json counts them), %ld won; "
                               "realized PnL ",
-                         trading->trades_total, trading->wins_total);
-    append_display(out, trading->realized_total, CELL_MONEY);
-    buffer_append_text(out, " USDT.</p>\n");
-    open_foldable(out, trading->trade_count, "trades");
+                         fills->trades_total, fills->wins_total);
+    append_display(out, fills->realized_total, CELL_MONEY);
+    buffer_append_format(out, " USDT. Source: %s.</p>\n",
+                         context->order_rows > 0 ? "logs/orders.jsonl"
+                                                 : "the exchange's last fill in each snapshot of logs/reconcile.jsonl "
+                                                   "(symbol and side from the position that changed; ? when none "
+                                                   "or several did)");
+    open_foldable(out, fills->trade_count, "trades");
     buffer_append_text(out, "<table id=\"trades\">\n<thead><tr><th>#</th><th>time</th><th>symbol</th><th>side</th>"
                             "<th>qty</th><th>price</th><th>fee</th><th>realized PnL</th><th>cumulative</th>"
                             "<th>reason</th></tr></thead>\n<tbody>\n");
     double cumulative = 0;
-    for (size_t index = 0; index < trading->trade_count; index++) {
-        const report_trade *trade = &trading->trades[index];
-        cumulative += trade->realized_pnl;
-        buffer_append_format(out, "<tr class=\"%s\"><td class=\"number\">%zu</td><td>",
-                             trade->realized_pnl > 0 ? "win" : "loss", index + 1);
-        append_timestamp(out, trade->ts);
-        buffer_append_text(out, "</td><td>");
-        html_append_escaped(out, trade->symbol);
-        buffer_append_text(out, "</td><td>");
-        html_append_escaped(out, trade->side);
-        buffer_append_text(out, "</td>");
-        number_cell(out, trade->qty, CELL_QTY, false);
-        number_cell(out, trade->price, CELL_PRICE, false);
-        number_cell(out, trade->fee, CELL_MONEY, false);
-        number_cell(out, trade->realized_pnl, CELL_MONEY, false);
-        number_cell(out, cumulative, CELL_MONEY, false);
-        buffer_append_text(out, "<td>");
-        html_append_escaped(out, trade->reason);
-        buffer_append_text(out, "</td></tr>\n");
+    for (size_t index = 0; index < fills->trade_count; index++) {
+        cumulative += fills->trades[index].realized_pnl;
+        trade_row(&fills->trades[index], index + 1, cumulative, out);
     }
     buffer_append_text(out, "</tbody>\n</table>\n");
-    close_foldable(out, trading->trade_count);
-    if (trading->trades_total > (long)trading->trade_count)
-        buffer_append_format(out, "<p class=\"muted\">The first %zu are listed; logs/orders.jsonl has all %ld.</p>\n",
-                             trading->trade_count, trading->trades_total);
+    close_foldable(out, fills->trade_count);
+    if (fills->trades_total > (long)fills->trade_count)
+        buffer_append_format(out, "<p class=\"muted\">The first %zu are listed, of %ld.</p>\n", fills->trade_count,
+                             fills->trades_total);
 }
 
 /* One row of the PnL table. */
@@ -95,7 +103,7 @@ static void symbol_pnl_row(const report_symbol_pnl *row, const char *label, buff
 
 /* PnL per symbol from the filled orders, with the totals. */
 static void symbol_pnl_table(const report_context *context, buffer *out) {
-    const report_trading *trading = context->trading;
+    const report_fills *trading = listed_fills(context);
     if (trading->symbol_count == 0) return;
     buffer_append_text(out, "<h3>PnL per symbol</h3>\n<table id=\"symbol-pnl\">\n<thead><tr><th>symbol</th>"
                             "<th>fills</th><th>trades</th><th>wins</th><th>win rate %</th><th>realized PnL</th>"
@@ -106,7 +114,8 @@ static void symbol_pnl_table(const report_context *context, buffer *out) {
         if (index == REPORT_PNL_SYMBOLS_MAX && !trading->has_other_symbols) break;
         if (index >= trading->symbol_count && index < REPORT_PNL_SYMBOLS_MAX) continue;
         const report_symbol_pnl *row = &trading->symbols[index];
-        symbol_pnl_row(row, index == REPORT_PNL_SYMBOLS_MAX ? "other symbols" : row->symbol, out);
+        const char *label = index == REPORT_PNL_SYMBOLS_MAX ? "other symbols" : row->symbol[0] != '\0' ? row->symbol : "?";
+        symbol_pnl_row(row, label, out);
         total.fills += row->fills;
         total.trades += row->trades;
         total.wins += row->wins;
@@ -115,8 +124,9 @@ static void symbol_pnl_table(const report_context *context, buffer *out) {
     }
     buffer_append_text(out, "</tbody>\n<tfoot>\n");
     symbol_pnl_row(&total, "total", out);
-    buffer_append_text(out, "</tfoot>\n</table>\n<p class=\"muted\">USDT, from logs/orders.jsonl. Funding is charged "
-                            "to the account, not to a symbol: see the funding KPI.</p>\n");
+    buffer_append_format(out, "</tfoot>\n</table>\n<p class=\"muted\">USDT, from %s. Funding is charged to the "
+                              "account, not to a symbol: see the funding KPI.</p>\n",
+                         context->order_rows > 0 ? "logs/orders.jsonl" : "the fills in logs/reconcile.jsonl");
 }
 
 /* Appends a UTC day as YYYY-MM-DD (or "day N" for synthetic clocks). */

@@ -412,7 +412,7 @@ static int reconcile_line(report_context *context, char *line, size_t length, vo
     }
     const cJSON *k_block = cJSON_GetObjectItemCaseSensitive(root, "k");
     double open_notional = report_json_number(k_block, "open_notional");
-    report_trading_snapshot(context, ts, k_block);
+    report_trading_snapshot(context, ts, root);
     const cJSON *deltas = cJSON_GetObjectItemCaseSensitive(reconcile, "deltas");
     const cJSON *delta;
     bool evaluated[REPORT_RULES] = {false};

@@ -201,6 +201,7 @@ typedef struct {
     double close_nav;
 } report_day;
 
+/* Trades and PnL per symbol from one source. */
 typedef struct {
     report_trade trades[REPORT_TRADE_ROWS_MAX]; /* the first trade_count of trades_total */
     size_t trade_count;
@@ -209,6 +210,21 @@ typedef struct {
     report_symbol_pnl symbols[REPORT_PNL_SYMBOLS_MAX + 1]; /* by first fill; the last: the rest */
     size_t symbol_count;
     bool has_other_symbols;
+} report_fills;
+
+/* An exchange position as the previous snapshot listed it. */
+typedef struct {
+    char symbol[SYMBOL_CAPACITY];
+    double qty;                         /* signed */
+} report_position_qty;
+
+typedef struct {
+    report_fills orders;                /* from orders.jsonl (a backtest) */
+    report_fills snapshots;             /* from reconcile.jsonl: E's fills that realized PnL (a replay) */
+    bool has_previous;                  /* a snapshot was seen (the fields below hold it) */
+    double previous_fill[4];            /* E last_fill price, qty, fee, realized_pnl */
+    report_position_qty positions[REPORT_PNL_SYMBOLS_MAX]; /* E's positions of the previous snapshot */
+    size_t position_count;
     report_day days[REPORT_DAYS_MAX];   /* day closes in order */
     size_t day_count;
     long days_total;                    /* UTC days seen (more than day_count past the limit) */
@@ -303,8 +319,10 @@ void report_trading_free(report_context *context);
 /* One orders.jsonl record: a FILLED order counts for its symbol, and one
  * that realized PnL is a trade. */
 void report_trading_order(report_context *context, const cJSON *order);
-/* One reconcile.jsonl snapshot's K block: open notional and leverage. */
-void report_trading_snapshot(report_context *context, double ts, const cJSON *k_block);
+/* One reconcile.jsonl snapshot (root): K's open notional and leverage;
+ * E's last fill, when it changed and realized PnL, is a trade of the
+ * symbol whose E position changed (when exactly one did). */
+void report_trading_snapshot(report_context *context, double ts, const cJSON *root);
 /* One nav.csv row: the day closes. */
 void report_trading_nav(report_context *context, double ts, double nav);
 /* Ends the last day (after nav.csv). */

@@ -457,6 +457,7 @@ static void replay_fact_row(replay *run, const scenario_row *row) {
 /* An order row (borrowed): the venue executes it and delivers its event. */
 static void replay_order_row(replay *run, const scenario_row *row) {
     venue_order order = {.ts = row->ts, .side = row->side, .qty = row->number[COLUMN_QTY], .reduce_only = false,
+                         .has_leverage = scenario_given(row, COLUMN_LEVERAGE), .leverage = row->number[COLUMN_LEVERAGE],
                          .has_base_price = false, .reason = "strategy"};
     text_copy(order.symbol, sizeof order.symbol, row->symbol);
     order_record record;

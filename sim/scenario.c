@@ -44,7 +44,7 @@ static const unsigned columns_used[ROW_TYPE_COUNT] = {
                      BIT(COLUMN_LEVERAGE),
     [ROW_MARK] = COMMON | BIT(COLUMN_EVENT_ID) | BIT(COLUMN_SYMBOL) | BIT(COLUMN_PRICE),
     [ROW_BAR] = COMMON | BIT(COLUMN_SYMBOL) | BIT(COLUMN_HIGH) | BIT(COLUMN_LOW) | BIT(COLUMN_PRICE),
-    [ROW_ORDER] = COMMON | BIT(COLUMN_SYMBOL) | BIT(COLUMN_SIDE) | BIT(COLUMN_QTY),
+    [ROW_ORDER] = COMMON | BIT(COLUMN_SYMBOL) | BIT(COLUMN_SIDE) | BIT(COLUMN_QTY) | BIT(COLUMN_LEVERAGE),
     [ROW_FUNDING_RATE] = COMMON | BIT(COLUMN_SYMBOL) | BIT(COLUMN_RATE),
     [ROW_TP_SL] = COMMON | BIT(COLUMN_SYMBOL) | BIT(COLUMN_SIDE) | BIT(COLUMN_ENTRY_PRICE) | BIT(COLUMN_TP) |
                   BIT(COLUMN_SL),
@@ -431,7 +431,7 @@ static bool validate_row(scenario_reader *reader, long line, const scenario_row 
     case ROW_ORDER:
         return require(reader, line, row, COLUMN_SYMBOL) && require(reader, line, row, COLUMN_SIDE) &&
                side_kind(reader, line, row, side_text, true) && require(reader, line, row, COLUMN_QTY) &&
-               bound(reader, line, row, COLUMN_QTY, 0, true);
+               bound(reader, line, row, COLUMN_QTY, 0, true) && bound(reader, line, row, COLUMN_LEVERAGE, 1, true);
     case ROW_FUNDING_RATE:
         return require(reader, line, row, COLUMN_SYMBOL) && require(reader, line, row, COLUMN_RATE);
     case ROW_TP_SL:

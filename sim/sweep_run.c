@@ -22,11 +22,13 @@ bool sweep_results_init(sweep_results *results, const sweep_definition *definiti
     results->threshold_points = definition->threshold_points;
     size_t run_bytes = definition->run_count * sizeof *results->runs;
     size_t cell_bytes = definition->run_count * definition->threshold_points * sizeof *results->cells;
-    results->mapped_bytes = run_bytes + cell_bytes;
+    size_t error_bytes = SWEEP_JOBS_MAX * sizeof *results->errors;
+    results->mapped_bytes = run_bytes + cell_bytes + error_bytes;
     void *memory = mmap(NULL, results->mapped_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (memory == MAP_FAILED) return false;
     results->runs = memory;
     results->cells = (sweep_cell *)(void *)((char *)memory + run_bytes);
+    results->errors = (sweep_run_error *)(void *)((char *)memory + run_bytes + cell_bytes);
     return true;
 }
 
@@ -42,7 +44,19 @@ typedef struct {
     sweep_results *results;
     holdings_book holdings;
     sweep_classifier *classifier;
+    long worker;                         /* its error slot */
 } run_context;
+
+/* Records a failed run: its status, and its message when it is the
+ * worker's first (runs go in increasing index). */
+static void fail_run(run_context *context, size_t index, sweep_run_status status, const char *message) {
+    context->results->runs[index].status = status;
+    sweep_run_error *slot = &context->results->errors[context->worker];
+    if (slot->set) return;
+    slot->set = true;
+    slot->index = index;
+    snprintf(slot->text, sizeof slot->text, "%s", message);
+}
 
 /* Runs plan index into its result slot. */
 static void run_one(run_context *context, size_t index) {
@@ -56,8 +70,7 @@ static void run_one(run_context *context, size_t index) {
     kernel_config config;
     char error[PATH_CAPACITY + 512];
     if (!config_build(&config, settings, count, definition->config_path, error, sizeof error)) {
-        slot->status = SWEEP_RUN_BAD_INPUT;
-        snprintf(slot->error, sizeof slot->error, "%s", error);
+        fail_run(context, index, SWEEP_RUN_BAD_INPUT, error);
         return;
     }
     sweep_classifier_reset(context->classifier);
@@ -69,14 +82,14 @@ static void run_one(run_context *context, size_t index) {
     static replay_result result; /* large; one run at a time per process */
     replay_status status = replay_file(definition->scenarios[run.scenario], &options, &result);
     if (status != REPLAY_OK) {
-        slot->status = status == REPLAY_BAD_INPUT ? SWEEP_RUN_BAD_INPUT : SWEEP_RUN_FAILED;
-        snprintf(slot->error, sizeof slot->error, "%s", result.error);
+        fail_run(context, index, status == REPLAY_BAD_INPUT ? SWEEP_RUN_BAD_INPUT : SWEEP_RUN_FAILED, result.error);
         return;
     }
     sweep_cell *cells = context->results->cells + index * definition->threshold_points;
     if (!sweep_classifier_finish(context->classifier, &slot->totals, cells, error, sizeof error)) {
-        slot->status = SWEEP_RUN_FAILED;
-        snprintf(slot->error, sizeof slot->error, "%s: %s", definition->scenarios[run.scenario], error);
+        char message[PATH_CAPACITY + 1024];
+        snprintf(message, sizeof message, "%s: %s", definition->scenarios[run.scenario], error);
+        fail_run(context, index, SWEEP_RUN_FAILED, message);
         return;
     }
     slot->status = SWEEP_RUN_DONE;
@@ -119,6 +132,7 @@ static bool run_forked(run_context *context, size_t shard, size_t shard_count, l
         if (process < 0) break;
         if (process == 0) {
             close(ends[0]);
+            context->worker = started;
             run_share(context, shard, shard_count, started, jobs, ends[1], NULL, NULL, total);
             _exit(0);
         }
@@ -175,15 +189,21 @@ int sweep_execute(const sweep_definition *definition, sweep_results *results, si
         run_share(&context, shard, shard_count, 0, 1, -1, progress, progress_context, total);
     sweep_classifier_free(context.classifier);
     if (!healthy) return 3;
-    for (size_t index = shard; index < definition->run_count; index += shard_count) {
-        const sweep_run_result *slot = &results->runs[index];
-        if (slot->status == SWEEP_RUN_DONE) continue;
-        sweep_run run = sweep_plan_run(definition, index);
-        char seed[48];
-        snprintf(seed, sizeof seed, run.clean ? "clean run" : "seed %lu", run.seed);
-        snprintf(error, error_capacity, "run %zu (%s, %s): %s", index, definition->scenarios[run.scenario], seed,
-                 slot->status == SWEEP_RUN_PENDING ? "never finished" : slot->error);
-        return slot->status == SWEEP_RUN_BAD_INPUT ? 2 : 3;
-    }
+    /* The first failed run in plan order: the lowest of the workers' firsts. */
+    const sweep_run_error *first = NULL;
+    for (long worker = 0; worker < SWEEP_JOBS_MAX; worker++)
+        if (results->errors[worker].set && (first == NULL || results->errors[worker].index < first->index))
+            first = &results->errors[worker];
+    size_t pending = SIZE_MAX;
+    for (size_t index = shard; index < definition->run_count && pending == SIZE_MAX; index += shard_count)
+        if (results->runs[index].status == SWEEP_RUN_PENDING) pending = index;
+    if (first == NULL && pending == SIZE_MAX) return 0;
+    size_t index = first != NULL && first->index < pending ? first->index : pending;
+    sweep_run run = sweep_plan_run(definition, index);
+    char seed[48] = "";
+    if (definition->faults_text != NULL) snprintf(seed, sizeof seed, run.clean ? ", clean run" : ", seed %lu", run.seed);
+    snprintf(error, error_capacity, "run %zu (%s%s): %s", index, definition->scenarios[run.scenario], seed,
+             index == pending ? "never finished" : first->text);
+    return index != pending && results->runs[index].status == SWEEP_RUN_BAD_INPUT ? 2 : 3;
     return 0;
 }

@@ -23,12 +23,20 @@ typedef enum { SWEEP_RUN_PENDING = 0, SWEEP_RUN_DONE = 1, SWEEP_RUN_BAD_INPUT = 
 typedef struct {
     int status;                          /* sweep_run_status */
     sweep_run_totals totals;
-    char error[SWEEP_RUN_ERROR_CAPACITY];
 } sweep_run_result;
+
+/* A worker's first failed run (the lowest index it ran): kept per worker,
+ * not per run, so that a run's slot stays small. */
+typedef struct {
+    bool set;
+    size_t index;
+    char text[SWEEP_RUN_ERROR_CAPACITY];
+} sweep_run_error;
 
 typedef struct {
     sweep_run_result *runs;              /* [run_count] */
     sweep_cell *cells;                   /* [run_count * threshold_points] */
+    sweep_run_error *errors;             /* [SWEEP_JOBS_MAX] */
     size_t run_count, threshold_points;
     size_t mapped_bytes;
 } sweep_results;

@@ -164,6 +164,7 @@ bool venue_execute(venue *exchange, const venue_order *order, exchange_event *ev
         position = book_entry(&exchange->book, order->symbol);
         if (position == NULL) return reject(exchange, order, record, "too many symbols");
     }
+    if (order->has_leverage && isfinite(order->leverage) && order->leverage >= 1) position->leverage = order->leverage;
     book_apply_fill(position, order->side, quantity, price, order->ts);
     exchange->wallet_balance = wallet;
     exchange->realized_total += realized;

@@ -11,7 +11,8 @@
  * Money: a market order fills at the venue's mark (or, for an exit, the mark
  * that fired it) times (1 + side * slippage_bps / 10000); the fee is
  * qty * price * fee.taker_rate; realized PnL is (price - entry) * closed
- * quantity * sign of the position. Leverage is 1 (orders carry none). The
+ * quantity * sign of the position. Leverage is 1 until an order gives one
+ * (the order row's optional `leverage`); it divides the used margin. The
  * venue conserves money: wallet = seed + realized - fees - funding; the
  * wallet is moved step by step and the three sums are kept apart so that
  * venue_conservation_error() checks something real.
@@ -35,6 +36,8 @@ typedef struct {
     int side;                 /* +1 BUY, -1 SELL */
     double qty;               /* as asked; 0 is rejected. Ignored when reduce_only (whole position) */
     bool reduce_only;         /* closes the whole position on the other side, or is rejected */
+    bool has_leverage;        /* the symbol's leverage from this order on (as a fill's leverage) */
+    double leverage;          /* >= 1 */
     bool has_base_price;      /* execute at base_price +- slippage instead of the venue's mark */
     double base_price;
     const char *reason;       /* static text for orders.jsonl: "strategy", "exit TP", "exit SL" */

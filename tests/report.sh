@@ -19,8 +19,9 @@
 #     0..360; a negative futures NAV is no slice, and the centre shows the
 #     total of nav.json and the KPI card;
 #   - tables show money for reading (no raw doubles); the trades table
-#     carries kpis_v7.json's trade count and realized PnL; a null Sharpe
-#     says why; daily returns are listed;
+#     (from orders.jsonl in a backtest, from E's fills in reconcile.jsonl in
+#     a replay) carries kpis_v7.json's trade count and realized PnL; a null
+#     Sharpe says why; daily returns are listed;
 #   - NAV and AUM: no second Y axis; AUM starts at its first value that
 #     differs from the NAV; reconcile panels: all three bands in the legend,
 #     a Y range from the data and epsilon (not the WARN band), USDT;
@@ -99,6 +100,13 @@ check aum_axis "$work/replay/reports"
 run_scenario generated "$work/generated.csv" --holdings "$HOLDINGS"
 report "$work/generated"
 check files "$work/generated/reports" 5
+
+# A replay of exchange fills (no orders.jsonl): trades from reconcile.jsonl;
+# extreme values (deltas near the largest double) still draw.
+run_scenario flip scenarios/position_flip.csv --report
+check trading "$work/flip/reports" "$work/flip/logs/state/kpis_v7.json"
+run_scenario extreme scenarios/extreme_values.csv --report
+check files "$work/extreme/reports" 3
 
 # 2. Deterministic: the same run twice, and a copy elsewhere, same bytes.
 for name in bundled replay generated; do

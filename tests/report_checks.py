@@ -334,6 +334,14 @@ def check_trace_none(reports, kpis_path):
     for field, count in kpis["reconcile"]["worst_fields"].items():
         if worst.get(field, "").replace(",", "") != str(count):
             fail("--trace none: worst field %s shows %r, kpis_v7.json %d" % (field, worst.get(field), count))
+    rules = kpis["reconcile"].get("rules")
+    if rules is not None:
+        shown = {row[0][1].split()[1]: [cell[1].replace(",", "") for cell in row[1:5]] for row in rows}
+        for field, outcome in rules.items():
+            expected = [str(outcome[key]) for key in ("evaluated", "ok", "warn", "error")]
+            if shown.get(field) != expected:
+                fail("--trace none: rule %s shows %r, kpis_v7.json reconcile.rules %r" % (field, shown.get(field),
+                                                                                         expected))
     counts = page.tables.get("reconcile-counts", [])[1:]
     if [row[1][1].replace(",", "") for row in counts] != [str(kpis["reconcile"][k]) for k in ("ok", "warn", "error")]:
         fail("--trace none: status counts differ from kpis_v7.json")

@@ -1,8 +1,8 @@
 #!/bin/sh
 # rule_counts.sh -- kpis_v7.json's reconcile counts (per status and per
 # rule) equal those recomputed from reconcile.jsonl by tools/rule_counts.py,
-# on every bundled scenario (under its own rule set) and on generated ones
-# under both rule sets.
+# on every bundled scenario (under its own rule set), on generated ones and
+# on a backtest with drawn faults, each under both rule sets.
 set -u
 case "${LEDGERSIM:=bin/ledgersim}" in
     /*) ;;
@@ -19,7 +19,16 @@ for file in scenarios/*.csv; do
 done
 for seed in 1 2 3; do
     "$LEDGERSIM" gen --events 3000 --seed "$seed" --symbols 3 >"$work/gen$seed.csv" || exit 1
-    "$LEDGERSIM" run "$work/gen$seed.csv" --out "$work/gen$seed" >/dev/null 2>&1 || exit 1
-    folders="$folders $work/gen$seed"
+    for rules in seed v2; do
+        "$LEDGERSIM" run "$work/gen$seed.csv" --set reconcile.rules=$rules --out "$work/gen$seed-$rules" \
+            >/dev/null 2>&1 || exit 1
+        folders="$folders $work/gen$seed-$rules"
+    done
+done
+# a backtest with every fault kind drawn, under both rule sets
+for rules in seed v2; do
+    "$LEDGERSIM" run scenarios/backtest_fuzz.csv --faults all=0.02 --seed 7 --set reconcile.rules=$rules \
+        --out "$work/faults-$rules" >/dev/null 2>&1 || exit 1
+    folders="$folders $work/faults-$rules"
 done
 python3 tools/rule_counts.py $folders

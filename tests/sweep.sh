@@ -6,6 +6,7 @@
 # kpis_v7.json has reconcile.rules) and, with faults, injected and detected
 # per kind. Bundled scenarios and generated ones (`ledgersim gen`), a
 # threshold-only grid (one pass) and one with a non-threshold key (groups).
+# The rule set (reconcile.rules=seed,v2) swept too.
 # Also: sweep.csv's totals are the breakdown's sums, -j 1/3 give the same
 # bytes, the bundled scenarios/thresholds/ pass `check`, usage errors.
 set -u
@@ -63,7 +64,14 @@ run_points "$work/a" "" "" $scenarios
     --out "$work/b" >"$work/b.out" 2>&1 || fail "sweep b: $(cat "$work/b.out")"
 run_points "$work/b" all=0.02 "3 4" scenarios/backtest_fuzz.csv "$work/gen11.csv"
 
-python3 - "$work/a" "$work/b" <<'PY' || fail "sweep counts differ from run --set"
+# 2b. The rule set swept beside a threshold (v2 reads more than deltas: every
+#     snapshot is classified under every point), with faults.
+"$LEDGERSIM" sweep scenarios/backtest_fuzz.csv scenarios/rules_v2_zero_wallet_frame.csv --grid reconcile.rules=seed,v2 \
+    --grid reconcile.pending_fee_bound=1,20 --faults all=0.02 --seeds 5..6 --detect-window 3 --no-report \
+    --out "$work/c" >"$work/c.out" 2>&1 || fail "sweep c: $(cat "$work/c.out")"
+run_points "$work/c" all=0.02 "5 6" scenarios/backtest_fuzz.csv scenarios/rules_v2_zero_wallet_frame.csv
+
+python3 - "$work/a" "$work/b" "$work/c" <<'PY' || fail "sweep counts differ from run --set"
 import csv, json, sys
 problems = []
 for directory in sys.argv[1:]:
@@ -149,7 +157,28 @@ printf 'ts,event_id,type,symbol,side,qty,price,fee,realized_pnl,wallet_balance,u
 grep -q "broken.csv:2:" "$work/bad.out" || fail "the broken scenario's line is not named: $(cat "$work/bad.out")"
 [ -e "$work/bad" ] && fail "a broken scenario wrote output"
 
-# 5. The bundled threshold scenarios pin their counts.
+# 5. Limits (README "Limits"), at the limit and one past it, through --plan
+#    (which checks everything and runs nothing).
+r1=scenarios/r1_capital_vs_wallet.csv
+values=$(seq 1 100 | tr '\n' ',' | sed 's/,$//')
+"$LEDGERSIM" sweep "$r1" --grid "reconcile.pending_fee_bound=$values" --plan >/dev/null 2>&1 || fail "100 values refused"
+"$LEDGERSIM" sweep "$r1" --grid "reconcile.pending_fee_bound=$values,101" --plan >"$work/limit.out" 2>&1
+[ $? -eq 2 ] && grep -q "more than 100 values" "$work/limit.out" || fail "101 values: $(cat "$work/limit.out")"
+files=$(yes "$r1" | head -n 1024 | tr '\n' ' ')
+# shellcheck disable=SC2086
+"$LEDGERSIM" sweep $files --grid tp.pct=0.1 --plan >/dev/null 2>&1 || fail "1024 scenario files refused"
+# shellcheck disable=SC2086
+"$LEDGERSIM" sweep $files "$r1" --grid tp.pct=0.1 --plan >"$work/limit.out" 2>&1
+[ $? -eq 2 ] && grep -q "more than 1024 scenario files" "$work/limit.out" || fail "1025 files: $(cat "$work/limit.out")"
+"$LEDGERSIM" sweep "$r1" --grid "reconcile.pending_fee_bound=$values" --faults drop=0.1 --seeds 1..39999 --plan \
+    >/dev/null 2>&1 || fail "4000000 counts refused"
+"$LEDGERSIM" sweep "$r1" --grid "reconcile.pending_fee_bound=$values" --faults drop=0.1 --seeds 1..40000 --plan \
+    >"$work/limit.out" 2>&1
+[ $? -eq 2 ] && grep -q "more than 4000000 counts" "$work/limit.out" || fail "4000100 counts: $(cat "$work/limit.out")"
+"$LEDGERSIM" sweep "$r1" --grid tp.pct=0.1 --faults drop=0.1 --seeds 0..1000000 --plan >"$work/limit.out" 2>&1
+[ $? -eq 2 ] && grep -q "at most 1000000 seeds" "$work/limit.out" || fail "1000001 seeds: $(cat "$work/limit.out")"
+
+# 6. The bundled threshold scenarios pin their counts.
 "$LEDGERSIM" check --out "$work/check" scenarios/thresholds/*.csv >"$work/check.out" 2>&1 ||
     fail "scenarios/thresholds: $(cat "$work/check.out")"
 echo "sweep: ok"

@@ -336,6 +336,11 @@ class OutputKernel(so.Kernel):
             self.event_moved_mark = True
             self.marked.append(row["symbol"])
             return
+        if kind == "leverage":  # format 1.1: the book's own Position, as a fill's leverage would
+            position = self.book.setdefault(row["symbol"], Position())
+            if row["leverage"] is not None and finite(row["leverage"]) and row["leverage"] >= 1:
+                position.leverage = row["leverage"]
+            return
         if kind == "position":  # a non-finite qty removes; the other numbers as _safe() makes them
             row = dict(row, qty=row["qty"] if finite(row["qty"]) else 0.0,
                        entry_price=so._safe(row["entry_price"]), mark_price=so._safe(row["mark_price"]),

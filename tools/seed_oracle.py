@@ -7,7 +7,9 @@ AccountProjection's anchor_to_exchange / settle / observe_slots), with the
 seed's imports of TradeSlot and friends replaced by a tiny dataclass, and a
 reimplementation of the scenario format's kernel rules (event grouping,
 duplicate skipping, the position book fold, per-event order) for the row
-types config, fill, funding, balance, position and mark. Rows of type
+types config, fill, funding, balance, position and mark, and format 1.1's
+transfer (K's capital gains it; not in the seed) and leverage rows. The
+generator adds 1.1 rows from a random generator of their own. Rows of type
 expect, bar, tp_sl and holding end the pending event and are otherwise
 ignored: none of them reaches the projection.
 
@@ -695,6 +697,9 @@ def apply_config(settings: Dict[str, Any], key: str, value: str) -> None:
         settings[key] = parse_number(value)
     elif key in RECONCILE_KEYS:
         setattr(settings["reconcile"], key.split(".", 1)[1], parse_number(value))
+    elif key == "reconcile.rules":
+        if value != "seed":
+            raise ScenarioError(f"reconcile.rules={value} is not the seed's classifier")
     elif key not in OTHER_KEYS:
         raise ScenarioError(f"unknown config key {key!r}")
 
@@ -945,6 +950,7 @@ class ScenarioGenerator:
 
     def __init__(self, seed: int) -> None:
         self.random = random.Random(seed)
+        self.random_1_1 = random.Random(seed * 7919 + 11)  # format 1.1 rows only
         self.rows: List[Dict[str, str]] = []
         self.settings = default_settings()
         self.ts = 1767600000.0 + self.random.randrange(0, 86400)
@@ -1030,7 +1036,24 @@ class ScenarioGenerator:
         self.commit(self.rows)
         for _ in range(events):
             self.event(self.replayer.fork().finish())
+            self.format_1_1_event()
         return self.render()
+
+    def format_1_1_event(self) -> None:
+        """Now and then a transfer or leverage row (format 1.1), drawn from a
+        generator of its own so the version 1 draws stay what they were."""
+        draw = self.random_1_1
+        roll = draw.random()
+        if roll >= 0.1:
+            return
+        ts = number_text(self.ts)
+        if roll < 0.06:
+            amount = draw.choice([round(draw.uniform(-500, 1000), 2), 1e-12, -0.01, 0.0, 0.1 + 0.2])
+            self.append([self.row(ts=ts, event_id="", type="transfer", amount=amount)])
+        else:
+            symbol = draw.choice(list(self.prices))
+            self.append([self.row(ts=ts, event_id="", type="leverage", symbol=symbol,
+                                  leverage=draw.choice([1.0, 2.0, 5.0, 12.5, 20.0]))])
 
     def commit(self, rows: List[Dict[str, str]]) -> None:
         """Feeds rows already appended to self.rows to the running oracle."""
@@ -1331,7 +1354,11 @@ def main(argv: List[str]) -> int:
         for path in argv[2:]:
             with open(path, encoding="utf-8", newline="") as handle:
                 try:
-                    unsupported = row_types(read_rows(handle.read())) - SUPPORTED_TYPES
+                    rows = read_rows(handle.read())
+                    unsupported = row_types(rows) - SUPPORTED_TYPES
+                    unsupported |= {f"reconcile.rules={row.get('value')}" for row in rows
+                                    if row.get("type") == "config" and row.get("key") == "reconcile.rules"
+                                    and row.get("value") != "seed"}
                 except ScenarioError as error:
                     unsupported = {f"unreadable: {error}"}
             if unsupported:

@@ -73,6 +73,15 @@ START_TEST(test_rows_exactly) {
     snprintf(mark.symbol, SYMBOL_CAPACITY, "BTCUSDT");
     mark.price = 1e-7;
     ck_assert_int_eq(scenario_writer_event(&writer, "M:BTCUSDT:1", 1767225601, &mark, 1), 0);
+    exchange_fact cash[2]; /* format 1.1 */
+    memset(cash, 0, sizeof cash);
+    cash[0].type = FACT_TRANSFER;
+    cash[0].amount = -250.5;
+    cash[1].type = FACT_LEVERAGE;
+    snprintf(cash[1].symbol, SYMBOL_CAPACITY, "币安人生USDT");
+    cash[1].has_leverage = true;
+    cash[1].leverage = 12.5;
+    ck_assert_int_eq(scenario_writer_event(&writer, "AC:1", 1767225601, cash, 2), 0);
     ck_assert_int_eq(scenario_writer_expect(&writer, 1767225601, "duplicates_skipped", "0"), 0);
     ck_assert_int_eq(scenario_writer_close(&writer), 0);
     ck_assert_str_eq(slurp(),
@@ -84,6 +93,8 @@ START_TEST(test_rows_exactly) {
         "1767225600.25,AU:1:2,balance,,,,,,,,9999.3,0,0,0,,,,,,\n"
         "1767225601,P:1,position,\"ETH,\"\"USDT\"\"\",,-1.5,,,,,,,,,3000,3010,-15,,,\n"
         "1767225601,M:BTCUSDT:1,mark,BTCUSDT,,,1e-07,,,,,,,,,,,,,\n"
+        "1767225601,AC:1,transfer,,,,,,,-250.5,,,,,,,,,,\n"
+        "1767225601,AC:1,leverage,币安人生USDT,,,,,,,,,,,,,,12.5,,\n"
         "1767225601,,expect,,,,,,,,,,,,,,,,duplicates_skipped,0\n");
     /* every number read back is the same double */
     double back = 0;

@@ -387,6 +387,144 @@ START_TEST(test_rule_table) {
 }
 END_TEST
 
+
+/* ---- the v2 rules (reconcile.rules=v2) ---- */
+
+static reconcile_config v2_reconcile(void) {
+    reconcile_config config = default_reconcile();
+    config.rules = RULE_SET_V2;
+    return config;
+}
+
+/* v2 R1: the last valid wallet, and a zero frame flagged (WARN). */
+START_TEST(test_v2_rule1_last_valid_wallet_and_zero_frame) {
+    reconcile_config config = v2_reconcile();
+    k_block k = {.capital = 1000};
+    e_block e = {.wallet_balance = 0};
+    reconcile_facts facts = {.k = &k, .e = &e};
+    facts.extras.has_valid_wallet = true;
+    facts.extras.last_valid_wallet = 1000;
+    reconcile_result result;
+    projection_classify(&facts, &config, &result);
+    assert_status(&result, RECONCILE_OK, "");
+    assert_delta(&result, "capital_vs_wallet", 0.0);
+    facts.extras.invalid_wallet_frame = true;
+    projection_classify(&facts, &config, &result);
+    assert_status(&result, RECONCILE_WARN, "capital_vs_wallet");
+    const char *const frame[] = {"ZERO_WALLET_FRAME|capital_vs_wallet|delta=1000.0000"};
+    assert_explanations(&result, 1, frame);
+    ck_assert_int_eq(result.outcomes[RULE_CAPITAL_VS_WALLET], RULE_OUTCOME_WARN);
+    /* The seed's rules on the same facts: R1 is off (E wallet 0). */
+    reconcile_config seed = default_reconcile();
+    projection_classify(&facts, &seed, &result);
+    assert_status(&result, RECONCILE_OK, "");
+    ck_assert_int_eq(result.outcomes[RULE_CAPITAL_VS_WALLET], RULE_NOT_EVALUATED);
+}
+END_TEST
+
+/* v2 R2: the book's own realized PnL against E's cumulative. */
+START_TEST(test_v2_rule2_book_realized) {
+    reconcile_config config = v2_reconcile();
+    k_block k = {.realized_pnl = 15};
+    e_block e = {.last_fill_realized_pnl = 10};
+    reconcile_facts facts = {.k = &k, .e = &e};
+    reconcile_result result;
+    projection_classify(&facts, &config, &result);
+    ck_assert_int_eq(result.outcomes[RULE_REALIZED_PNL], RULE_NOT_EVALUATED); /* no fill yet */
+    facts.extras.has_fills = true;
+    facts.extras.book_realized_pnl = 15;
+    projection_classify(&facts, &config, &result);
+    assert_status(&result, RECONCILE_OK, "");
+    assert_delta(&result, "realized_pnl", 0.0);
+    facts.extras.book_realized_pnl = 14.97;
+    projection_classify(&facts, &config, &result);
+    assert_status(&result, RECONCILE_WARN, "realized_pnl");
+    facts.extras.book_realized_pnl = 10;
+    projection_classify(&facts, &config, &result);
+    const char *const error[] = {"ERROR|realized_pnl|delta=5.0000"};
+    assert_explanations(&result, 1, error);
+}
+END_TEST
+
+/* v2 R3: per-symbol quantities, K and E merged by symbol; from the first
+ * report on, an empty E list is "no positions". */
+START_TEST(test_v2_rule3_quantities) {
+    reconcile_config config = v2_reconcile();
+    position_book book;
+    book_init(&book);
+    book_position *btc = book_entry(&book, "BTCUSDT");
+    book_position *eth = book_entry(&book, "ETHUSDT");
+    ck_assert_ptr_nonnull(btc);
+    ck_assert_ptr_nonnull(eth);
+    btc->qty = 0.01;
+    eth->qty = 0; /* flat: E must not hold it either */
+    exchange_position positions[2] = {exchange_position_of("BTCUSDT"), exchange_position_of("SOLUSDT")};
+    positions[0].qty = 0.0096;
+    positions[1].qty = 0.0001;
+    k_block k = {.open_positions = 1};
+    e_block e = {0};
+    reconcile_facts facts = {.k = &k, .e = &e, .positions = positions, .position_count = 1, .book = &book};
+    reconcile_result result;
+    projection_classify(&facts, &config, &result);
+    ck_assert_int_eq(result.outcomes[RULE_POSITION_QTY], RULE_NOT_EVALUATED); /* no report yet */
+    facts.extras.positions_reported = true;
+    projection_classify(&facts, &config, &result);
+    ck_assert_int_eq(result.outcomes[RULE_POSITION_QTY], RULE_OUTCOME_WARN);
+    ck_assert_str_eq(result.explanations[0], "LOT_STEP_ROUNDING|position_qty|BTCUSDT|delta=0.0004");
+    /* E holds a symbol K does not: the count and that symbol's quantity. */
+    positions[0].qty = 0.01;
+    facts.position_count = 2;
+    projection_classify(&facts, &config, &result);
+    ck_assert_int_eq(result.outcomes[RULE_OPEN_POSITIONS], RULE_OUTCOME_ERROR);
+    ck_assert_int_eq(result.outcomes[RULE_POSITION_QTY], RULE_OUTCOME_OK); /* 0.0001 <= capital_epsilon */
+    positions[1].qty = -0.002;
+    projection_classify(&facts, &config, &result);
+    ck_assert_int_eq(result.outcomes[RULE_POSITION_QTY], RULE_OUTCOME_ERROR);
+    assert_delta(&result, "position_qty", 0.002);
+    /* An empty E list after a report: K's position is E's missing one. */
+    facts.position_count = 0;
+    projection_classify(&facts, &config, &result);
+    const char *const missing[] = {"ERROR|open_positions|k=1|e=0", "ERROR|position_qty|BTCUSDT|delta=0.0100"};
+    assert_explanations(&result, 2, missing);
+}
+END_TEST
+
+/* v2 R4 against E's notional (leverage 5 is OK); R6 orphans. */
+START_TEST(test_v2_rule4_and_registry) {
+    reconcile_config config = v2_reconcile();
+    exchange_position positions[1] = {exchange_position_of("ETHUSDT")};
+    positions[0].qty = 1;
+    positions[0].mark_price = 3000;
+    positions[0].leverage = 5;
+    position_book book;
+    book_init(&book);
+    book_position *eth = book_entry(&book, "ETHUSDT");
+    ck_assert_ptr_nonnull(eth);
+    eth->qty = 1;
+    k_block k = {.open_positions = 1, .open_notional = 3000, .used_margin = 600};
+    e_block e = {.used_margin = 600};
+    reconcile_facts facts = {.k = &k, .e = &e, .positions = positions, .position_count = 1, .book = &book};
+    facts.extras.positions_reported = true;
+    reconcile_result result;
+    projection_classify(&facts, &config, &result);
+    ck_assert_int_eq(result.outcomes[RULE_OPEN_NOTIONAL], RULE_OUTCOME_OK);
+    ck_assert_int_eq(result.outcomes[RULE_USED_MARGIN], RULE_OUTCOME_OK);
+    positions[0].mark_price = 2997; /* 3 <= 3000 * 0.003 */
+    projection_classify(&facts, &config, &result);
+    ck_assert_int_eq(result.outcomes[RULE_OPEN_NOTIONAL], RULE_OUTCOME_WARN);
+    ck_assert_str_eq(result.explanations[0], "MARK_PRICE_STALENESS|open_notional|delta=3.0000");
+    positions[0].mark_price = 3000;
+    facts.extras.registry_synced = true;
+    facts.extras.orphans_removed = 2;
+    strcpy(facts.extras.orphan_symbol, "SOLUSDT");
+    projection_classify(&facts, &config, &result);
+    assert_status(&result, RECONCILE_WARN, "registry");
+    const char *const orphan[] = {"ORPHAN_TP_SL|registry|SOLUSDT"};
+    assert_explanations(&result, 1, orphan);
+    assert_delta(&result, "registry", 2.0);
+}
+END_TEST
+
 /* ---- R4: open notional vs E used margin ---- */
 
 START_TEST(test_rule4_ok_warn_error) {
@@ -978,6 +1116,10 @@ static Suite *projection_suite(void) {
     tcase_add_test(classify, test_rule1_ok_warn_error);
     tcase_add_test(classify, test_rule_outcomes_per_snapshot);
     tcase_add_test(classify, test_rule_table);
+    tcase_add_test(classify, test_v2_rule1_last_valid_wallet_and_zero_frame);
+    tcase_add_test(classify, test_v2_rule2_book_realized);
+    tcase_add_test(classify, test_v2_rule3_quantities);
+    tcase_add_test(classify, test_v2_rule4_and_registry);
     tcase_add_test(classify, test_rule1_needs_positive_wallet);
     tcase_add_test(classify, test_rule1_boundaries);
     tcase_add_test(classify, test_rule2_ok_warn_error);
