@@ -23,8 +23,8 @@ if [ ! -x "$LEDGERSIM" ]; then
     echo "FAIL no ledgersim binary at $LEDGERSIM"
     exit 1
 fi
-# 28 bundled scenarios, 4 gen, 6 seed-oracle ones.
-MIN_COMPARED=${MIN_COMPARED:-38}
+# 30 bundled scenarios, 4 gen, 6 seed-oracle ones.
+MIN_COMPARED=${MIN_COMPARED:-40}
 exec python3 tools/output_oracle.py suite "$LEDGERSIM" --min-compared "$MIN_COMPARED" \
     --keep "${TMPDIR:-/tmp}/output_oracle_failures" \
     --gen 4000:1:8 --gen 3000:2:3 --gen 2000:3:40 --gen 6000:4:1 \
