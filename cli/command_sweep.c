@@ -17,7 +17,7 @@
 
 #include "cli/commands.h"
 #include "io/atomic_file.h"
-#include "io/sweep_report.h"
+#include "reports/sweep_report.h"
 #include "sim/sweep_output.h"
 #include "sim/sweep_plan.h"
 #include "sim/sweep_run.h"

@@ -8,8 +8,8 @@
  * the sweep's own settings) marked; PNG and SVG; index.html. gnuplot runs
  * once, as a child, with --default-settings, LC_ALL=C and TZ=UTC, in
  * DIR/reports. Same sweep.json, same bytes. */
-#ifndef LEDGERSIM_IO_SWEEP_REPORT_H
-#define LEDGERSIM_IO_SWEEP_REPORT_H
+#ifndef LEDGERSIM_REPORTS_SWEEP_REPORT_H
+#define LEDGERSIM_REPORTS_SWEEP_REPORT_H
 
 #include <stddef.h>
 

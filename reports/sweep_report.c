@@ -1,5 +1,5 @@
 /* sweep_report.c -- see sweep_report.h. */
-#include "io/sweep_report.h"
+#include "reports/sweep_report.h"
 
 #include <cJSON.h>
 #include <errno.h>
