@@ -146,22 +146,3 @@ int report_write_named(const char *run_directory, const char *run_name, char *er
     free(context);
     return result;
 }
-
-int report_remove(const char *run_directory, char *error, size_t error_capacity) {
-    if (error != NULL && error_capacity > 0) error[0] = '\0';
-    report_context *context = calloc(1, sizeof *context);
-    if (context == NULL) {
-        if (error != NULL && error_capacity > 0) snprintf(error, error_capacity, "out of memory");
-        return -1;
-    }
-    context->error = error;
-    context->error_capacity = error_capacity;
-    int result = set_paths(context, run_directory);
-    if (result == 0 && is_directory(context->reports_directory)) {
-        result = remove_previous_report(context);
-        /* Only an emptied folder goes: files a user put there stay. */
-        if (result == 0) rmdir(context->reports_directory);
-    }
-    free(context);
-    return result;
-}

@@ -54,13 +54,6 @@ enum {
  * stderr is a terminal. */
 int report_write(const char *run_directory, char *error, size_t error_capacity) WARN_UNUSED_RESULT;
 
-/* Removes the report of an earlier run from DIR/reports (the files
- * report_write generates, then the folder if that left it empty), so that
- * a run without --report never leaves a report describing another run.
- * Nothing to remove is success. Returns 0, or -1 with a message naming the
- * file in error. */
-int report_remove(const char *run_directory, char *error, size_t error_capacity) WARN_UNUSED_RESULT;
-
 /* report_write for a run written in one folder (a staging folder) and shown
  * under another name: run_name (NULL: the folder's own name) titles the
  * charts and the page. */
