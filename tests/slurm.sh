@@ -9,7 +9,9 @@
 # `sweep merge` refuses, naming shard 1 and the command that reruns it.
 #
 # Needs root and Debian 12's slurmctld, slurmd, slurm-client and munge
-# (tools/install-deps.sh); without them it says SKIP and passes. A trap
+# (tools/install-deps.sh installs them): a missing one FAILS the test (a
+# skipped cluster test would let a broken sweep pass). Without root it says
+# SKIP: the daemons cannot run as another user here. A trap
 # cancels the jobs and stops the three daemons by pid whatever happens.
 # Ports: Slurm needs them in slurm.conf; two free ones are found by binding
 # port 0 (another process could take one before slurmctld binds it: the
@@ -20,7 +22,7 @@ case $LEDGERSIM in /*) ;; *) LEDGERSIM=$(pwd)/$LEDGERSIM ;; esac
 fail() { echo "FAIL: $*"; [ -n "${cluster:-}" ] && tail -5 "$cluster"/*.log 2>/dev/null; exit 1; }
 if [ "$(id -u)" != 0 ]; then echo "SKIP: slurm.sh needs root (daemons with their state in a temp folder)"; exit 0; fi
 for program in munged slurmctld slurmd sbatch squeue scancel sinfo; do
-    command -v "$program" >/dev/null 2>&1 || { echo "SKIP: $program is not installed (tools/install-deps.sh)"; exit 0; }
+    command -v "$program" >/dev/null 2>&1 || fail "$program is not installed (run tools/install-deps.sh)"
 done
 
 cluster=$(mktemp -d /tmp/ledgersim-slurm.XXXXXX)
