@@ -754,6 +754,8 @@ class Run:
         self.last_delivered_ts: Optional[float] = None
 
     def config(self, key: str, value: str) -> None:
+        if key == "reconcile.rules" and value != "seed":
+            raise Unsupported(f"reconcile.rules={value}: the oracle has the seed's classifier only")
         if key in self.extra:
             self.extra[key] = so.parse_number(value)
         so.apply_config(self.settings, key, value)
@@ -1215,7 +1217,11 @@ def seed_suite(argv: List[str]) -> int:
         for path in files:
             with open(path, encoding="utf-8", newline="") as handle:
                 try:
-                    unsupported = so.row_types(so.read_rows(handle.read())) - so.SUPPORTED_TYPES
+                    rows = so.read_rows(handle.read())
+                    unsupported = so.row_types(rows) - so.SUPPORTED_TYPES
+                    unsupported |= {f"reconcile.rules={row.get('value')}" for row in rows
+                                    if row.get("type") == "config" and row.get("key") == "reconcile.rules"
+                                    and row.get("value") != "seed"}
                 except so.ScenarioError as error:
                     unsupported = {f"unreadable: {error}"}
             if unsupported:
