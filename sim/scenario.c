@@ -218,11 +218,15 @@ static bool parse_text(scenario_reader *reader, long line, column_id column, con
         return false;
     }
     bool allowed = symbol_characters ? symbol_text_allowed(cell, length) : printable || printable_text(cell, length);
+    size_t bad = 0;
+    if (!allowed && !utf8_valid(cell, length, &bad)) { /* never echo invalid bytes into the message */
+        reader_fail(reader, line, "%s: byte %zu is not valid UTF-8", column_names[column], bad + 1);
+        return false;
+    }
     if (!allowed) {
         reader_fail(reader, line, "%s '%s' has a character that is not allowed", column_names[column], cell);
         return false;
     }
-    size_t bad = 0;
     if (!symbol_characters && !utf8_valid(cell, length, &bad)) { /* it would reach JSON output raw */
         reader_fail(reader, line, "%s: byte %zu is not valid UTF-8", column_names[column], bad + 1);
         return false;

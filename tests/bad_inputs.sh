@@ -36,7 +36,7 @@ missing_type_column|1|the header has no 'type' column
 nan_value|2|price 'nan' is not a finite number
 negative_fill_qty|2|qty must be > 0
 number_with_suffix|2|price '12.5abc' is not a finite number
-symbol_not_utf8|2|symbol '*' has a character that is not allowed
+symbol_not_utf8|2|symbol: byte 7 is not valid UTF-8
 too_many_fields|2|5 fields, but the header has 4
 transfer_with_symbol|2|column 'symbol' is not used by transfer rows (given 'BTCUSDT')
 transfer_without_amount|2|transfer rows need a amount
