@@ -8,7 +8,7 @@
  * source_event_id and ts. The classification of a snapshot is its status,
  * its worst field and the severity of every rule; a rule's severity is read
  * from the explanations ("LABEL|FIELD|...": ERROR, or a WARN label) as
- * shared/spec/state-files.md defines it. The bands each run used come from
+ * docs/state-files.md defines it. The bands each run used come from
  * its logs/state/account.json reconcile_config, when present, so that a
  * difference says which delta crossed which band.
  *

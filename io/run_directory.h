@@ -1,5 +1,5 @@
 /* run_directory.h -- one generation per run: a run's outputs change as one
- * set (shared/spec/state-files.md).
+ * set (docs/state-files.md).
  *
  * `run` never writes into DIR itself. Under the lock of DIR (io/file_lock,
  * taken before anything is written), it writes every output into a new

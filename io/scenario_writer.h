@@ -1,5 +1,5 @@
 /* scenario_writer.h -- exchange facts out as a scenario CSV (format version 1,
- * shared/spec/scenario-format.md), so that a live run or a capture can be
+ * docs/scenario-format.md), so that a live run or a capture can be
  * replayed by `ledgersim run`.
  *
  * One fixed header row, then one row per fact in the order given, each row

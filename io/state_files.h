@@ -1,5 +1,5 @@
 /* state_files.h -- the JSON text of each state file and log line, from the
- * kernel, per shared/spec/state-files.md. Pure rendering into a json_writer;
+ * kernel, per docs/state-files.md. Pure rendering into a json_writer;
  * run_output decides where the bytes go. Objects keyed by symbol are sorted
  * (the kernel keeps every table sorted); numbers are canonical. */
 #ifndef LEDGERSIM_IO_STATE_FILES_H

@@ -1,4 +1,4 @@
-/* scenario.h -- the scenario CSV reader (shared/spec/scenario-format.md).
+/* scenario.h -- the scenario CSV reader (docs/scenario-format.md).
  *
  * Streams: the file is read in 64 KiB pieces (one read(2) each), one
  * physical line at a time, and rows are handed out one at a time, so memory
