@@ -4,7 +4,7 @@
 tools/seed_oracle.py checks reconcile.jsonl and account.json against a copy
 of seed 001. This oracle extends its kernel (imported, not copied) with the
 rest of the scenario format's kernel rules and the output contract
-(shared/spec/scenario-format.md, shared/spec/state-files.md) and the
+(docs/scenario-format.md, docs/state-files.md) and the
 README's "Choices where the contracts are silent", and computes:
 
   logs/nav.csv, logs/marks.csv, logs/exits.jsonl, logs/orders.jsonl,

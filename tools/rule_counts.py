@@ -4,7 +4,7 @@
 
 For each run folder, counts reconcile.rules{FIELD: {evaluated, ok, warn,
 error}} and reconcile.ok|warn|error from logs/reconcile.jsonl as
-shared/spec/state-files.md defines them (a rule is evaluated when its delta
+docs/state-files.md defines them (a rule is evaluated when its delta
 is in the snapshot's deltas, R3's open_positions when E reports positions
 (seed) or from the first position report on (v2, where position_qty is
 evaluated at the same snapshots); warn or error when an explanation names
