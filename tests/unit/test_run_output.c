@@ -48,6 +48,10 @@ START_TEST(test_live_state_swapped_whole) {
         snprintf(expected, sizeof expected, "being written by process %ld", (long)getppid());
         bool refused = run_output_open(second, directory, TRACE_FULL, true) != 0 &&
                        strstr(second->error, expected) != NULL;
+        /* Leave through exec: under valgrind (which follows a fork) the heap
+         * this child inherited from the test would count as its own leak
+         * and turn its exit status into valgrind's error code. */
+        execl(refused ? "/bin/true" : "/bin/false", refused ? "true" : "false", (char *)NULL);
         _exit(refused ? 0 : 1);
     }
     int child_status = -1;
