@@ -9,6 +9,7 @@
 #ifndef LEDGERSIM_TESTS_FUZZ_HARNESS_H
 #define LEDGERSIM_TESTS_FUZZ_HARNESS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,5 +37,10 @@ const char *fuzz_file_with(const uint8_t *data, size_t size);
  * tests/fuzz/run-fuzzers.sh points TMPDIR at a folder it removes). For
  * targets whose code under test writes files. */
 const char *fuzz_scratch_directory(void);
+
+/* Reads the scenario file at path row by row, checking what the reader
+ * promises (rows validated, in time order, errors "FILE:LINE: message");
+ * true when the file is valid to the reader. A broken promise aborts. */
+bool fuzz_read_scenario_rows(const char *path);
 
 #endif
