@@ -3,6 +3,8 @@
  * unrealized PnL, and the notional the projection reads from it with and
  * without a mark. Expected values are computed by hand. */
 #include <check.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +12,7 @@
 
 #include "core/book.h"
 #include "core/config.h"
+#include "core/text.h"
 #include "core/projection.h"
 
 /* A fresh book holding one entry for symbol; returns that entry. */
@@ -292,6 +295,89 @@ START_TEST(test_hinted_lookups) {
 }
 END_TEST
 
+/* A deterministic generator (xorshift64): the model test below draws the same
+ * symbols on every run. */
+static uint64_t next_random(uint64_t *state) {
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    return *state;
+}
+
+/* A random symbol from a small alphabet with high-bit bytes (UTF-8 lead and
+ * continuation bytes, as in 币安人生USDT), lengths around the 8- and 16-byte
+ * seams of the key and the SSE compare; a shared prefix makes keys collide. */
+static void random_symbol(uint64_t *state, char out[SYMBOL_CAPACITY]) {
+    static const unsigned char alphabet[] = {'A', 'B', 'Y', 'Z', '0', '_', 0x7f, 0x80, 0xc3, 0xe5, 0xff};
+    static const size_t lengths[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 16, 17, 18, SYMBOL_CAPACITY - 1};
+    size_t length = lengths[next_random(state) % (sizeof lengths / sizeof lengths[0])];
+    /* A third share every byte but the last with one another. */
+    size_t shared = next_random(state) % 3 == 0 ? length - 1 : 0;
+    for (size_t index = 0; index < length; index++) {
+        unsigned char byte = alphabet[next_random(state) % sizeof alphabet];
+        out[index] = (char)(index < shared ? 'Z' : byte);
+    }
+    out[length] = '\0';
+}
+
+/* The book against a model (a plain array and strcmp), small books (scanned)
+ * and large ones (searched): after every insertion the positions are in
+ * strcmp order, held symbols are found (plainly and with any hint), absent
+ * ones are not, and the keys match the symbols. */
+static void check_book_model(uint64_t seed, size_t inserts) {
+    position_book *book = malloc(sizeof *book);
+    char (*model)[SYMBOL_CAPACITY] = calloc(SYMBOLS_MAX, SYMBOL_CAPACITY);
+    ck_assert(book != NULL && model != NULL);
+    book_init(book);
+    size_t held = 0;
+    uint64_t state = seed;
+    for (size_t step = 0; step < inserts; step++) {
+        char symbol[SYMBOL_CAPACITY];
+        memset(symbol, 'Q', sizeof symbol);
+        random_symbol(&state, symbol);
+        bool present = false;
+        for (size_t index = 0; index < held; index++) present |= strcmp(model[index], symbol) == 0;
+        ck_assert(book_find(book, symbol) == NULL || present);
+        ck_assert((book_find(book, symbol) != NULL) == present);
+        size_t hint = next_random(&state) % (book->count + 2);
+        ck_assert((book_find_hinted(book, symbol, hint) != NULL) == present);
+        book_position *entry = book_entry_hinted(book, symbol, &hint);
+        if (held == SYMBOLS_MAX && !present) {
+            ck_assert_ptr_null(entry);
+            continue;
+        }
+        ck_assert_ptr_nonnull(entry);
+        ck_assert_str_eq(entry->symbol, symbol);
+        ck_assert_ptr_eq(entry, &book->positions[hint]);
+        if (!present) text_copy(model[held++], SYMBOL_CAPACITY, symbol);
+        ck_assert_uint_eq(book->count, held);
+        for (size_t index = 0; index + 1 < book->count; index++)
+            ck_assert_int_lt(strcmp(book->positions[index].symbol, book->positions[index + 1].symbol), 0);
+    }
+    for (size_t index = 0; index < held; index++) {
+        char padded[SYMBOL_CAPACITY];
+        memset(padded, 'Q', sizeof padded);
+        text_copy(padded, sizeof padded, model[index]);
+        const book_position *found = book_find(book, padded);
+        ck_assert_ptr_nonnull(found);
+        ck_assert_str_eq(found->symbol, model[index]);
+        for (size_t hint = 0; hint < book->count + 2; hint += 1 + book->count / 8)
+            ck_assert_ptr_eq(book_find_hinted(book, padded, hint), found);
+    }
+    free(model);
+    free(book);
+}
+
+START_TEST(test_book_against_model_small) {
+    for (uint64_t seed = 1; seed <= 200; seed++) check_book_model(seed * 0x9e3779b97f4a7c15u, 16);
+}
+END_TEST
+
+START_TEST(test_book_against_model_large) {
+    for (uint64_t seed = 1; seed <= 8; seed++) check_book_model(seed * 0x9e3779b97f4a7c15u, SYMBOLS_MAX + 40);
+}
+END_TEST
+
 static Suite *book_suite(void) {
     Suite *suite = suite_create("book");
     TCase *entries = tcase_create("entries");
@@ -300,6 +386,8 @@ static Suite *book_suite(void) {
     tcase_add_test(entries, test_entry_full_book);
     tcase_add_test(entries, test_open_count);
     tcase_add_test(entries, test_hinted_lookups);
+    tcase_add_test(entries, test_book_against_model_small);
+    tcase_add_test(entries, test_book_against_model_large);
     suite_add_tcase(suite, entries);
     TCase *fold = tcase_create("fold");
     tcase_add_test(fold, test_fill_opens_and_averages_long);
