@@ -22,9 +22,11 @@ a stage time out is killed. A surviving mutant listed in
 tests/mutants/equivalent.txt (FILE, TAB, the mutated line stripped, TAB, why
 it cannot change behaviour) is counted as equivalent, not as a survivor.
 
-  tools/mutants.py [--sample N] [--seed S] [--jobs J] [--list] [FILE.c...]
+  tools/mutants.py [--sample N] [--seed S] [--jobs J] [--list] [--retest LOG] [FILE.c...]
     default files: core/*.c sim/*.c; --sample N: N mutants drawn with seed S
-    (default 1); --list: print the mutants without running them.
+    (default 1); --list: print the mutants without running them; --retest
+    LOG: only those an earlier run's output LOG lists as survived (after a
+    new test, to see which it kills).
 Prints one line per mutant, then the score and every survivor; exit 0
 (the score is a measurement; `--require-all` exits 1 on any survivor).
 """
@@ -305,6 +307,23 @@ def test_mutant(directory: str, mutant: Mutant) -> Tuple[str, str]:
             handle.write(original)
 
 
+def mutant_key(mutant: Mutant) -> Tuple[str, str, str, str]:
+    """What names a mutant across edits that move its line: file, operator, both lines."""
+    return (mutant.path, mutant.operator, mutant.original.strip(), mutant.mutated.strip())
+
+
+def survivors_in_log(path: str) -> set:
+    """The keys of the mutants an earlier run's output lists as survived."""
+    pattern = re.compile(r"^\[\d+/\d+\] survived +([^:]+):\d+: (\w+): (.*?)  =>  (.*)$")
+    keys = set()
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            match = pattern.match(line.rstrip("\n"))
+            if match:
+                keys.add((match.group(1), match.group(2), match.group(3).strip(), match.group(4).strip()))
+    return keys
+
+
 # ---------------------------------------------------------------------------
 # Main
 # ---------------------------------------------------------------------------
@@ -316,11 +335,16 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--list", action="store_true")
     parser.add_argument("--require-all", action="store_true")
+    parser.add_argument("--retest", metavar="LOG",
+                        help="only the mutants a earlier run's output (LOG) lists as survived, matched by content")
     parser.add_argument("files", nargs="*")
     options = parser.parse_args()
     files = options.files or sorted(glob.glob("core/*.c", root_dir=ROOT) + glob.glob("sim/*.c", root_dir=ROOT))
     mutants = [mutant for path in files for mutant in mutants_of(path)]
     total_sites = len(mutants)
+    if options.retest:
+        wanted = survivors_in_log(options.retest)
+        mutants = [mutant for mutant in mutants if mutant_key(mutant) in wanted]
     if options.sample > 0 and options.sample < len(mutants):
         mutants = random.Random(options.seed).sample(mutants, options.sample)
         mutants.sort(key=lambda m: (m.path, m.line, m.column, m.operator))
