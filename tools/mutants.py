@@ -22,11 +22,12 @@ a stage time out is killed. A surviving mutant listed in
 tests/mutants/equivalent.txt (FILE, TAB, the mutated line stripped, TAB, why
 it cannot change behaviour) is counted as equivalent, not as a survivor.
 
-  tools/mutants.py [--sample N] [--seed S] [--jobs J] [--list] [--retest LOG] [FILE.c...]
+  tools/mutants.py [--sample N] [--seed S] [--jobs J] [--list] [--retest LOG] [--resume LOG] [FILE.c...]
     default files: core/*.c sim/*.c; --sample N: N mutants drawn with seed S
     (default 1); --list: print the mutants without running them; --retest
     LOG: only those an earlier run's output LOG lists as survived (after a
-    new test, to see which it kills).
+    new test, to see which it kills); --resume LOG: all but those LOG
+    already gives a verdict (a run stopped half-way goes on).
 Prints one line per mutant, then the score and every survivor; exit 0
 (the score is a measurement; `--require-all` exits 1 on any survivor).
 """
@@ -227,6 +228,19 @@ def own_unit_test(path: str) -> Optional[str]:
     return name if os.path.exists(os.path.join(ROOT, "tests/unit", name + ".c")) else None
 
 
+def interpreter_path(directory: str) -> str:
+    """A PATH whose python3 execs this interpreter by its own path: python3 on
+    PATH may be a version manager's shim (pyenv's costs ~0.5 s of CPU per
+    start) and the oracle scripts start it for every mutant."""
+    folder = os.path.join(directory, ".mutants-bin")
+    os.makedirs(folder, exist_ok=True)
+    wrapper = os.path.join(folder, "python3")
+    with open(wrapper, "w", encoding="utf-8") as handle:
+        handle.write(f"#!/bin/sh\nexec '{sys.executable}' \"$@\"\n")
+    os.chmod(wrapper, 0o755)
+    return folder + os.pathsep + os.environ.get("PATH", "")
+
+
 def run_scripts(directory: str, env: Dict[str, str]) -> Tuple[bool, str]:
     """The expect rows of every bundled scenario, then the oracle scripts."""
     scenarios = sorted(glob.glob(os.path.join(directory, "scenarios/*.csv")))
@@ -268,7 +282,7 @@ def suite(directory: str, mutated_path: str = "") -> Tuple[bool, str]:
     scenario and oracle stages (one relink of bin/ledgersim, ~1 s) go first:
     most mutants that survive their own unit test die there."""
     env = dict(os.environ, LEDGERSIM=os.path.join(directory, "bin/ledgersim"), BUILD="build", ORACLE_SEEDS="2",
-               CK_FORK="yes")
+               CK_FORK="yes", PATH=interpreter_path(directory))
     if not build(directory, ("all",)):
         return False, "stillborn"
     passed, stage = run_scripts(directory, env)
@@ -312,9 +326,10 @@ def mutant_key(mutant: Mutant) -> Tuple[str, str, str, str]:
     return (mutant.path, mutant.operator, mutant.original.strip(), mutant.mutated.strip())
 
 
-def survivors_in_log(path: str) -> set:
-    """The keys of the mutants an earlier run's output lists as survived."""
-    pattern = re.compile(r"^\[\d+/\d+\] survived +([^:]+):\d+: (\w+): (.*?)  =>  (.*)$")
+def verdicts_in_log(path: str, verdicts: Tuple[str, ...]) -> set:
+    """The keys of the mutants an earlier run's output gives one of verdicts."""
+    pattern = re.compile(r"^\[\d+/\d+\] (?:" + "|".join(verdicts) + r") +([^:]+):\d+: (\w+): (.*?)  =>  (.*?)"
+                         r"(?:  \(.*\))?$")
     keys = set()
     with open(path, encoding="utf-8") as handle:
         for line in handle:
@@ -335,6 +350,8 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--list", action="store_true")
     parser.add_argument("--require-all", action="store_true")
+    parser.add_argument("--resume", metavar="LOG",
+                        help="skip the mutants an earlier run's output (LOG) already gives a verdict")
     parser.add_argument("--retest", metavar="LOG",
                         help="only the mutants a earlier run's output (LOG) lists as survived, matched by content")
     parser.add_argument("files", nargs="*")
@@ -343,8 +360,11 @@ def main() -> int:
     mutants = [mutant for path in files for mutant in mutants_of(path)]
     total_sites = len(mutants)
     if options.retest:
-        wanted = survivors_in_log(options.retest)
+        wanted = verdicts_in_log(options.retest, ("survived",))
         mutants = [mutant for mutant in mutants if mutant_key(mutant) in wanted]
+    if options.resume:
+        done = verdicts_in_log(options.resume, ("killed", "survived", "equivalent", "stillborn"))
+        mutants = [mutant for mutant in mutants if mutant_key(mutant) not in done]
     if options.sample > 0 and options.sample < len(mutants):
         mutants = random.Random(options.seed).sample(mutants, options.sample)
         mutants.sort(key=lambda m: (m.path, m.line, m.column, m.operator))
