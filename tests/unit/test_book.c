@@ -162,6 +162,52 @@ START_TEST(test_fill_residue_closes_flat) {
 }
 END_TEST
 
+START_TEST(test_fill_residue_exact_bounds) {
+    /* Both residue bounds hold with equality (the format says <=). The
+     * numbers are exact in binary: 1e-9 * 953.67431640625 rounds to exactly
+     * 2^-20 = 9.5367431640625e-07, and 953.67431640625 - 2^-20 is
+     * 953.6743154525757 with no rounding. */
+    const double size = 953.67431640625;
+    const double less = 953.6743154525757;
+    const double residue = 9.5367431640625e-07;
+    ck_assert(size - less == residue && 1e-9 * size == residue);
+    position_book book;
+    /* x - |q| = 1e-9 * x exactly: a reduce, not a flip. It leaves |q| =
+     * 1e-9 * x, more than 1e-9 of the size it reduced, so not flat: the
+     * entry price stays and no new position opens at the fill price. */
+    book_position *over = single_entry(&book, "BTCUSDT");
+    book_apply_fill(over, 1, less, 100, 1);
+    book_apply_fill(over, -1, size, 120, 2);
+    ck_assert(over->qty == -residue);
+    ck_assert(over->entry_price == 100 && over->created_ts == 1);
+    /* a reduce that leaves |q| = 1e-9 * the size it reduced exactly is flat */
+    book_position *under = single_entry(&book, "ETHUSDT");
+    book_apply_fill(under, -1, size, 100, 1);
+    book_apply_fill(under, 1, less, 90, 2);
+    ck_assert(under->qty == 0 && under->entry_price == 0);
+}
+END_TEST
+
+START_TEST(test_reinitialized_book_is_empty) {
+    /* book_init empties a used book: the old slots past count are stale and
+     * must not be found by a hint or counted open. */
+    position_book book;
+    book_position *position = single_entry(&book, "BTCUSDT");
+    book_apply_fill(position, 1, 1, 100, 1);
+    ck_assert_uint_eq(book_open_count(&book), 1);
+    book_init(&book);
+    ck_assert_uint_eq(book_open_count(&book), 0);
+    char symbol[SYMBOL_CAPACITY];
+    memset(symbol, 0, sizeof symbol);
+    strcpy(symbol, "BTCUSDT");
+    ck_assert_ptr_null(book_find_hinted(&book, symbol, 0));
+    ck_assert_ptr_null(book_find(&book, symbol));
+    size_t hint = 0;
+    book_position *fresh = book_entry_hinted(&book, symbol, &hint);
+    ck_assert(fresh != NULL && fresh->qty == 0 && book.count == 1);
+}
+END_TEST
+
 START_TEST(test_fill_flips_long_to_short) {
     position_book book;
     book_position *position = single_entry(&book, "BTCUSDT");
@@ -386,6 +432,7 @@ static Suite *book_suite(void) {
     tcase_add_test(entries, test_entry_full_book);
     tcase_add_test(entries, test_open_count);
     tcase_add_test(entries, test_hinted_lookups);
+    tcase_add_test(entries, test_reinitialized_book_is_empty);
     tcase_add_test(entries, test_book_against_model_small);
     tcase_add_test(entries, test_book_against_model_large);
     suite_add_tcase(suite, entries);
@@ -395,6 +442,7 @@ static Suite *book_suite(void) {
     tcase_add_test(fold, test_fill_reduces_keeping_entry);
     tcase_add_test(fold, test_fill_reduces_to_flat);
     tcase_add_test(fold, test_fill_residue_closes_flat);
+    tcase_add_test(fold, test_fill_residue_exact_bounds);
     tcase_add_test(fold, test_fill_flips_long_to_short);
     tcase_add_test(fold, test_fill_flips_short_to_long);
     tcase_add_test(fold, test_unrealized_pnl);
