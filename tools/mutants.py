@@ -19,8 +19,9 @@ stage by stage, cheapest first, stopping at the first failure:
      slow, only for mutants of core/number.c, the one file it tests)
 A mutant that does not compile is "stillborn" (not counted); one that makes
 a stage time out is killed. A surviving mutant listed in
-tests/mutants/equivalent.txt (FILE, TAB, the mutated line stripped, TAB, why
-it cannot change behaviour) is counted as equivalent, not as a survivor.
+tests/mutants/equivalent.txt (FILE, TAB, the mutated line stripped - for a
+dropped statement 'drop: ' and the line dropped - TAB, why it cannot change
+behaviour) is counted as equivalent, not as a survivor.
 
   tools/mutants.py [--sample N] [--seed S] [--jobs J] [--list] [--retest LOG] [--resume LOG] [FILE.c...]
     default files: core/*.c sim/*.c; --sample N: N mutants drawn with seed S
@@ -166,6 +167,15 @@ def mutants_of(path: str) -> List[Mutant]:
 # ---------------------------------------------------------------------------
 # Equivalent mutants
 # ---------------------------------------------------------------------------
+
+def equivalent_key(mutant: Mutant) -> Tuple[str, str]:
+    """How tests/mutants/equivalent.txt names a mutant: its file and its
+    mutated line; a dropped statement (every one reads ';') as
+    'drop: ' and the line it dropped."""
+    if mutant.operator == "drop":
+        return mutant.path, "drop: " + mutant.original.strip()
+    return mutant.path, mutant.mutated.strip()
+
 
 def load_equivalent() -> Dict[Tuple[str, str], str]:
     """(file, mutated line stripped) -> why it is equivalent."""
@@ -410,8 +420,8 @@ def run_all(options: argparse.Namespace, mutants: List[Mutant], equivalent: Dict
                     return
                 index, mutant = queue.pop(0)
             verdict, detail = test_mutant(directory, mutant)
-            if verdict == "survived" and (mutant.path, mutant.mutated.strip()) in equivalent:
-                verdict, detail = "equivalent", equivalent[(mutant.path, mutant.mutated.strip())]
+            if verdict == "survived" and equivalent_key(mutant) in equivalent:
+                verdict, detail = "equivalent", equivalent[equivalent_key(mutant)]
             with lock:
                 results.append((mutant, verdict, detail))
                 print(f"[{len(results)}/{len(mutants)}] {verdict:10} {mutant.label()}"
