@@ -65,9 +65,10 @@ N, "silent": {R: N} (as the "silent" step, before any connection), "steps":
                            wait for their pongs: the client has handled every
                            frame sent before on R (see sync_route). Frames of
                            the two routes travel on two TCP connections and
-                           reach the client in no fixed order: a step whose
-                           frame must come after those of the other route
-                           (a mark after a fill) syncs that route first
+                           reach the client in no fixed order, so a frame
+                           step (send, mark, redeliver, expire) on one route
+                           after frames on the other is refused ("error at
+                           step I") until a sync of that route comes between
   {"send": FRAME}          a user-data frame on the private route ("now" in
                            E/T: the exchange clock)
   {"mark": {"symbol": S, "price": P}}  set the mark and push markPriceUpdate
@@ -186,6 +187,7 @@ class Exchange:
         self.open = []                # Connection objects
         self.resyncs = 0
         self.sent = []                # (stream or None, frame) of every frame sent, for redeliver
+        self.unsynced = set()         # connections given script frames since their last sync
         self.failures = {}            # path -> list of failure dicts
         self.requests = {}            # path -> count
         self.orders = {}              # clientOrderId -> order
@@ -335,6 +337,8 @@ def sync_route(exchange, route):
     if not targets:
         raise RuntimeError("no %s connection to sync" % route)
     serials = [(conn, send_ping(exchange, conn, "sync")) for conn in targets]
+    with exchange.lock:
+        exchange.unsynced.difference_update(targets)   # the step fails if one does not answer
     exchange.record({"ws": "sync", "route": route, "connections": len(serials)})
     return lambda: all(conn.pings_answered >= serial for conn, serial in serials)
 
@@ -900,8 +904,41 @@ def wait_step(exchange, step):
     return None
 
 
+def frame_route(exchange, step):
+    """The route a step sends a frame on, or None when it sends none."""
+    if "send" in step or "expire" in step:
+        return "private"
+    if "mark" in step:
+        return "market"
+    if "redeliver" in step:
+        return "private" if exchange.sent[step["redeliver"]][0] is None else "market"
+    return None
+
+
+def check_synced(exchange, route):
+    """Refuses a script frame on route while a connection of the other route
+    still open holds script frames not synced: the client could handle the
+    new frame first (it reads the two connections in no fixed order), e.g. a
+    mark before the fill it should find. A dropped connection orders
+    nothing (what it had not delivered is lost)."""
+    with exchange.lock:
+        waiting = sorted({c.route for c in exchange.unsynced if c.route != route and c in exchange.open})
+    if waiting:
+        raise RuntimeError('a %s frame after %s frames not synced: put {"sync": "%s"} before it'
+                           % (route, waiting[0], waiting[0]))
+
+
 def act(exchange, step):
     """Carries out one action step; False when the step is unknown."""
+    route = frame_route(exchange, step)
+    if route is not None:
+        check_synced(exchange, route)
+        # The client closes the connection that carried listenKeyExpired
+        # (and reconnects with a new key): nothing can follow it there, and
+        # a closing connection may never answer a sync.
+        if "expire" not in step:
+            with exchange.lock:
+                exchange.unsynced.update(c for c in exchange.routes(route) if not c.silent)
     if "send" in step:
         send_user_frame(exchange, stamp(step["send"], exchange.event_ms()))
     elif "mark" in step:
