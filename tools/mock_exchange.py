@@ -61,6 +61,14 @@ N, "silent": {R: N} (as the "silent" step, before any connection), "steps":
   {"wait_requests": {"path": P, "count": N}}
   {"wait_stream": STREAM}  an open market connection carries STREAM
   {"wait_orders": {"status": S, "count": N}}  N orders reached status S
+  {"sync": R}              a ping on every open connection of route R, then
+                           wait for their pongs: the client has handled every
+                           frame sent before on R (see sync_route). Frames of
+                           the two routes travel on two TCP connections and
+                           reach the client in no fixed order, so a frame
+                           step (send, mark, redeliver, expire) on one route
+                           after frames on the other is refused ("error at
+                           step I") until a sync of that route comes between
   {"send": FRAME}          a user-data frame on the private route ("now" in
                            E/T: the exchange clock)
   {"mark": {"symbol": S, "price": P}}  set the mark and push markPriceUpdate
@@ -148,6 +156,8 @@ class Connection:
         self.opened_ms = opened_ms        # timer clock
         self.last_ping_ms = opened_ms
         self.silent = silent
+        self.pings_sent = 0               # serial of the last ping sent (timer or sync)
+        self.pings_answered = 0           # the highest serial a pong echoed
 
 
 class Exchange:
@@ -177,6 +187,7 @@ class Exchange:
         self.open = []                # Connection objects
         self.resyncs = 0
         self.sent = []                # (stream or None, frame) of every frame sent, for redeliver
+        self.unsynced = set()         # connections given script frames since their last sync
         self.failures = {}            # path -> list of failure dicts
         self.requests = {}            # path -> count
         self.orders = {}              # clientOrderId -> order
@@ -293,6 +304,45 @@ def send_market_frame(exchange, stream, frame):
     exchange.sent.append((stream, frame))
 
 
+def send_ping(exchange, conn, kind):
+    """A ping with payload mock-KIND-SERIAL; returns the serial. Serials grow in
+    the order the pings reach the socket (numbered under send_lock)."""
+    with exchange.send_lock:
+        with exchange.lock:
+            conn.pings_sent += 1
+            serial = conn.pings_sent
+        conn.sock.sendall(ws_frame(b"mock-%s-%d" % (kind.encode(), serial), 9))
+    return serial
+
+
+def ping_serial(payload):
+    """The serial of a pong's payload (0 when it is not one of send_ping's)."""
+    tail = payload.rsplit(b"-", 1)[-1]
+    return int(tail) if payload.startswith(b"mock-") and tail.isdigit() else 0
+
+
+def sync_route(exchange, route):
+    """Pings every open connection of route (a "sync" step); returns the
+    predicate "each one answered that ping or a later one". The client
+    (libwebsockets) parses a connection's bytes in order, hands each message
+    to its handler as it is parsed (ledgersim applies the event there), and
+    queues the pong when it parses the ping: a pong means every frame sent
+    before the ping on that connection was handled. RFC 6455 5.5.3 lets a
+    client answer only the latest of several pings, so a later serial
+    counts too."""
+    if route not in ("private", "market"):
+        raise RuntimeError("sync: no route " + str(route))
+    with exchange.lock:
+        targets = [c for c in exchange.routes(route) if not c.silent]
+    if not targets:
+        raise RuntimeError("no %s connection to sync" % route)
+    serials = [(conn, send_ping(exchange, conn, "sync")) for conn in targets]
+    with exchange.lock:
+        exchange.unsynced.difference_update(targets)   # the step fails if one does not answer
+    exchange.record({"ws": "sync", "route": route, "connections": len(serials)})
+    return lambda: all(conn.pings_answered >= serial for conn, serial in serials)
+
+
 def close_connection(exchange, conn, code=None):
     """A close frame (code) or a TCP reset (None)."""
     with exchange.lock:
@@ -334,7 +384,7 @@ def tick_locked(exchange):
             conn.last_ping_ms = now
             exchange.record({"ws": "ping", "route": conn.route})
             try:
-                send_raw(exchange, conn, ws_frame(b"mock-ping", 9))
+                send_ping(exchange, conn, "ping")
             except OSError:
                 pass
     if expired:
@@ -670,7 +720,12 @@ class Handler(BaseHTTPRequestHandler):
                 exchange.record({"ws": "pong_sent", "route": conn.route})
                 send_raw(exchange, conn, ws_frame(payload, 10))
             elif opcode == 10:
-                exchange.record({"ws": "pong", "route": conn.route})
+                with exchange.lock:
+                    conn.pings_answered = max(conn.pings_answered, ping_serial(payload))
+                    exchange.lock.notify_all()
+                # A sync's pong is not a timer ping's (tests/live_watchdog.sh counts those).
+                exchange.record({"ws": "sync_pong" if payload.startswith(b"mock-sync-") else "pong",
+                                 "route": conn.route})
             elif opcode == 1 and conn.route == "market":
                 self.market_request(conn, payload)
 
@@ -828,7 +883,8 @@ def wait_for(exchange, predicate, timeout):
 
 
 def wait_step(exchange, step):
-    """The predicate of a wait step, or None when step is not a wait."""
+    """The predicate of a wait step, or None when step is not a wait (a sync
+    step sends its pings here, then waits like the others)."""
     if "wait_connection" in step:
         spec = step["wait_connection"]
         route, count = (spec.get("route", "private"), spec["count"]) if isinstance(spec, dict) else ("private", spec)
@@ -843,11 +899,46 @@ def wait_step(exchange, step):
     if "wait_orders" in step:
         spec = step["wait_orders"]
         return lambda: sum(1 for o in exchange.orders.values() if o["status"] == spec["status"]) >= spec["count"]
+    if "sync" in step:
+        return sync_route(exchange, step["sync"])
     return None
+
+
+def frame_route(exchange, step):
+    """The route a step sends a frame on, or None when it sends none."""
+    if "send" in step or "expire" in step:
+        return "private"
+    if "mark" in step:
+        return "market"
+    if "redeliver" in step:
+        return "private" if exchange.sent[step["redeliver"]][0] is None else "market"
+    return None
+
+
+def check_synced(exchange, route):
+    """Refuses a script frame on route while a connection of the other route
+    still open holds script frames not synced: the client could handle the
+    new frame first (it reads the two connections in no fixed order), e.g. a
+    mark before the fill it should find. A dropped connection orders
+    nothing (what it had not delivered is lost)."""
+    with exchange.lock:
+        waiting = sorted({c.route for c in exchange.unsynced if c.route != route and c in exchange.open})
+    if waiting:
+        raise RuntimeError('a %s frame after %s frames not synced: put {"sync": "%s"} before it'
+                           % (route, waiting[0], waiting[0]))
 
 
 def act(exchange, step):
     """Carries out one action step; False when the step is unknown."""
+    route = frame_route(exchange, step)
+    if route is not None:
+        check_synced(exchange, route)
+        # The client closes the connection that carried listenKeyExpired
+        # (and reconnects with a new key): nothing can follow it there, and
+        # a closing connection may never answer a sync.
+        if "expire" not in step:
+            with exchange.lock:
+                exchange.unsynced.update(c for c in exchange.routes(route) if not c.silent)
     if "send" in step:
         send_user_frame(exchange, stamp(step["send"], exchange.event_ms()))
     elif "mark" in step:

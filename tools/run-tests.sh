@@ -8,9 +8,9 @@
 #   tests/*.sh every other test script (each exits 0 on success); it gets
 #              LEDGERSIM=BIN and BUILD in its environment.
 # JOBS=N sets the parallelism (default: the number of cores). Each test's
-# output is kept in its own file and printed whole, in the order above, as
-# soon as the tests before it are done; each line carries the test's wall
-# time. The end prints the suite's wall time, the slowest five, and how many
+# output is kept in its own file; the tests are printed in the order above,
+# as soon as the tests before it are done, one line each with its wall time;
+# a failing test's output follows its line (show_failure). The end prints the suite's wall time, the slowest five, and how many
 # Check checks the unit binaries ran. The times of this run are kept in
 # BUILD/test-times.txt, and the next run starts the slowest tests first (the
 # printed order never changes).
@@ -80,6 +80,23 @@ awk -F "$tab" -v previous="$log/previous" \
     "$log/previous" "$log/jobs" |
     sort -t "$tab" -k1,1nr -k2,2n | cut -f2 >"$log/order"
 
+# show_failure FILE: why a test failed. A short output is printed whole; a
+# long one as its lines that say why (a test's "FAIL: reason", Check's
+# ":F:"/":E:" lines, errors), numbered, then its last 40 lines. The tail
+# alone is not enough: lib.sh's fail() follows its reason with the tails of
+# live.log, stderr and the mock's log, which push it out of the last 40.
+show_failure() {
+    total=$(grep -c '' "$1")
+    if [ "$total" -le 80 ]; then
+        sed 's/^/    /' "$1"
+        return
+    fi
+    echo "    ($total lines of output; the lines that say why, by line number:)"
+    grep -n -E 'FAIL|:[FE]:|[Ee]rror|Assertion|Segmentation|Aborted|timeout' "$1" | head -30 | sed 's/^/    /'
+    echo "    (the last 40 lines:)"
+    tail -40 "$1" | sed 's/^/    /'
+}
+
 passed=0
 failed=0
 printed=0
@@ -104,7 +121,7 @@ print_ready() {
         if [ "$status" -eq 0 ]; then
             passed=$((passed + 1)); echo "PASS $ready_name ($seconds s)"
         else
-            failed=$((failed + 1)); echo "FAIL $ready_name ($seconds s)"; tail -40 "$log/$ready.out" | sed 's/^/    /'
+            failed=$((failed + 1)); echo "FAIL $ready_name ($seconds s)"; show_failure "$log/$ready.out"
         fi
         printed=$ready
     done
