@@ -7,8 +7,8 @@ Each mutant is one small change to one line of a C file:
   constant    a numeric literal moved by one (N -> N+1; a float x -> (x + 1))
   drop        an expression statement removed (replaced by `;`)
   sign        a binary + and - swapped (also += and -=)
-Lines inside comments, preprocessor lines, asserts and string literals are
-left alone. Every mutant is built in a copy of the tree (BUILD dir inside
+Lines inside comments, preprocessor lines, asserts, prefetch hints and
+string literals are left alone. Every mutant is built in a copy of the tree (BUILD dir inside
 it, never the caller's) and run against a fast suite WITHOUT tests/digests.sh,
 stage by stage, cheapest first, stopping at the first failure:
   1. the mutated module's own unit test (built alone: the cheap kill)
@@ -123,8 +123,10 @@ def code_mask(lines: List[str]) -> List[str]:
 
 def skip_line(code: str) -> bool:
     stripped = code.strip()
+    # A prefetch is a hint without semantics (GCC manual, __builtin_prefetch):
+    # no change to its address can change an output.
     return (stripped == "" or stripped.startswith("#") or "assert(" in stripped or "static_assert" in stripped
-            or stripped.startswith("_Static_assert"))
+            or stripped.startswith("_Static_assert") or "__builtin_prefetch(" in stripped)
 
 
 def mutants_of(path: str) -> List[Mutant]:
@@ -214,15 +216,39 @@ def make_copy(directory: str) -> None:
         shutil.copy2(os.path.join(ROOT, name), target)
 
 
+RUNNING: set = set()          # process groups of the stages under way (killed on the way out)
+RUNNING_LOCK = threading.Lock()
+
+
 def run(command: List[str], cwd: str, timeout: int, env: Optional[Dict[str, str]] = None) -> Tuple[str, str]:
-    """("ok" | "fail" | "timeout", the last lines of output)."""
+    """("ok" | "fail" | "timeout", the last lines of output). The command runs
+    in its own process group, killed whole on a timeout: Check forks a child
+    per test, and a mutant's endless loop lives on in that child after its
+    parent is killed (six such orphans once ate the machine for an hour)."""
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
+                               start_new_session=True)
+    with RUNNING_LOCK:
+        RUNNING.add(process.pid)
     try:
-        result = subprocess.run(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout,
-                                env=env, check=False)
+        output, _ = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
+        kill_group(process.pid)
+        process.communicate()
         return "timeout", ""
-    tail = "\n".join(result.stdout.decode("utf-8", "replace").splitlines()[-5:])
-    return ("ok" if result.returncode == 0 else "fail"), tail
+    finally:
+        kill_group(process.pid)  # whatever the command left behind
+        with RUNNING_LOCK:
+            RUNNING.discard(process.pid)
+    tail = "\n".join(output.decode("utf-8", "replace").splitlines()[-5:])
+    return ("ok" if process.returncode == 0 else "fail"), tail
+
+
+def kill_group(group: int) -> None:
+    """SIGKILL to process group group, if it is still there."""
+    try:
+        os.killpg(group, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def build(directory: str, targets: Tuple[str, ...] = ("all", "unit")) -> bool:
@@ -392,6 +418,9 @@ def main() -> int:
     try:
         return run_all(options, mutants, equivalent, copies)
     finally:
+        with RUNNING_LOCK:
+            for group in list(RUNNING):
+                kill_group(group)
         for directory in copies:
             shutil.rmtree(directory, ignore_errors=True)
 
