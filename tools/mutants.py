@@ -216,15 +216,16 @@ def make_copy(directory: str) -> None:
         shutil.copy2(os.path.join(ROOT, name), target)
 
 
-RUNNING: set = set()          # process groups of the stages under way (killed on the way out)
+RUNNING: set = set()          # sessions of the stages under way (killed on the way out)
 RUNNING_LOCK = threading.Lock()
 
 
 def run(command: List[str], cwd: str, timeout: int, env: Optional[Dict[str, str]] = None) -> Tuple[str, str]:
     """("ok" | "fail" | "timeout", the last lines of output). The command runs
-    in its own process group, killed whole on a timeout: Check forks a child
-    per test, and a mutant's endless loop lives on in that child after its
-    parent is killed (six such orphans once ate the machine for an hour)."""
+    in its own session, killed whole on a timeout: Check forks a child per
+    test into a process group of its own, and a mutant's endless loop lived
+    on in that child after its parent was killed, holding the output pipe
+    (six such orphans once ate the machine for an hour)."""
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
                                start_new_session=True)
     with RUNNING_LOCK:
@@ -232,23 +233,30 @@ def run(command: List[str], cwd: str, timeout: int, env: Optional[Dict[str, str]
     try:
         output, _ = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        kill_group(process.pid)
+        kill_session(process.pid)
         process.communicate()
         return "timeout", ""
     finally:
-        kill_group(process.pid)  # whatever the command left behind
+        kill_session(process.pid)  # whatever the command left behind
         with RUNNING_LOCK:
             RUNNING.discard(process.pid)
     tail = "\n".join(output.decode("utf-8", "replace").splitlines()[-5:])
     return ("ok" if process.returncode == 0 else "fail"), tail
 
 
-def kill_group(group: int) -> None:
-    """SIGKILL to process group group, if it is still there."""
-    try:
-        os.killpg(group, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+def kill_session(session: int) -> None:
+    """SIGKILL to every process of session session (its leader's pid); Check's
+    per-test children change process group but stay in the session."""
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+            if int(fields[3]) == session:  # after "pid (comm)": state ppid pgrp session
+                os.kill(int(entry), signal.SIGKILL)
+        except (OSError, IndexError, ValueError):
+            continue
 
 
 def build(directory: str, targets: Tuple[str, ...] = ("all", "unit")) -> bool:
@@ -419,8 +427,8 @@ def main() -> int:
         return run_all(options, mutants, equivalent, copies)
     finally:
         with RUNNING_LOCK:
-            for group in list(RUNNING):
-                kill_group(group)
+            for session in list(RUNNING):
+                kill_session(session)
         for directory in copies:
             shutil.rmtree(directory, ignore_errors=True)
 
