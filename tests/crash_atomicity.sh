@@ -103,6 +103,11 @@ for top in sys.argv[1:]:
                 json.loads(line)
 PY
 
+# Each lane of work below has its own folder, $files: its scratch folders,
+# stderr and fault log (two lanes run at once, see below).
+files=$work/main
+mkdir "$files"
+
 # fresh: a new scratch folder, $scratch, holding DIR = a copy of OLD and
 # nothing else (one cp of a template; the used folders are removed ten at a
 # time, not one rm per case).
@@ -111,8 +116,8 @@ cp -R "$work/old" "$work/template/out"
 fresh_count=0
 fresh() {
     fresh_count=$((fresh_count + 1))
-    [ $((fresh_count % 10)) -eq 0 ] && rm -rf "$work"/scratch.*
-    scratch=$work/scratch.$fresh_count
+    [ $((fresh_count % 10)) -eq 0 ] && rm -rf "$files"/scratch.*
+    scratch=$files/scratch.$fresh_count
     cp -R "$work/template" "$scratch"
 }
 
@@ -148,32 +153,33 @@ check() {
 # complete LABEL SCENARIO NEW: one complete run over what a kill left gives
 # exactly NEW and leaves nothing but DIR in the scratch folder.
 complete() {
-    "$LEDGERSIM" run "$2" --out "$scratch/out" >/dev/null 2>"$work/err" || {
-        fail "$1: the run after the kill: $(head -3 "$work/err")"; return; }
+    "$LEDGERSIM" run "$2" --out "$scratch/out" >/dev/null 2>"$files/err" || {
+        fail "$1: the run after the kill: $(head -3 "$files/err")"; return; }
     same "$3" "$scratch/out" || fail "$1: the run after the kill is not exactly NEW"
     only_dir || fail "$1: left beside DIR after a complete run:$left"
 }
 
 # --- countdown kills: every wrapped call of a run, with and without RENAME_EXCHANGE ---
-for variant in exchange fallback; do
+countdown() { # exchange|fallback
+    variant=$1
     number=1
     while :; do
         fresh
-        : >"$work/fired" # emptied: the hook appends a line when it fires
+        : >"$files/fired" # emptied: the hook appends a line when it fires
         # LeakSanitizer would report the killed process: no leak check here (make asan runs it elsewhere).
         if [ "$variant" = fallback ]; then export LEDGERSIM_TEST_NO_EXCHANGE=1; fi
-        LEDGERSIM_IO_FAULT="any:$number:kill" LEDGERSIM_IO_FAULT_LOG="$work/fired" \
-            "$HOOKED" run "$work/short.csv" --out "$scratch/out" >/dev/null 2>"$work/err"
+        LEDGERSIM_IO_FAULT="any:$number:kill" LEDGERSIM_IO_FAULT_LOG="$files/fired" \
+            "$HOOKED" run "$work/short.csv" --out "$scratch/out" >/dev/null 2>"$files/err"
         status=$?
         unset LEDGERSIM_TEST_NO_EXCHANGE
         if [ "$status" -eq 0 ]; then
-            [ -s "$work/fired" ] && fail "countdown $variant #$number: the fault fired but the run succeeded"
+            [ -s "$files/fired" ] && fail "countdown $variant #$number: the fault fired but the run succeeded"
             same "$work/short" "$scratch/out" || fail "countdown $variant: the completed run is not NEW"
             break
         fi
-        if [ "$status" -ne 137 ] || [ ! -s "$work/fired" ]; then
-            fail "countdown $variant #$number: exit $status, fault log '$(cat "$work/fired" 2>/dev/null)' (no kill landed)"
-            sed 's/^/    /' "$work/err" | head -5; break
+        if [ "$status" -ne 137 ] || [ ! -s "$files/fired" ]; then
+            fail "countdown $variant #$number: exit $status, fault log '$(cat "$files/fired" 2>/dev/null)' (no kill landed)"
+            sed 's/^/    /' "$files/err" | head -5; break
         fi
         check "countdown $variant kill #$number" "$work/short" && complete "countdown $variant #$number" "$work/short.csv" "$work/short"
         number=$((number + 1))
@@ -181,39 +187,73 @@ for variant in exchange fallback; do
     done
     [ "$number" -gt 10 ] || fail "countdown $variant: only $((number - 1)) kills (a run makes more calls than that)"
     echo "countdown ($variant): $((number - 1)) kills, the run completes at call $number"
-done
+}
 
 # --- exact kills: strace's fault injection at the N-th system call ---
+# The swap is renameat2 (RENAME_EXCHANGE); rename(2) itself is used only
+# when DIR does not exist yet or for the fallback.
+exact() { # write|fsync|renameat2
+    call=$1
+    number=1
+    while :; do
+        fresh
+        ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+            strace -f -o /dev/null -e trace="$call" -e inject="$call:signal=KILL:when=$number" \
+            "$LEDGERSIM" run "$work/short.csv" --out "$scratch/out" >/dev/null 2>"$files/err"
+        status=$?
+        if [ "$status" -eq 0 ]; then
+            same "$work/short" "$scratch/out" || fail "exact $call: the completed run is not NEW"
+            break
+        fi
+        if [ "$status" -ne 137 ]; then # 128 + SIGKILL: anything else is not the injected kill
+            fail "kill at $call #$number: exit $status"; sed 's/^/    /' "$files/err" | head -10; break
+        fi
+        check "kill at $call #$number" "$work/short"
+        number=$((number + 1))
+        if [ "$number" -gt 400 ]; then fail "$call: the run never completed under strace"; break; fi
+    done
+    [ "$number" -gt 1 ] || fail "exact $call: no kill landed"
+    echo "exact: $((number - 1)) kills at $call (the next run completed)"
+}
+
+strace_works=no
 if ! command -v strace >/dev/null 2>&1; then
     fail "strace is not installed (tools/install-deps.sh installs it)"
 elif ! strace -f -o /dev/null true 2>/dev/null; then
     fail "strace cannot trace here (ptrace not permitted)"
 else
-    # The swap is renameat2 (RENAME_EXCHANGE); rename(2) itself is used
-    # only when DIR does not exist yet or for the fallback.
-    for call in write fsync renameat2; do
-        number=1
-        while :; do
-            fresh
-            ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-                strace -f -o /dev/null -e trace="$call" -e inject="$call:signal=KILL:when=$number" \
-                "$LEDGERSIM" run "$work/short.csv" --out "$scratch/out" >/dev/null 2>"$work/err"
-            status=$?
-            if [ "$status" -eq 0 ]; then
-                same "$work/short" "$scratch/out" || fail "exact $call: the completed run is not NEW"
-                break
-            fi
-            if [ "$status" -ne 137 ]; then # 128 + SIGKILL: anything else is not the injected kill
-                fail "kill at $call #$number: exit $status"; sed 's/^/    /' "$work/err" | head -10; break
-            fi
-            check "kill at $call #$number" "$work/short"
-            number=$((number + 1))
-            if [ "$number" -gt 400 ]; then fail "$call: the run never completed under strace"; break; fi
-        done
-        [ "$number" -gt 1 ] || fail "exact $call: no kill landed"
-        echo "exact: $((number - 1)) kills at $call (the next run completed)"
-    done
+    strace_works=yes
 fi
+
+# The countdown and strace cases run in two lanes at once (each case is
+# independent: its own scratch folder; a run spends much of its time waiting
+# for fsync). Each lane counts its kills and failures and prints them last;
+# the output is shown lane by lane, in a fixed order.
+lane() { # NUMBER PART...
+    files=$work/lane$1
+    mkdir "$files"
+    shift
+    kills=0 failures=0
+    for part in "$@"; do
+        case $part in
+            countdown:*) countdown "${part#countdown:}" ;;
+            exact:*) [ "$strace_works" = yes ] && exact "${part#exact:}" ;;
+        esac
+    done
+    echo "lane: $kills $failures"
+}
+lane 1 countdown:exchange exact:write >"$work/lane1.out" 2>&1 &
+lane1=$!
+lane 2 countdown:fallback exact:fsync exact:renameat2 >"$work/lane2.out" 2>&1 &
+lane2=$!
+wait "$lane1" "$lane2"
+for number in 1 2; do
+    grep -v '^lane: ' "$work/lane$number.out"
+    counts=$(sed -n 's/^lane: //p' "$work/lane$number.out")
+    [ -n "$counts" ] || { fail "lane $number did not finish"; continue; }
+    set -- $counts
+    kills=$((kills + $1)) failures=$((failures + $2))
+done
 
 # --- random kills over a long run ---
 random_state=$SEED
