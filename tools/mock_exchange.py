@@ -61,6 +61,12 @@ N, "silent": {R: N} (as the "silent" step, before any connection), "steps":
   {"wait_requests": {"path": P, "count": N}}
   {"wait_stream": STREAM}  an open market connection carries STREAM
   {"wait_orders": {"status": S, "count": N}}  N orders reached status S
+  {"sync": R}              a ping on every open connection of route R, then
+                           a wait for each one's pong: the client has handled
+                           every frame sent on R before (it answers a ping
+                           only once the frames ahead of it are delivered), so
+                           a frame sent next on the other route cannot be
+                           handled before them
   {"send": FRAME}          a user-data frame on the private route ("now" in
                            E/T: the exchange clock)
   {"mark": {"symbol": S, "price": P}}  set the mark and push markPriceUpdate
@@ -176,6 +182,8 @@ class Exchange:
         self.silent = {"private": 0, "market": 0}
         self.open = []                # Connection objects
         self.resyncs = 0
+        self.pongs = set()            # payloads of the pongs received ("sync" steps)
+        self.syncs = 0
         self.sent = []                # (stream or None, frame) of every frame sent, for redeliver
         self.failures = {}            # path -> list of failure dicts
         self.requests = {}            # path -> count
@@ -671,6 +679,9 @@ class Handler(BaseHTTPRequestHandler):
                 send_raw(exchange, conn, ws_frame(payload, 10))
             elif opcode == 10:
                 exchange.record({"ws": "pong", "route": conn.route})
+                with exchange.lock:
+                    exchange.pongs.add(payload)
+                    exchange.lock.notify_all()
             elif opcode == 1 and conn.route == "market":
                 self.market_request(conn, payload)
 
@@ -921,13 +932,31 @@ def act(exchange, step):
     return True
 
 
+def sync_route(exchange, route):
+    """The "sync" step's ping: one per open connection of route, each with a
+    payload of its own; returns the predicate that all were answered."""
+    with exchange.lock:
+        targets = [c for c in exchange.routes(route) if not c.silent]
+        exchange.syncs += 1
+        serial = exchange.syncs
+    if not targets:
+        raise RuntimeError("no %s connection to sync" % route)
+    payloads = set()
+    for number, conn in enumerate(targets):
+        payload = ("mock-sync-%d-%d" % (serial, number)).encode()
+        payloads.add(payload)
+        exchange.record({"ws": "sync_ping", "route": route})
+        send_raw(exchange, conn, ws_frame(payload, 9))
+    return lambda: payloads <= exchange.pongs
+
+
 def run_script(exchange, steps, done_file, step_timeout):
     outcome = "ok"
     for index, step in enumerate(steps):
         if "done" in step:
             break
         try:
-            predicate = wait_step(exchange, step)
+            predicate = sync_route(exchange, step["sync"]) if "sync" in step else wait_step(exchange, step)
             if predicate is not None:
                 if not wait_for(exchange, predicate, step_timeout):
                     outcome = "timeout at step %d (%s)" % (index, next(iter(step)))
