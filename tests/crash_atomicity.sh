@@ -87,11 +87,11 @@ started=$(date +%s%N)
 "$LEDGERSIM" run "$work/new.csv" --out "$work/new" >/dev/null 2>&1 || { echo "FAIL: the new run"; exit 1; }
 duration_ms=$((($(date +%s%N) - started) / 1000000))
 
-sums() { (cd "$1" && find . -type f | LC_ALL=C sort | xargs sha256sum | awk '{print $2, $1}'); }
-sums "$work/old" >"$work/old.sums"
-sums "$work/new" >"$work/new.sums"
-sums "$work/short" >"$work/short.sums"
-cmp -s "$work/old.sums" "$work/short.sums" && { echo "FAIL: OLD and NEW are the same run"; exit 1; }
+# same REFERENCE DIR: DIR holds exactly the files of the complete run
+# REFERENCE, byte for byte (diff -r: the same set of files and folders, every
+# file compared; one process, where hashing the sets cost six per check).
+same() { diff -r -q "$1" "$2" >/dev/null 2>&1; }
+same "$work/old" "$work/short" && { echo "FAIL: OLD and NEW are the same run"; exit 1; }
 python3 - "$work/old" "$work/new" "$work/short" <<'PY' || { echo "FAIL: a complete version does not parse"; exit 1; }
 import json, pathlib, sys
 for top in sys.argv[1:]:
@@ -103,102 +103,157 @@ for top in sys.argv[1:]:
                 json.loads(line)
 PY
 
-# fresh: a scratch folder holding DIR = a copy of OLD and nothing else.
+# Each lane of work below has its own folder, $files: its scratch folders,
+# stderr and fault log (two lanes run at once, see below).
+files=$work/main
+mkdir "$files"
+
+# fresh: a new scratch folder, $scratch, holding DIR = a copy of OLD and
+# nothing else (one cp of a template; the used folders are removed ten at a
+# time, not one rm per case).
+mkdir "$work/template"
+cp -R "$work/old" "$work/template/out"
+fresh_count=0
 fresh() {
-    rm -rf "$work/scratch"
-    mkdir "$work/scratch"
-    cp -R "$work/old" "$work/scratch/out"
+    fresh_count=$((fresh_count + 1))
+    [ $((fresh_count % 10)) -eq 0 ] && rm -rf "$files"/scratch.*
+    scratch=$files/scratch.$fresh_count
+    cp -R "$work/template" "$scratch"
 }
 
-# check LABEL NEW_SUMS: DIR is exactly OLD or exactly NEW, file by file
-# (with the fallback, a missing DIR is allowed when OLD is whole at
-# .out.previous). Counts the kill.
+# only_dir: the scratch folder holds DIR and nothing else (ls -A without a
+# process: the shell's globs, dot files included).
+only_dir() {
+    left=""
+    for entry in "$scratch"/* "$scratch"/.[!.]* "$scratch"/..?*; do
+        [ -e "$entry" ] || [ -L "$entry" ] || continue
+        left="$left ${entry##*/}"
+    done
+    [ "$left" = " out" ]
+}
+
+# check LABEL NEW: DIR is exactly OLD or exactly NEW (the complete run's
+# folder), file by file (with the fallback, a missing DIR is allowed when OLD
+# is whole at .out.previous). Counts the kill.
 check() {
     kills=$((kills + 1))
-    if [ ! -e "$work/scratch/out" ]; then
-        if [ -d "$work/scratch/.out.previous" ] && sums "$work/scratch/.out.previous" | cmp -s - "$work/old.sums"; then
+    if [ ! -e "$scratch/out" ]; then
+        if [ -d "$scratch/.out.previous" ] && same "$work/old" "$scratch/.out.previous"; then
             return 0
         fi
         fail "$1: DIR is gone and OLD is not whole at .out.previous"; return 1
     fi
-    sums "$work/scratch/out" >"$work/now.sums"
-    cmp -s "$work/now.sums" "$work/old.sums" && return 0
-    cmp -s "$work/now.sums" "$2" && return 0
+    same "$work/old" "$scratch/out" && return 0
+    same "$2" "$scratch/out" && return 0
     fail "$1: DIR is neither exactly OLD nor exactly NEW:"
-    { diff "$work/old.sums" "$work/now.sums"; diff "$2" "$work/now.sums"; } | head -8 | sed 's/^/    /'
+    { diff -r -q "$work/old" "$scratch/out"; diff -r -q "$2" "$scratch/out"; } 2>&1 | head -8 | sed 's/^/    /'
     return 1
 }
 
-# complete LABEL SCENARIO NEW_SUMS: one complete run over what a kill left
-# gives exactly NEW and leaves nothing but DIR in the scratch folder.
+# complete LABEL SCENARIO NEW: one complete run over what a kill left gives
+# exactly NEW and leaves nothing but DIR in the scratch folder.
 complete() {
-    "$LEDGERSIM" run "$2" --out "$work/scratch/out" >/dev/null 2>"$work/err" || {
-        fail "$1: the run after the kill: $(head -3 "$work/err")"; return; }
-    sums "$work/scratch/out" | cmp -s - "$3" || fail "$1: the run after the kill is not exactly NEW"
-    left=$(ls -A "$work/scratch")
-    [ "$left" = out ] || fail "$1: left beside DIR after a complete run: $(echo $left)"
+    "$LEDGERSIM" run "$2" --out "$scratch/out" >/dev/null 2>"$files/err" || {
+        fail "$1: the run after the kill: $(head -3 "$files/err")"; return; }
+    same "$3" "$scratch/out" || fail "$1: the run after the kill is not exactly NEW"
+    only_dir || fail "$1: left beside DIR after a complete run:$left"
 }
 
 # --- countdown kills: every wrapped call of a run, with and without RENAME_EXCHANGE ---
-for variant in exchange fallback; do
+countdown() { # exchange|fallback
+    variant=$1
     number=1
     while :; do
         fresh
-        rm -f "$work/fired"
+        : >"$files/fired" # emptied: the hook appends a line when it fires
         # LeakSanitizer would report the killed process: no leak check here (make asan runs it elsewhere).
         if [ "$variant" = fallback ]; then export LEDGERSIM_TEST_NO_EXCHANGE=1; fi
-        LEDGERSIM_IO_FAULT="any:$number:kill" LEDGERSIM_IO_FAULT_LOG="$work/fired" \
-            "$HOOKED" run "$work/short.csv" --out "$work/scratch/out" >/dev/null 2>"$work/err"
+        LEDGERSIM_IO_FAULT="any:$number:kill" LEDGERSIM_IO_FAULT_LOG="$files/fired" \
+            "$HOOKED" run "$work/short.csv" --out "$scratch/out" >/dev/null 2>"$files/err"
         status=$?
         unset LEDGERSIM_TEST_NO_EXCHANGE
         if [ "$status" -eq 0 ]; then
-            [ -s "$work/fired" ] && fail "countdown $variant #$number: the fault fired but the run succeeded"
-            sums "$work/scratch/out" | cmp -s - "$work/short.sums" || fail "countdown $variant: the completed run is not NEW"
+            [ -s "$files/fired" ] && fail "countdown $variant #$number: the fault fired but the run succeeded"
+            same "$work/short" "$scratch/out" || fail "countdown $variant: the completed run is not NEW"
             break
         fi
-        if [ "$status" -ne 137 ] || [ ! -s "$work/fired" ]; then
-            fail "countdown $variant #$number: exit $status, fault log '$(cat "$work/fired" 2>/dev/null)' (no kill landed)"
-            sed 's/^/    /' "$work/err" | head -5; break
+        if [ "$status" -ne 137 ] || [ ! -s "$files/fired" ]; then
+            fail "countdown $variant #$number: exit $status, fault log '$(cat "$files/fired" 2>/dev/null)' (no kill landed)"
+            sed 's/^/    /' "$files/err" | head -5; break
         fi
-        check "countdown $variant kill #$number" "$work/short.sums" && complete "countdown $variant #$number" "$work/short.csv" "$work/short.sums"
+        check "countdown $variant kill #$number" "$work/short" && complete "countdown $variant #$number" "$work/short.csv" "$work/short"
         number=$((number + 1))
         if [ "$number" -gt 400 ]; then fail "countdown $variant: the run never completed"; break; fi
     done
     [ "$number" -gt 10 ] || fail "countdown $variant: only $((number - 1)) kills (a run makes more calls than that)"
     echo "countdown ($variant): $((number - 1)) kills, the run completes at call $number"
-done
+}
 
 # --- exact kills: strace's fault injection at the N-th system call ---
+# The swap is renameat2 (RENAME_EXCHANGE); rename(2) itself is used only
+# when DIR does not exist yet or for the fallback.
+exact() { # write|fsync|renameat2
+    call=$1
+    number=1
+    while :; do
+        fresh
+        ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+            strace -f -o /dev/null -e trace="$call" -e inject="$call:signal=KILL:when=$number" \
+            "$LEDGERSIM" run "$work/short.csv" --out "$scratch/out" >/dev/null 2>"$files/err"
+        status=$?
+        if [ "$status" -eq 0 ]; then
+            same "$work/short" "$scratch/out" || fail "exact $call: the completed run is not NEW"
+            break
+        fi
+        if [ "$status" -ne 137 ]; then # 128 + SIGKILL: anything else is not the injected kill
+            fail "kill at $call #$number: exit $status"; sed 's/^/    /' "$files/err" | head -10; break
+        fi
+        check "kill at $call #$number" "$work/short"
+        number=$((number + 1))
+        if [ "$number" -gt 400 ]; then fail "$call: the run never completed under strace"; break; fi
+    done
+    [ "$number" -gt 1 ] || fail "exact $call: no kill landed"
+    echo "exact: $((number - 1)) kills at $call (the next run completed)"
+}
+
+strace_works=no
 if ! command -v strace >/dev/null 2>&1; then
     fail "strace is not installed (tools/install-deps.sh installs it)"
 elif ! strace -f -o /dev/null true 2>/dev/null; then
     fail "strace cannot trace here (ptrace not permitted)"
 else
-    # The swap is renameat2 (RENAME_EXCHANGE); rename(2) itself is used
-    # only when DIR does not exist yet or for the fallback.
-    for call in write fsync renameat2; do
-        number=1
-        while :; do
-            fresh
-            ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-                strace -f -o /dev/null -e trace="$call" -e inject="$call:signal=KILL:when=$number" \
-                "$LEDGERSIM" run "$work/short.csv" --out "$work/scratch/out" >/dev/null 2>"$work/err"
-            status=$?
-            if [ "$status" -eq 0 ]; then
-                sums "$work/scratch/out" | cmp -s - "$work/short.sums" || fail "exact $call: the completed run is not NEW"
-                break
-            fi
-            if [ "$status" -ne 137 ]; then # 128 + SIGKILL: anything else is not the injected kill
-                fail "kill at $call #$number: exit $status"; sed 's/^/    /' "$work/err" | head -10; break
-            fi
-            check "kill at $call #$number" "$work/short.sums"
-            number=$((number + 1))
-            if [ "$number" -gt 400 ]; then fail "$call: the run never completed under strace"; break; fi
-        done
-        [ "$number" -gt 1 ] || fail "exact $call: no kill landed"
-        echo "exact: $((number - 1)) kills at $call (the next run completed)"
-    done
+    strace_works=yes
 fi
+
+# The countdown and strace cases run in two lanes at once (each case is
+# independent: its own scratch folder; a run spends much of its time waiting
+# for fsync). Each lane counts its kills and failures and prints them last;
+# the output is shown lane by lane, in a fixed order.
+lane() { # NUMBER PART...
+    files=$work/lane$1
+    mkdir "$files"
+    shift
+    kills=0 failures=0
+    for part in "$@"; do
+        case $part in
+            countdown:*) countdown "${part#countdown:}" ;;
+            exact:*) [ "$strace_works" = yes ] && exact "${part#exact:}" ;;
+        esac
+    done
+    echo "lane: $kills $failures"
+}
+lane 1 countdown:exchange exact:write >"$work/lane1.out" 2>&1 &
+lane1=$!
+lane 2 countdown:fallback exact:fsync exact:renameat2 >"$work/lane2.out" 2>&1 &
+lane2=$!
+wait "$lane1" "$lane2"
+for number in 1 2; do
+    grep -v '^lane: ' "$work/lane$number.out"
+    counts=$(sed -n 's/^lane: //p' "$work/lane$number.out")
+    [ -n "$counts" ] || { fail "lane $number did not finish"; continue; }
+    set -- $counts
+    kills=$((kills + $1)) failures=$((failures + $2))
+done
 
 # --- random kills over a long run ---
 random_state=$SEED
@@ -211,7 +266,7 @@ next_delay() { # UPPER_MS -> a delay in [0, UPPER_MS) milliseconds in $delay
 for timing in 1 2 3; do
     fresh
     started=$(date +%s%N)
-    "$LEDGERSIM" run "$work/new.csv" --out "$work/scratch/out" >/dev/null 2>&1 || fail "a timed run failed"
+    "$LEDGERSIM" run "$work/new.csv" --out "$scratch/out" >/dev/null 2>&1 || fail "a timed run failed"
     elapsed_ms=$((($(date +%s%N) - started) / 1000000))
     [ "$timing" -eq 1 ] || [ "$elapsed_ms" -lt "$duration_ms" ] && duration_ms=$elapsed_ms
 done
@@ -225,18 +280,19 @@ while { [ "$index" -lt "$KILLS_RANDOM" ] || [ "$landed" -lt "$KILLS_LANDED_MIN" 
       [ "$index" -lt "$KILLS_RANDOM_MAX" ]; do
     if [ $((index % 2)) -eq 0 ]; then next_delay "$window"; else next_delay "$tail_window"; delay=$((tail_start + delay)); fi
     fresh
-    "$LEDGERSIM" run "$work/new.csv" --out "$work/scratch/out" >/dev/null 2>&1 &
+    "$LEDGERSIM" run "$work/new.csv" --out "$scratch/out" >/dev/null 2>&1 &
     pid=$!
-    sleep "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))"
+    milliseconds=$((1000 + delay % 1000)) # 1NNN: its last three digits, zero-padded
+    sleep "$((delay / 1000)).${milliseconds#1}"
     kill -KILL "$pid" 2>/dev/null
     wait "$pid" 2>/dev/null
     if [ $? -eq 137 ]; then landed=$((landed + 1)); else completed=$((completed + 1)); fi
-    check "random kill at ${delay}ms" "$work/new.sums"
+    check "random kill at ${delay}ms" "$work/new"
     index=$((index + 1))
 done
 echo "random: $index kills over a ${duration_ms}ms run (seed $SEED): $landed landed, $completed runs had completed"
 [ "$landed" -ge "$KILLS_LANDED_MIN" ] || fail "random: only $landed kills landed (at least $KILLS_LANDED_MIN required)"
-complete "the run after the last random kill" "$work/new.csv" "$work/new.sums"
+complete "the run after the last random kill" "$work/new.csv" "$work/new"
 
 echo "crash atomicity: $kills kills checked, $failures failures"
 [ "$failures" -eq 0 ]

@@ -48,11 +48,10 @@ gen-seed2-events20000-symbols3-trace-none 20000 2 3 none
 gen-seed3-events30000-symbols40 30000 3 40 full
 gen-seed4-events40000-symbols1 40000 4 1 full"
 
-# Appends "SHA256  CASE/PATH" for every file under DIR, sorted by path.
+# Appends "SHA256  CASE/PATH" for every file under DIR, sorted by path: one
+# sha256sum over the sorted list (not a subshell, sha256sum and cut per file).
 digest_tree() { # case directory
-    (cd "$2" && find . -type f | LC_ALL=C sort | sed 's|^\./||' | while IFS= read -r path; do
-        printf '%s  %s/%s\n' "$(sha256sum "$path" | cut -d' ' -f1)" "$1" "$path"
-    done)
+    (cd "$2" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) | sed "s|^\([0-9a-f]*\)  \./|\1  $1/|"
 }
 
 # Runs the scenario file of one case and records its outputs and exit status.

@@ -69,10 +69,10 @@ CSV
 "$LEDGERSIM" run "$work/old.csv" --out "$work/old" >/dev/null 2>&1 || { echo "FAIL: the old run"; exit 1; }
 "$LEDGERSIM" run "$work/new.csv" --out "$work/new" >/dev/null 2>&1 || { echo "FAIL: the new run"; exit 1; }
 
-# sums DIR: "PATH SHA256" of every file below DIR, sorted.
-sums() { (cd "$1" && find . -type f | LC_ALL=C sort | xargs sha256sum | awk '{print $2, $1}'); }
-sums "$work/old" >"$work/old.sums"
-sums "$work/new" >"$work/new.sums"
+# same REFERENCE DIR: DIR holds exactly the files of the complete version
+# REFERENCE, byte for byte (diff -r: the same set of files and folders, every
+# file compared; one process, where hashing the sets cost six per check).
+same() { diff -r -q "$1" "$2" >/dev/null 2>&1; }
 # Both complete versions parse: every .json whole, every .jsonl line by line.
 python3 - "$work/old" "$work/new" <<'PY' || { echo "FAIL: a complete version does not parse"; exit 1; }
 import json, pathlib, sys
@@ -84,69 +84,93 @@ for top in sys.argv[1:]:
             for line in path.read_text().splitlines():
                 json.loads(line)
 PY
-if cmp -s "$work/old.sums" "$work/new.sums"; then echo "FAIL: the two versions are the same"; exit 1; fi
+if same "$work/old" "$work/new"; then echo "FAIL: the two versions are the same"; exit 1; fi
 
-# check_set CASE DIR OLD_SUMS NEW_SUMS: DIR holds exactly the old or exactly
-# the new version (every file, nothing more), and its folder holds nothing
-# else (no staging folder, temp file or lock left by a failed save).
+# Each case starts in a new scratch folder, $scratch, made by one cp of a
+# template (a folder holding TEMPLATE_ENTRY); the used folders are removed
+# ten at a time, not one rm (and a mkdir) per case.
+scratch_count=0
+fresh() { # TEMPLATE
+    scratch_count=$((scratch_count + 1))
+    [ $((scratch_count % 10)) -eq 0 ] && rm -rf "$files"/scratch.*
+    scratch=$files/scratch.$scratch_count
+    cp -R "$1" "$scratch"
+}
+
+# only_entry FOLDER NAME: FOLDER holds NAME and nothing else (ls -A without
+# a process: the shell's globs, dot files included); what it holds is in $left.
+only_entry() {
+    left=""
+    for entry in "$1"/* "$1"/.[!.]* "$1"/..?*; do
+        [ -e "$entry" ] || [ -L "$entry" ] || continue
+        left="$left ${entry##*/}"
+    done
+    [ "$left" = " $2" ]
+}
+
+# check_set CASE OLD NEW: $scratch/out holds exactly the old or exactly the
+# new version (every file, nothing more), and $scratch holds nothing else (no
+# staging folder, temp file or lock left by a failed save).
 check_set() {
-    sums "$2" >"$work/now.sums"
-    if ! cmp -s "$work/now.sums" "$3" && ! cmp -s "$work/now.sums" "$4"; then
-        fail "$1: $2 is neither exactly the old nor exactly the new version"
-        { diff "$3" "$work/now.sums"; diff "$4" "$work/now.sums"; } | head -6 | sed 's/^/    /'
+    if ! same "$2" "$scratch/out" && ! same "$3" "$scratch/out"; then
+        fail "$1: $scratch/out is neither exactly the old nor exactly the new version"
+        { diff -r -q "$2" "$scratch/out"; diff -r -q "$3" "$scratch/out"; } 2>&1 | head -6 | sed 's/^/    /'
     fi
-    left=$(ls -A "$(dirname "$2")")
-    [ "$left" = "$(basename "$2")" ] || fail "$1: left beside $(basename "$2"): $(echo $left)"
+    only_entry "$scratch" out || fail "$1: left beside out:$left"
 }
 
 # check_fired CASE: the fault log shows the injected fault fired.
 check_fired() {
-    [ -s "$work/fired" ] || fail "$1: the save failed but the fault log is empty (not the injected fault)"
+    [ -s "$files/fired" ] || fail "$1: the save failed but the fault log is empty (not the injected fault)"
 }
 
 # check_failure CASE STATUS EXPECTED_STATUS: the clean error of a failed save.
+# stderr must be exactly one line (one newline, nothing after it) naming the
+# I/O error: read by the shell, no wc or grep process per case.
 check_failure() {
     if [ "$2" -ne "$3" ]; then
-        fail "$1: exit $2, expected $3"; sed 's/^/    /' "$work/err" | head -20; return
+        fail "$1: exit $2, expected $3"; sed 's/^/    /' "$files/err" | head -20; return
     fi
-    lines=$(wc -l <"$work/err")
-    if [ "$lines" -ne 1 ] || ! grep -q 'Input/output error' "$work/err"; then
-        fail "$1: expected one line naming the I/O error on stderr, got:"; sed 's/^/    /' "$work/err" | head -20
-    fi
+    first="" rest=""
+    { IFS= read -r first && ! IFS= read -r rest && [ -z "$rest" ]; } <"$files/err" && one_line=yes || one_line=no
+    case "$one_line:$first" in
+        yes:*'Input/output error'*) ;;
+        *) fail "$1: expected one line naming the I/O error on stderr, got:"; sed 's/^/    /' "$files/err" | head -20 ;;
+    esac
 }
 
 # --- ledgersim run over a complete earlier run --------------------------------
-for kind in $KINDS; do
-    for mode in $MODES; do
-        suffix=""
-        [ "$mode" = persistent ] && suffix=":persistent"
-        countdown=1
-        while :; do
-            label="run $kind:$countdown$suffix"
-            cases=$((cases + 1))
-            rm -rf "$work/scratch" "$work/fired"
-            mkdir "$work/scratch"
-            cp -R "$work/old" "$work/scratch/out"
-            LEDGERSIM_IO_FAULT="$kind:$countdown$suffix" LEDGERSIM_IO_FAULT_LOG="$work/fired" $WRAPPER "$HOOKED" \
-                run "$work/new.csv" --out "$work/scratch/out" >"$work/stdout" 2>"$work/err"
-            status=$?
-            if [ "$status" -eq 0 ]; then
-                # The fault no longer fires: the save completed, all new.
-                [ -s "$work/err" ] && { fail "$label: stderr on success:"; sed 's/^/    /' "$work/err" | head; }
-                [ -s "$work/fired" ] && fail "$label: the fault fired but the run succeeded"
-                [ "$countdown" -gt 1 ] || fail "$label: the first call did not fail (is the fault hook compiled in?)"
-                sums "$work/scratch/out" | cmp -s - "$work/new.sums" || fail "$label: a completed save is not the new version"
-                break
-            fi
-            check_fired "$label"
-            check_failure "$label" "$status" 3
-            check_set "$label" "$work/scratch/out" "$work/old.sums" "$work/new.sums"
-            countdown=$((countdown + 1))
-            if [ "$countdown" -gt "$COUNTDOWN_MAX" ]; then fail "run $kind$suffix: never completed"; break; fi
-        done
-        echo "run    $kind$suffix: the save completes at N=$countdown"
+mkdir "$work/run_template"
+cp -R "$work/old" "$work/run_template/out"
+run_cases() { # KIND MODE
+    kind=$1 mode=$2
+    suffix=""
+    [ "$mode" = persistent ] && suffix=":persistent"
+    countdown=1
+    while :; do
+        label="run $kind:$countdown$suffix"
+        cases=$((cases + 1))
+        : >"$files/fired" # emptied: the hook appends a line when it fires
+        fresh "$work/run_template"
+        LEDGERSIM_IO_FAULT="$kind:$countdown$suffix" LEDGERSIM_IO_FAULT_LOG="$files/fired" $WRAPPER "$HOOKED" \
+            run "$work/new.csv" --out "$scratch/out" >"$files/stdout" 2>"$files/err"
+        status=$?
+        if [ "$status" -eq 0 ]; then
+            # The fault no longer fires: the save completed, all new.
+            [ -s "$files/err" ] && { fail "$label: stderr on success:"; sed 's/^/    /' "$files/err" | head; }
+            [ -s "$files/fired" ] && fail "$label: the fault fired but the run succeeded"
+            [ "$countdown" -gt 1 ] || fail "$label: the first call did not fail (is the fault hook compiled in?)"
+            same "$work/new" "$scratch/out" || fail "$label: a completed save is not the new version"
+            break
+        fi
+        check_fired "$label"
+        check_failure "$label" "$status" 3
+        check_set "$label" "$work/old" "$work/new"
+        countdown=$((countdown + 1))
+        if [ "$countdown" -gt "$COUNTDOWN_MAX" ]; then fail "run $kind$suffix: never completed"; break; fi
     done
-done
+    echo "run    $kind$suffix: the save completes at N=$countdown"
+}
 
 # --- ledgersim ledger --sync over an existing registry ------------------------
 mkdir -p "$work/ledger_old" "$work/ledger_new"
@@ -161,42 +185,78 @@ cp "$work/ledger_old/registry.json" "$work/ledger_new/registry.json"
 "$LEDGERSIM" ledger --positions "$work/positions.json" --tp-sl "$work/ledger_new/registry.json" --sync --ts 100 \
     >/dev/null 2>&1
 [ $? -le 1 ] || { echo "FAIL: the ledger sync without faults"; exit 1; }
-sums "$work/ledger_old" >"$work/ledger_old.sums"
-sums "$work/ledger_new" >"$work/ledger_new.sums"
-if cmp -s "$work/ledger_old.sums" "$work/ledger_new.sums"; then echo "FAIL: the sync changed nothing"; exit 1; fi
-for kind in $KINDS; do
-    [ "$kind" = mkdir ] && continue # --sync makes no folder
-    for mode in $MODES; do
-        suffix=""
-        [ "$mode" = persistent ] && suffix=":persistent"
-        countdown=1
-        while :; do
-            label="ledger --sync $kind:$countdown$suffix"
-            cases=$((cases + 1))
-            rm -rf "$work/out" "$work/fired"
-            cp -R "$work/ledger_old" "$work/out"
-            LEDGERSIM_IO_FAULT="$kind:$countdown$suffix" LEDGERSIM_IO_FAULT_LOG="$work/fired" $WRAPPER "$HOOKED" \
-                ledger --positions "$work/positions.json" --tp-sl "$work/out/registry.json" --sync --ts 100 \
-                >"$work/stdout" 2>"$work/err"
-            status=$?
-            if [ "$status" -le 1 ]; then
-                [ -s "$work/fired" ] && fail "$label: the fault fired but the sync succeeded"
-                [ "$countdown" -gt 1 ] || fail "$label: the first call did not fail (is the fault hook compiled in?)"
-                sums "$work/out" | cmp -s - "$work/ledger_new.sums" || fail "$label: a completed sync is not the new version"
-                break
-            fi
-            check_fired "$label"
-            check_failure "$label" "$status" 3
-            # The registry is one file, old or new; no temp or lock file beside it.
-            sums "$work/out" >"$work/now.sums"
-            cmp -s "$work/now.sums" "$work/ledger_old.sums" || cmp -s "$work/now.sums" "$work/ledger_new.sums" ||
-                fail "$label: the registry folder is neither the old nor the new version"
-            [ "$(ls -A "$work/out")" = registry.json ] || fail "$label: left beside the registry: $(ls -A "$work/out")"
-            countdown=$((countdown + 1))
-            if [ "$countdown" -gt "$COUNTDOWN_MAX" ]; then fail "ledger $kind$suffix: never completed"; break; fi
-        done
-        echo "ledger $kind$suffix: the save completes at N=$countdown"
+if same "$work/ledger_old" "$work/ledger_new"; then echo "FAIL: the sync changed nothing"; exit 1; fi
+mkdir "$work/ledger_template"
+cp -R "$work/ledger_old" "$work/ledger_template/out"
+ledger_cases() { # KIND MODE
+    kind=$1 mode=$2
+    suffix=""
+    [ "$mode" = persistent ] && suffix=":persistent"
+    countdown=1
+    while :; do
+        label="ledger --sync $kind:$countdown$suffix"
+        cases=$((cases + 1))
+        : >"$files/fired"
+        fresh "$work/ledger_template"
+        LEDGERSIM_IO_FAULT="$kind:$countdown$suffix" LEDGERSIM_IO_FAULT_LOG="$files/fired" $WRAPPER "$HOOKED" \
+            ledger --positions "$work/positions.json" --tp-sl "$scratch/out/registry.json" --sync --ts 100 \
+            >"$files/stdout" 2>"$files/err"
+        status=$?
+        if [ "$status" -le 1 ]; then
+            [ -s "$files/fired" ] && fail "$label: the fault fired but the sync succeeded"
+            [ "$countdown" -gt 1 ] || fail "$label: the first call did not fail (is the fault hook compiled in?)"
+            same "$work/ledger_new" "$scratch/out" || fail "$label: a completed sync is not the new version"
+            break
+        fi
+        check_fired "$label"
+        check_failure "$label" "$status" 3
+        # The registry is one file, old or new; no temp or lock file beside it.
+        same "$work/ledger_old" "$scratch/out" || same "$work/ledger_new" "$scratch/out" ||
+            fail "$label: the registry folder is neither the old nor the new version"
+        only_entry "$scratch/out" registry.json || fail "$label: left beside the registry:$left"
+        countdown=$((countdown + 1))
+        if [ "$countdown" -gt "$COUNTDOWN_MAX" ]; then fail "ledger $kind$suffix: never completed"; break; fi
     done
+    echo "ledger $kind$suffix: the save completes at N=$countdown"
+}
+
+# The cases run in lanes at once, one per mode (once, persistent: the same
+# kinds and countdowns, so the lanes are even); every case was already
+# independent (its own copy of the old version), and each lane has its own
+# folder, $files, for its scratch folders, fault log, stdout and stderr. A
+# run spends much of its time waiting for fsync: two lanes fill that time.
+# Each lane counts its cases and failures; the output is shown lane by lane.
+lane() { # NUMBER MODE
+    files=$work/lane$1
+    mkdir "$files"
+    cases=0 failures=0
+    for kind in $KINDS; do run_cases "$kind" "$2"; done
+    for kind in $KINDS; do
+        [ "$kind" = mkdir ] && continue # --sync makes no folder
+        ledger_cases "$kind" "$2"
+    done
+    echo "lane: $cases $failures"
+}
+lanes=0
+pids=""
+for mode in $MODES; do
+    lanes=$((lanes + 1))
+    lane "$lanes" "$mode" >"$work/lane$lanes.out" 2>&1 &
+    pids="$pids $!"
+done
+# shellcheck disable=SC2086
+wait $pids
+number=1
+while [ "$number" -le "$lanes" ]; do
+    grep -v '^lane: ' "$work/lane$number.out"
+    counts=$(sed -n 's/^lane: //p' "$work/lane$number.out")
+    if [ -n "$counts" ]; then
+        set -- $counts
+        cases=$((cases + $1)) failures=$((failures + $2))
+    else
+        fail "lane $number did not finish"
+    fi
+    number=$((number + 1))
 done
 
 echo "io faults: $cases cases, $failures failures"

@@ -44,7 +44,10 @@ SCENARIO=scenarios/backtest_fuzz.csv
 REPLAY_SCENARIO=scenarios/exits_tp_sl.csv
 HOLDINGS=fixtures/holdings/offexchange_holdings.json
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT INT TERM
+browser=""
+# On the way out, the background Chromium job (section 4) ends first (each
+# of its runs is bounded by timeout): no process outlives the script.
+trap '[ -n "$browser" ] && wait "$browser" 2>/dev/null; rm -rf "$work"' EXIT INT TERM
 
 fail() {
     echo "report.sh: FAIL: $*" >&2
@@ -132,7 +135,12 @@ run_scenario rerun "$SCENARIO"
 [ ! -e "$work/rerun/reports" ] || fail "a rerun without --report kept the earlier report: $(ls "$work/rerun/reports")"
 echo "rerun without --report: the earlier report is gone"
 
-# 4. Headless Chromium.
+# 4. Headless Chromium. Its three runs (seconds of wall each, mostly
+#    waiting) go in the background, beside sections 5 to 7, which write
+#    only folders of their own; the script waits for them before section 8.
+#    A failure there ends the background job with the message in
+#    $work/browser.out; its checks are queued in their own file, added to the
+#    list after the wait (the order of the checks stays fixed).
 browse() { # chromium options and url
     profile=$(mktemp -d "$work/profile.XXXXXX")
     timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-background-networking \
@@ -140,14 +148,17 @@ browse() { # chromium options and url
         --allow-file-access-from-files --user-data-dir="$profile" --window-size=1280,2000 \
         --virtual-time-budget=3000 "$@" 2>"$work/chromium.err"
 }
-browse --dump-dom "file://$work/bundled/reports/index.html" >"$work/bundled.dom.html" ||
-    fail "chromium --dump-dom failed: $(tail -5 "$work/chromium.err")"
-check dom "$work/bundled.dom.html" "$work/bundled/reports" "$work/bundled/logs/state/state.json"
-# index.html alone in an empty folder: a probe page frames it and reports,
-# in its own DOM, how many chart images loaded with their declared size.
-mkdir "$work/single"
-cp "$work/nohold/reports/index.html" "$work/single/index.html"
-cat >"$work/single/probe.html" <<'HTML'
+browser_checks() {
+    checks="$work/checks.browser"
+    : >"$checks"
+    browse --dump-dom "file://$work/bundled/reports/index.html" >"$work/bundled.dom.html" ||
+        fail "chromium --dump-dom failed: $(tail -5 "$work/chromium.err")"
+    check dom "$work/bundled.dom.html" "$work/bundled/reports" "$work/bundled/logs/state/state.json"
+    # index.html alone in an empty folder: a probe page frames it and reports,
+    # in its own DOM, how many chart images loaded with their declared size.
+    mkdir "$work/single"
+    cp "$work/nohold/reports/index.html" "$work/single/index.html"
+    cat >"$work/single/probe.html" <<'HTML'
 <!DOCTYPE html><html><body><div id="load-status"></div>
 <iframe id="frame" src="index.html" width="1280" height="2000"></iframe>
 <script>
@@ -165,14 +176,17 @@ document.getElementById("frame").addEventListener("load", function () {
 });
 </script></body></html>
 HTML
-browse --dump-dom "file://$work/single/probe.html" >"$work/single.probe.html" ||
-    fail "chromium probe failed: $(tail -5 "$work/chromium.err")"
-rm -f "$work/single/probe.html"
-check loaded "$work/single.probe.html" "$work/single/index.html"
-(cd "$work" && browse --screenshot="$work/single.png" "file://$work/single/index.html" >/dev/null) ||
-    fail "chromium --screenshot failed: $(tail -5 "$work/chromium.err")"
-[ -f "$work/single.png" ] || fail "chromium wrote no screenshot"
-check ring "$work/single.png"
+    browse --dump-dom "file://$work/single/probe.html" >"$work/single.probe.html" ||
+        fail "chromium probe failed: $(tail -5 "$work/chromium.err")"
+    rm -f "$work/single/probe.html"
+    check loaded "$work/single.probe.html" "$work/single/index.html"
+    (cd "$work" && browse --screenshot="$work/single.png" "file://$work/single/index.html" >/dev/null) ||
+        fail "chromium --screenshot failed: $(tail -5 "$work/chromium.err")"
+    [ -f "$work/single.png" ] || fail "chromium wrote no screenshot"
+    check ring "$work/single.png"
+}
+browser_checks >"$work/browser.out" 2>&1 &
+browser=$!
 
 # 5. Progress on a terminal (script gives the run one), none without.
 "$LEDGERSIM" gen --events 20000 --seed 11 --symbols 2 >"$work/progress.csv" 2>"$work/gen.err" ||
@@ -220,6 +234,9 @@ ts,event_id,type,symbol,side,qty,price,entry_price,tp,sl,key,value
 CSV
 run_scenario negative "$work/negative.csv" --report
 check negative "$work/negative/reports" "$work/negative/logs/state/nav.json"
+
+wait "$browser" || { cat "$work/browser.out" >&2; exit 1; }
+cat "$work/checks.browser" >>"$checks"
 
 # 8. Errors: no gnuplot on PATH, a missing directory, not a run directory, --help.
 mkdir "$work/empty-path"

@@ -21,31 +21,57 @@ fail() { echo "FAIL: $*"; exit 1; }
 # Runs every point of sweep DIR separately: for each point, scenario and
 # seed, `run --set KEY=V...` into DIR/runs/P-S-R; writes DIR/manifest
 # ("point scenario_index seed|clean rundir"); fault runs use --detect-window 3.
+# The runs are independent (each its own folder) and spend much of their time
+# waiting for fsync: they go in two lanes at once, from one list DIR/jobs.
 run_points() { # dir faults seeds scenario...
     dir=$1; faults=$2; seeds=$3; shift 3
+    tab=$(printf '\t')
     : >"$dir/manifest"
+    : >"$dir/jobs"
     jq -r '.points[] | [.point, ([.values | to_entries[] | "\(.key)=\(.value)"] | join(" "))] | @tsv' \
         "$dir/sweep.json" >"$dir/points.tsv" || fail "points of $dir"
-    while IFS="$(printf '\t')" read -r point settings; do
-        sets=""
-        for setting in $settings; do sets="$sets --set $setting"; done
+    while IFS="$tab" read -r point settings; do
         index=0
         for scenario in "$@"; do
-            # shellcheck disable=SC2086
-            "$LEDGERSIM" run "$scenario" $sets --trace none --out "$dir/runs/$point-$index-clean" >/dev/null 2>&1 ||
-                fail "run $scenario $sets"
+            printf '%s\t%s\t%s\t%s\t%s\n' "$point" "$index" clean "$scenario" "$settings" >>"$dir/jobs"
             echo "$point $index clean $dir/runs/$point-$index-clean" >>"$dir/manifest"
             if [ -n "$faults" ]; then
                 for seed in $seeds; do
-                    # shellcheck disable=SC2086
-                    "$LEDGERSIM" run "$scenario" $sets --faults "$faults" --seed "$seed" --detect-window 3 --trace none \
-                        --out "$dir/runs/$point-$index-$seed" >/dev/null 2>&1 || fail "run $scenario $sets seed $seed"
+                    printf '%s\t%s\t%s\t%s\t%s\n' "$point" "$index" "$seed" "$scenario" "$settings" >>"$dir/jobs"
                     echo "$point $index $seed $dir/runs/$point-$index-$seed" >>"$dir/manifest"
                 done
             fi
             index=$((index + 1))
         done
     done <"$dir/points.tsv"
+    mkdir -p "$dir/runs"
+    run_lane "$dir" "$faults" 0 >"$dir/failed.0" &
+    lane0=$!
+    run_lane "$dir" "$faults" 1 >"$dir/failed.1" &
+    lane1=$!
+    wait "$lane0" "$lane1"
+    [ -s "$dir/failed.0" ] || [ -s "$dir/failed.1" ] && fail "$(cat "$dir/failed.0" "$dir/failed.1" | head -1)"
+}
+
+# run_lane DIR FAULTS LANE: the runs of every other line of DIR/jobs (from
+# line LANE + 1); prints "run SCENARIO --set ... [seed S]" for each failed one.
+run_lane() {
+    number=0
+    while IFS="$tab" read -r point index seed scenario settings; do
+        number=$((number + 1))
+        [ $(((number - 1) % 2)) -eq "$3" ] || continue
+        sets=""
+        for setting in $settings; do sets="$sets --set $setting"; done
+        if [ "$seed" = clean ]; then
+            # shellcheck disable=SC2086
+            "$LEDGERSIM" run "$scenario" $sets --trace none --out "$1/runs/$point-$index-clean" >/dev/null 2>&1 ||
+                echo "run $scenario $sets"
+        else
+            # shellcheck disable=SC2086
+            "$LEDGERSIM" run "$scenario" $sets --faults "$2" --seed "$seed" --detect-window 3 --trace none \
+                --out "$1/runs/$point-$index-$seed" >/dev/null 2>&1 || echo "run $scenario $sets seed $seed"
+        fi
+    done <"$1/jobs"
 }
 
 # 1. Threshold grid (one pass), bundled and generated scenarios, no faults.

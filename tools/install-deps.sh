@@ -44,11 +44,16 @@ if $list; then
     echo $PACKAGES | tr ' ' '\n' | sort -u
     exit 0
 fi
+# One dpkg-query for every package (it reads dpkg's whole status file on
+# each start: ~0.1 s a call, for ~25 packages on every `make test`).
+wanted=$(echo $PACKAGES | tr ' ' '\n' | sort -u)
+# shellcheck disable=SC2086
+installed=" $(dpkg-query -W -f='${Package} ${Status}\n' $wanted 2>/dev/null |
+    awk '/ install ok installed$/ { printf "%s ", $1 }' || true)"
 missing=""
-for package in $(echo $PACKAGES | tr ' ' '\n' | sort -u); do
-    status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
-    case "$status" in
-        *"install ok installed"*) ;;
+for package in $wanted; do
+    case "$installed" in
+        *" $package "*) ;;
         *) missing="$missing $package" ;;
     esac
 done

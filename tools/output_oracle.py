@@ -1105,6 +1105,33 @@ def run_binary(ledgersim: str, arguments: List[str], stdout=subprocess.DEVNULL) 
     return result.returncode, result.stderr.decode("utf-8", "replace")
 
 
+def runs_ahead(ledgersim: str, work: str, paths: List[str]):
+    """Yields (number, path, out, status, stderr) of `ledgersim run PATH
+    --out WORK/runNUMBER` for each path in order, the next run started before
+    the caller compares this one: a run spends much of its time waiting for
+    fsync, which the comparison fills. At most two runs exist at once."""
+    def start(number: int):
+        out = os.path.join(work, f"run{number}")
+        error = tempfile.TemporaryFile(dir=work)
+        process = subprocess.Popen([ledgersim, "run", paths[number], "--out", out],
+                                   stdout=subprocess.DEVNULL, stderr=error)
+        return process, error, out
+    running = start(0) if paths else None
+    try:
+        for number in range(len(paths)):
+            process, error, out = running
+            process.wait()
+            running = start(number + 1) if number + 1 < len(paths) else None
+            error.seek(0)
+            text = error.read().decode("utf-8", "replace")
+            error.close()
+            yield number, paths[number], out, process.returncode, text
+    finally:  # the caller stopped early: the run started ahead ends before its folder goes
+        if running is not None:
+            running[0].wait()
+            running[1].close()
+
+
 def suite(argv: List[str]) -> int:
     ledgersim = argv[0]
     files: List[str] = []
@@ -1155,9 +1182,7 @@ def suite(argv: List[str]) -> int:
             with open(path, "w", encoding="utf-8", newline="") as handle:
                 handle.write(so.generate(seed, events))
             files.append(path)
-        for number, path in enumerate(files):
-            out = os.path.join(work, f"run{number}")
-            status, error = run_binary(ledgersim, ["run", path, "--out", out])
+        for number, path, out, status, error in runs_ahead(ledgersim, work, files):
             if status != 0:
                 print(f"FAIL {path}: ledgersim run exit {status}: {error.strip()[:400]}")
                 failed += 1
@@ -1235,9 +1260,8 @@ def seed_suite(argv: List[str]) -> int:
                 with open(path, "w", encoding="utf-8", newline="") as handle:
                     handle.write(so.generate(generator_seed, events))
                 cases.append((path, False))
-        for number, (path, is_bundled) in enumerate(cases):
-            out = os.path.join(work, f"run{number}")
-            status, error = run_binary(ledgersim, ["run", path, "--out", out])
+        for number, path, out, status, error in runs_ahead(ledgersim, work, [path for path, _ in cases]):
+            is_bundled = cases[number][1]
             compared += 1
             bundled += is_bundled
             if status != 0:
