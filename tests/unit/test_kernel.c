@@ -13,10 +13,13 @@
 
 enum { START_TS = 1767600000 };
 
-/* A kernel on the heap (it is several MiB) started with the default config. */
+/* A kernel on the heap (it is several MiB) started with the default config.
+ * It is filled with garbage first: the live adapter mallocs its kernel, so
+ * kernel_init must set everything the kernel reads. */
 static kernel *new_kernel(void) {
     kernel *k = malloc(sizeof *k);
     ck_assert_ptr_nonnull(k);
+    memset(k, 0xa5, sizeof *k);
     kernel_config config;
     config_defaults(&config);
     kernel_init(k, &config);
@@ -469,6 +472,35 @@ START_TEST(test_holdings_value_at_kernel_marks) {
 }
 END_TEST
 
+START_TEST(test_holding_marks_in_a_large_book) {
+    /* A holding's mark found through its hint, event after event, in a book
+     * of 200 symbols (a "not in the book" hint must never equal an index). */
+    kernel *k = new_kernel();
+    holding asset;
+    memset(&asset, 0, sizeof asset);
+    snprintf(asset.asset, sizeof asset.asset, "S057");
+    asset.qty = 2;
+    ck_assert_int_eq(kernel_set_holding(k, &asset), KERNEL_OK);
+    enum { SYMBOLS = 200 };
+    exchange_fact *marks = malloc(SYMBOLS * sizeof *marks);
+    ck_assert_ptr_nonnull(marks);
+    for (int index = 0; index < SYMBOLS; index++) {
+        char symbol[SYMBOL_CAPACITY];
+        snprintf(symbol, sizeof symbol, "S%03dUSDT", index);
+        marks[index] = mark_fact(symbol, 1 + index);
+    }
+    run_event(k, "all", true, START_TS, marks, SYMBOLS);
+    free(marks);
+    ck_assert(k->aum.assets[0].has_usd_value && k->aum.assets[0].usd_value == 116);
+    run_mark(k, "m1", START_TS + 1, "S057USDT", 100);
+    ck_assert(k->aum.assets[0].has_usd_value && k->aum.assets[0].usd_value == 200);
+    run_mark(k, "m2", START_TS + 2, "S100USDT", 5);
+    ck_assert(k->aum.assets[0].has_usd_value && k->aum.assets[0].usd_value == 200);
+    ck_assert(k->aum.total == 25200);
+    free(k);
+}
+END_TEST
+
 START_TEST(test_symbols_full) {
     kernel *k = new_kernel();
     ck_assert(kernel_begin_event(k, "many", false, START_TS));
@@ -593,6 +625,7 @@ static Suite *kernel_suite(void) {
     tcase_add_test(exits, test_exit_uses_atr_when_bars_suffice);
     tcase_add_test(exits, test_ledger_sync_drops_orphans);
     tcase_add_test(exits, test_holdings_value_at_kernel_marks);
+    tcase_add_test(exits, test_holding_marks_in_a_large_book);
     suite_add_tcase(suite, exits);
     return suite;
 }
