@@ -472,6 +472,18 @@ START_TEST(test_holdings_value_at_kernel_marks) {
 }
 END_TEST
 
+START_TEST(test_fresh_kernel_is_consistent) {
+    /* Before any event (a scenario of config rows only writes this state):
+     * no positions, an empty ledger, green. */
+    kernel *k = new_kernel();
+    ck_assert_int_eq(k->consistency.status, CONSISTENCY_GREEN);
+    ck_assert_uint_eq(k->consistency.num_positions, 0);
+    ck_assert_uint_eq(k->consistency.num_ledger, 0);
+    ck_assert_uint_eq(k->consistency.num_tp_sl, 0);
+    free(k);
+}
+END_TEST
+
 START_TEST(test_holding_marks_in_a_large_book) {
     /* A holding's mark found through its hint, event after event, in a book
      * of 200 symbols (a "not in the book" hint must never equal an index). */
@@ -626,6 +638,7 @@ static Suite *kernel_suite(void) {
     tcase_add_test(exits, test_ledger_sync_drops_orphans);
     tcase_add_test(exits, test_holdings_value_at_kernel_marks);
     tcase_add_test(exits, test_holding_marks_in_a_large_book);
+    tcase_add_test(exits, test_fresh_kernel_is_consistent);
     suite_add_tcase(suite, exits);
     return suite;
 }
