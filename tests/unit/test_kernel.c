@@ -480,6 +480,10 @@ START_TEST(test_fresh_kernel_is_consistent) {
     ck_assert_uint_eq(k->consistency.num_positions, 0);
     ck_assert_uint_eq(k->consistency.num_ledger, 0);
     ck_assert_uint_eq(k->consistency.num_tp_sl, 0);
+    /* and nothing counted yet: the run's outputs read these after zero events */
+    ck_assert_uint_eq(k->intent_count, 0);
+    ck_assert_uint_eq(k->last_exit_count, 0);
+    ck_assert(k->exits_total == 0 && k->events_applied == 0 && k->duplicates_skipped == 0 && k->faults_injected == 0);
     free(k);
 }
 END_TEST
