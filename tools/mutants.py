@@ -279,11 +279,12 @@ def interpreter_path(directory: str) -> str:
     PATH may be a version manager's shim (pyenv's costs ~0.5 s of CPU per
     start) and the oracle scripts start it for every mutant."""
     folder = os.path.join(directory, ".mutants-bin")
-    os.makedirs(folder, exist_ok=True)
     wrapper = os.path.join(folder, "python3")
-    with open(wrapper, "w", encoding="utf-8") as handle:
-        handle.write(f"#!/bin/sh\nexec '{sys.executable}' \"$@\"\n")
-    os.chmod(wrapper, 0o755)
+    if not os.path.exists(wrapper):  # once per copy, not once per mutant
+        os.makedirs(folder, exist_ok=True)
+        with open(wrapper, "w", encoding="utf-8") as handle:
+            handle.write(f"#!/bin/sh\nexec '{sys.executable}' \"$@\"\n")
+        os.chmod(wrapper, 0o755)
     return folder + os.pathsep + os.environ.get("PATH", "")
 
 
