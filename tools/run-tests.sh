@@ -10,8 +10,9 @@
 # JOBS=N sets the parallelism (default: the number of cores). Each test's
 # output is kept in its own file; the tests are printed in the order above,
 # as soon as the tests before it are done, one line each with its wall time;
-# a failing test's output follows its line (show_failure). The end prints the suite's wall time, the slowest five, and how many
-# Check checks the unit binaries ran. The times of this run are kept in
+# a failing test's output follows its line (show_failure). The end prints
+# the suite's wall time, the slowest five, and how many Check checks the
+# unit binaries ran. The times of this run are kept in
 # BUILD/test-times.txt, and the next run starts the slowest tests first (the
 # printed order never changes).
 set -u
