@@ -173,7 +173,10 @@ kernel_status kernel_apply_fact(kernel *k, const exchange_fact *fact) {
         return KERNEL_OK;
     }
     case FACT_MARK: {
-        size_t *hint = &k->mark_hints[k->marked_count < EVENT_ROWS_MAX ? k->marked_count : EVENT_ROWS_MAX - 1];
+        /* Past EVENT_ROWS_MAX marks in one event, the last slot's hint is reused. */
+        size_t slot = k->marked_count < EVENT_ROWS_MAX ? k->marked_count : EVENT_ROWS_MAX - 1;
+        assert(slot < EVENT_ROWS_MAX);
+        size_t *hint = &k->mark_hints[slot];
         book_position *position = book_entry_hinted(&k->book, fact->symbol, hint);
         if (position == NULL) return KERNEL_SYMBOLS_FULL;
         position->has_mark = true;

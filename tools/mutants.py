@@ -15,7 +15,9 @@ stage by stage, cheapest first, stopping at the first failure:
   2. `ledgersim check scenarios/*.csv` (the expect rows), then
      tests/bad_inputs.sh, tests/seed_oracle.sh (ORACLE_SEEDS=2),
      tests/output_oracle.sh, tests/simulator_oracle.sh
-  3. every other unit test binary (build/tests/test_*; test_number_equivalence,
+  3. every other unit test binary that links the mutated file's object
+     (build/tests/test_*, found with nm in the unmutated build; a binary
+     without the object cannot run the mutant; test_number_equivalence,
      slow, only for mutants of core/number.c, the one file it tests)
 A mutant that does not compile is "stillborn" (not counted); one that makes
 a stage time out is killed. A surviving mutant listed in
@@ -309,10 +311,48 @@ def run_scripts(directory: str, env: Dict[str, str]) -> Tuple[bool, str]:
     return True, ""
 
 
+LINKERS: Dict[Tuple[str, str], List[str]] = {}  # (copy, mutated file) -> unit binaries linking its object
+
+
+def first_function(directory: str, path: str) -> Optional[str]:
+    """A function path's object defines (global text symbol), or None."""
+    result = subprocess.run(["nm", "--defined-only", "-g", os.path.join(directory, "build", path[:-2] + ".o")],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    for line in result.stdout.splitlines():
+        fields = line.split()
+        if len(fields) == 3 and fields[1] == "T":
+            return fields[2]
+    return None
+
+
+def units_linking(directory: str, path: str) -> List[str]:
+    """The unit binaries of the unmutated copy that link path's object, by
+    name (build/tests/test_*). A binary links an archive member only when
+    it needs one of its symbols, and then has every function of it (no
+    --gc-sections): one that lacks the member's first function cannot run
+    the mutated code, so neither relinking nor running it can kill the
+    mutant. Works out once per copy and file, before any mutant of it."""
+    key = (directory, path)
+    if key not in LINKERS:
+        binaries = sorted(glob.glob(os.path.join(directory, "build/tests/test_*")))
+        symbol = first_function(directory, path) if path else None
+        if symbol is None:
+            LINKERS[key] = [os.path.basename(binary) for binary in binaries]  # not known: all of them
+        else:
+            LINKERS[key] = [os.path.basename(binary) for binary in binaries
+                            if symbol in subprocess.run(["nm", "--defined-only", binary], stdout=subprocess.PIPE,
+                                                        stderr=subprocess.DEVNULL, text=True).stdout.split()]
+    return LINKERS[key]
+
+
 def run_units(directory: str, env: Dict[str, str], mutated_path: str) -> Tuple[bool, str]:
-    """Every unit test binary but the mutated module's own (already run)."""
+    """Every unit test binary that links the mutated module but its own
+    (already run)."""
     own = own_unit_test(mutated_path) if mutated_path else None
+    wanted = set(units_linking(directory, mutated_path))
     for binary in sorted(glob.glob(os.path.join(directory, "build/tests/test_*"))):
+        if os.path.basename(binary) not in wanted:
+            continue
         if binary.endswith("test_number_equivalence") and mutated_path != "core/number.c":
             continue  # the 2.1-million-value printer check: slow, and it tests core/number.c alone
         if own is not None and os.path.basename(binary) == own:
@@ -335,7 +375,8 @@ def suite(directory: str, mutated_path: str = "") -> Tuple[bool, str]:
     passed, stage = run_scripts(directory, env)
     if not passed:
         return passed, stage
-    if not build(directory, ("unit",)):
+    targets = tuple("build/tests/" + name for name in units_linking(directory, mutated_path)) if mutated_path else ("unit",)
+    if targets and not build(directory, targets):
         return False, "stillborn"
     return run_units(directory, env, mutated_path)
 
@@ -448,6 +489,8 @@ def run_all(options: argparse.Namespace, mutants: List[Mutant], equivalent: Dict
         if not passed:
             print(f"FAIL the unmutated tree fails the mutant suite at {stage}: fix that first")
             return 2
+        for path in sorted({mutant.path for mutant in mutants}):
+            units_linking(directory, path)  # from the unmutated binaries
     results: List[Tuple[Mutant, str, str]] = []
     lock = threading.Lock()
     queue = list(enumerate(mutants))

@@ -620,6 +620,93 @@ START_TEST(test_leverage_fact_divides_used_margin) {
 }
 END_TEST
 
+/* An exchange position whose prices are corrupt (NaN) is kept with each
+ * _safe'd to its documented fallback: prices and PnL 0, leverage 1. */
+START_TEST(test_exchange_position_corrupt_fields) {
+    kernel *k = new_kernel();
+    const exchange_fact corrupt = position_fact("BTCUSDT", 0.1, NAN, NAN, NAN, NAN);
+    run_event(k, "p1", false, START_TS, &corrupt, 1);
+    ck_assert_uint_eq(k->exchange_count, 1);
+    const exchange_position *position = &k->exchange_positions[0];
+    ck_assert(position->qty == 0.1);
+    ck_assert(position->entry_price == 0 && !signbit(position->entry_price));
+    ck_assert(position->mark_price == 0 && position->unrealized_pnl == 0);
+    ck_assert(position->leverage == 1);
+    free(k);
+}
+END_TEST
+
+/* SYMBOLS_MAX exchange positions, each new one sorting last (the insert
+ * moves nothing): every one kept in order, and nothing beside the list
+ * written over (the registry and ledger that follow it stay empty). */
+START_TEST(test_exchange_positions_fill_the_list) {
+    kernel *k = new_kernel();
+    for (int index = 0; index < SYMBOLS_MAX; index++) {
+        char symbol[SYMBOL_CAPACITY];
+        snprintf(symbol, sizeof symbol, "S%03dUSDT", index);
+        const exchange_fact fact = position_fact(symbol, 1 + index, 10, 10, 0, 1);
+        ck_assert_ptr_nonnull(run_event(k, symbol, false, START_TS + index, &fact, 1));
+    }
+    ck_assert_uint_eq(k->exchange_count, SYMBOLS_MAX);
+    for (int index = 0; index < SYMBOLS_MAX; index++) {
+        char symbol[SYMBOL_CAPACITY];
+        snprintf(symbol, sizeof symbol, "S%03dUSDT", index);
+        ck_assert_str_eq(k->exchange_positions[index].symbol, symbol);
+        ck_assert(k->exchange_positions[index].qty == 1 + index);
+    }
+    ck_assert_uint_eq(k->registry.count, 0);
+    ck_assert_uint_eq(k->ledger.count, 0);
+    ck_assert_int_eq(k->consistency.status, CONSISTENCY_GREEN);
+    const exchange_fact extra = position_fact("ZZZUSDT", 1, 10, 10, 0, 1);
+    ck_assert(kernel_begin_event(k, "extra", false, START_TS + SYMBOLS_MAX));
+    ck_assert_int_eq(kernel_apply_fact(k, &extra), KERNEL_SYMBOLS_FULL);
+    free(k);
+}
+END_TEST
+
+/* A fill of quantity 0 (a corrupt frame) does not move the book: no entry,
+ * no timestamps; the projection still records it as the last fill. */
+START_TEST(test_zero_quantity_fill_leaves_book) {
+    kernel *k = new_kernel();
+    ck_assert_ptr_nonnull(open_btc_long(k));
+    const exchange_fact zero = fill_fact("BTCUSDT", 1, 0, 50000, 0, 0);
+    const account_snapshot *snapshot = run_event(k, "z1", false, START_TS + 5, &zero, 1);
+    const book_position *position = book_find(&k->book, "BTCUSDT");
+    ck_assert(position->qty == 0.25 && position->entry_price == 40000);
+    ck_assert(position->updated_ts == START_TS);
+    ck_assert(snapshot->e.last_fill_price == 50000 && snapshot->e.last_fill_qty == 0);
+    const exchange_fact flat = fill_fact("ETHUSDT", -1, 0, 3000, 0, 0);
+    run_event(k, "z2", false, START_TS + 6, &flat, 1);
+    const book_position *eth = book_find(&k->book, "ETHUSDT");
+    ck_assert(eth == NULL || (eth->qty == 0 && eth->entry_price == 0 && eth->created_ts == 0));
+    free(k);
+}
+END_TEST
+
+/* An event of more marks than EVENT_ROWS_MAX (the live adapter can group
+ * that many): every mark lands, the list of marked symbols stops at its
+ * limit, and the last hint slot is reused, never one past it (make asan's
+ * bounds check sees an index of EVENT_ROWS_MAX). */
+START_TEST(test_more_marks_than_event_rows) {
+    kernel *k = new_kernel();
+    enum { MARKS = EVENT_ROWS_MAX + 8 };
+    exchange_fact *marks = malloc(MARKS * sizeof *marks);
+    ck_assert_ptr_nonnull(marks);
+    for (int index = 0; index < MARKS; index++) {
+        char symbol[SYMBOL_CAPACITY];
+        snprintf(symbol, sizeof symbol, "S%03dUSDT", index % 100);
+        marks[index] = mark_fact(symbol, 1 + index);
+    }
+    ck_assert_int_eq(kernel_apply_event(k, "many", true, START_TS, marks, MARKS), KERNEL_EVENT_APPLIED);
+    free(marks);
+    ck_assert_uint_eq(k->marked_count, EVENT_ROWS_MAX);
+    double mark;
+    ck_assert(kernel_mark(k, "S019USDT", &mark) && mark == 1 + MARKS - 1);
+    ck_assert(kernel_mark(k, "S020USDT", &mark) && mark == 1 + 420);
+    free(k);
+}
+END_TEST
+
 /* Every test of core/kernel.c. */
 static Suite *kernel_suite(void) {
     Suite *suite = suite_create("kernel");
@@ -634,6 +721,10 @@ static Suite *kernel_suite(void) {
     tcase_add_test(events, test_apply_event_whole);
     tcase_add_test(events, test_transfer_moves_k_capital_only);
     tcase_add_test(events, test_leverage_fact_divides_used_margin);
+    tcase_add_test(events, test_exchange_position_corrupt_fields);
+    tcase_add_test(events, test_exchange_positions_fill_the_list);
+    tcase_add_test(events, test_zero_quantity_fill_leaves_book);
+    tcase_add_test(events, test_more_marks_than_event_rows);
     suite_add_tcase(suite, events);
     TCase *exits = tcase_create("exits");
     tcase_add_test(exits, test_exit_fires_once_until_quantity_changes);
