@@ -29,8 +29,8 @@ behaviour) is counted as equivalent, not as a survivor.
     default files: core/*.c sim/*.c; --sample N: N mutants drawn with seed S
     (default 1); --list: print the mutants without running them; --retest
     LOG: only those an earlier run's output LOG lists as survived (after a
-    new test, to see which it kills); --resume LOG: all but those LOG
-    already gives a verdict (a run stopped half-way goes on).
+    new test, to see which it kills); --resume LOG (repeatable): all but those
+    the LOGs already give a verdict (a run stopped half-way goes on).
 Prints one line per mutant, then the score and every survivor; exit 0
 (the score is a measurement; `--require-all` exits 1 on any survivor).
 """
@@ -438,8 +438,8 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--list", action="store_true")
     parser.add_argument("--require-all", action="store_true")
-    parser.add_argument("--resume", metavar="LOG",
-                        help="skip the mutants an earlier run's output (LOG) already gives a verdict")
+    parser.add_argument("--resume", metavar="LOG", action="append", default=[],
+                        help="skip the mutants an earlier run's output (LOG) already gives a verdict (repeatable)")
     parser.add_argument("--retest", metavar="LOG",
                         help="only the mutants a earlier run's output (LOG) lists as survived, matched by content")
     parser.add_argument("files", nargs="*")
@@ -451,7 +451,8 @@ def main() -> int:
         wanted = verdicts_in_log(options.retest, ("survived",))
         mutants = [mutant for mutant in mutants if mutant_key(mutant) in wanted]
     if options.resume:
-        done = verdicts_in_log(options.resume, ("killed", "survived", "equivalent", "stillborn"))
+        done = set().union(*(verdicts_in_log(log, ("killed", "survived", "equivalent", "stillborn"))
+                             for log in options.resume))
         mutants = [mutant for mutant in mutants if mutant_key(mutant) not in done]
     if options.sample > 0 and options.sample < len(mutants):
         mutants = random.Random(options.seed).sample(mutants, options.sample)
