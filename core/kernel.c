@@ -340,6 +340,10 @@ kernel_status kernel_put_tp_sl(kernel *k, const registry_entry *entry) {
 
 kernel_status kernel_set_holding(kernel *k, const holding *item) {
     if (!holdings_set(&k->holdings, item)) return KERNEL_SYMBOLS_FULL;
+    /* A new asset moves the ones after it to other places, and a place's
+     * "missing" hint is trusted without a look (mark_at_cursor): forget them
+     * all, or an asset inherits the "no mark" of the one that held its place. */
+    memset(k->holding_hints, 0, sizeof k->holding_hints);
     kernel_value(k);
     return KERNEL_OK;
 }

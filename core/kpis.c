@@ -106,8 +106,7 @@ void kpis_summarize(const kpis_tracker *tracker, kpis_summary *summary) {
     if (navs == NULL) return;
     navs[0] = tracker->start_nav;
     memcpy(navs + 1, tracker->day_end_navs, tracker->day_count * sizeof *navs);
-    navs[count - 1] = tracker->last_nav;
-    if (!tracker->has_day) count = 1;
+    navs[count - 1] = tracker->last_nav; /* no day seen: day_count 0, two NAVs, no Sharpe */
     summary->has_sharpe = kpis_sharpe(navs, count, &summary->sharpe);
     free(navs);
 }

@@ -259,6 +259,7 @@ START_TEST(test_exit_fires_once_until_quantity_changes) {
     ck_assert_int_eq(k->intents[0].reason, EXIT_SL);
     ck_assert(k->intents[0].qty == 0.5);
     ck_assert(kernel_last_exit(k, "BTCUSDT", &reason) && reason == EXIT_SL);
+    ck_assert_uint_eq(k->last_exit_count, 1); /* the symbol's entry replaced, not a second one */
     run_mark(k, "m6", START_TS + 7, "BTCUSDT", 38000);
     ck_assert_uint_eq(k->intent_count, 0);
     ck_assert_int_eq(k->exits_total, 2);
@@ -442,6 +443,9 @@ START_TEST(test_ledger_sync_drops_orphans) {
     /* a missing sl never fires */
     run_mark(k, "m1", START_TS + 1, "BTCUSDT", 1000);
     ck_assert_uint_eq(k->intent_count, 0);
+    /* an event without a sync changed nothing: its report is empty */
+    ck_assert_uint_eq(k->sync_report.removed_count, 0);
+    ck_assert_uint_eq(k->sync_report.seeded_count, 0);
     /* closing the position drops its entry at the next sync */
     const exchange_fact close = fill_fact("BTCUSDT", -1, 0.25, 41000, 4, 250);
     run_event(k, "e2", false, START_TS + 2, &close, 1);
@@ -707,6 +711,92 @@ START_TEST(test_more_marks_than_event_rows) {
 }
 END_TEST
 
+/* 200 positions stopped out in one event, in symbol order: each exit is
+ * remembered after the ones before it (the insert moves nothing), all 200
+ * kept and nothing after the list written over. */
+START_TEST(test_many_exits_remembered) {
+    kernel *k = new_kernel();
+    enum { SYMBOLS = 200 };
+    exchange_fact *facts = malloc(SYMBOLS * sizeof *facts);
+    ck_assert_ptr_nonnull(facts);
+    for (int index = 0; index < SYMBOLS; index++) {
+        char symbol[SYMBOL_CAPACITY];
+        snprintf(symbol, sizeof symbol, "S%03dUSDT", index);
+        facts[index] = fill_fact(symbol, 1, 1, 100, 0, 0);
+    }
+    run_event(k, "open", false, START_TS, facts, SYMBOLS);
+    for (int index = 0; index < SYMBOLS; index++) facts[index] = mark_fact(facts[index].symbol, 50);
+    run_event(k, "crash", true, START_TS + 1, facts, SYMBOLS);
+    ck_assert_uint_eq(k->intent_count, SYMBOLS);
+    ck_assert_uint_eq(k->last_exit_count, SYMBOLS);
+    ck_assert_int_eq(k->exits_total, SYMBOLS);
+    for (int index = 0; index < SYMBOLS; index++) {
+        exit_reason reason = EXIT_TP;
+        ck_assert_str_eq(k->last_exits[index].symbol, facts[index].symbol);
+        ck_assert(kernel_last_exit(k, facts[index].symbol, &reason) && reason == EXIT_SL);
+    }
+    free(facts);
+    free(k);
+}
+END_TEST
+
+/* A kernel started again in the same memory remembers no exit of its
+ * previous run. */
+START_TEST(test_reinit_forgets_exits) {
+    kernel *k = new_kernel();
+    ck_assert_ptr_nonnull(open_btc_long(k));
+    run_mark(k, "m1", START_TS + 1, "BTCUSDT", 30000);
+    exit_reason reason;
+    ck_assert(kernel_last_exit(k, "BTCUSDT", &reason) && reason == EXIT_SL);
+    kernel_config config;
+    config_defaults(&config);
+    kernel_init(k, &config);
+    ck_assert(!kernel_last_exit(k, "BTCUSDT", &reason));
+    free(k);
+}
+END_TEST
+
+/* Under v2, R6 is evaluated only by a sync (after a fill or a registry
+ * write): a mark-only event leaves it not evaluated. */
+START_TEST(test_v2_registry_rule_only_after_a_sync) {
+    kernel *k = malloc(sizeof *k);
+    ck_assert_ptr_nonnull(k);
+    kernel_config config;
+    config_defaults(&config);
+    config.reconcile.rules = RULE_SET_V2;
+    kernel_init(k, &config);
+    const exchange_fact fill = fill_fact("BTCUSDT", 1, 0.25, 40000, 0, 0);
+    const account_snapshot *snapshot = run_event(k, "e1", false, START_TS, &fill, 1);
+    ck_assert_int_eq(snapshot->reconcile.outcomes[RULE_REGISTRY], RULE_OUTCOME_OK);
+    snapshot = run_mark(k, "m1", START_TS + 1, "BTCUSDT", 40100);
+    ck_assert_int_eq(snapshot->reconcile.outcomes[RULE_REGISTRY], RULE_NOT_EVALUATED);
+    free(k);
+}
+END_TEST
+
+/* A holding added before another in the sorted list moves the others'
+ * places: an asset valued at its mark must not inherit the "no mark" the
+ * place remembered for the asset that held it before. */
+START_TEST(test_holding_added_before_an_unmarked_one) {
+    kernel *k = new_kernel();
+    run_mark(k, "m1", START_TS, "BTCUSDT", 60000); /* the book: BTCUSDT only */
+    holding item;
+    memset(&item, 0, sizeof item);
+    snprintf(item.asset, sizeof item.asset, "ZZZ"); /* no ZZZUSDT mark */
+    item.qty = 1;
+    ck_assert_int_eq(kernel_set_holding(k, &item), KERNEL_OK);
+    ck_assert(!k->aum.assets[0].has_usd_value);
+    snprintf(item.asset, sizeof item.asset, "BTC"); /* sorts first: takes ZZZ's place */
+    item.qty = 0.5;
+    ck_assert_int_eq(kernel_set_holding(k, &item), KERNEL_OK);
+    ck_assert_str_eq(k->aum.assets[0].asset, "BTC");
+    ck_assert(k->aum.assets[0].has_usd_value && k->aum.assets[0].usd_value == 30000);
+    ck_assert(!k->aum.assets[1].has_usd_value);
+    ck_assert(k->aum.total == 55000);
+    free(k);
+}
+END_TEST
+
 /* Every test of core/kernel.c. */
 static Suite *kernel_suite(void) {
     Suite *suite = suite_create("kernel");
@@ -733,7 +823,11 @@ static Suite *kernel_suite(void) {
     tcase_add_test(exits, test_ledger_sync_drops_orphans);
     tcase_add_test(exits, test_holdings_value_at_kernel_marks);
     tcase_add_test(exits, test_holding_marks_in_a_large_book);
+    tcase_add_test(exits, test_holding_added_before_an_unmarked_one);
     tcase_add_test(exits, test_fresh_kernel_is_consistent);
+    tcase_add_test(exits, test_many_exits_remembered);
+    tcase_add_test(exits, test_reinit_forgets_exits);
+    tcase_add_test(exits, test_v2_registry_rule_only_after_a_sync);
     suite_add_tcase(suite, exits);
     return suite;
 }

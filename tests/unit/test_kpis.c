@@ -24,6 +24,7 @@ static reconcile_result reconcile_of(reconcile_status status, const char *worst_
 static kpis_tracker *new_tracker(double start_nav) {
     kpis_tracker *tracker = malloc(sizeof *tracker);
     ck_assert_ptr_nonnull(tracker);
+    memset(tracker, 0xa5, sizeof *tracker); /* kpis_init must set everything read */
     kpis_init(tracker, start_nav);
     return tracker;
 }
@@ -264,6 +265,50 @@ START_TEST(test_rule_counts) {
 END_TEST
 
 /* Every test of core/kpis.c. */
+/* Before any snapshot, a run's KPIs are its start: return 0%, AUM the
+ * start NAV, no drawdown. */
+START_TEST(test_fresh_tracker_reads_its_start) {
+    kpis_tracker *tracker = new_tracker(250);
+    ck_assert(tracker->last_nav == 250 && tracker->last_aum == 250 && tracker->peak_nav == 250);
+    ck_assert(tracker->max_drawdown_pct == 0);
+    kpis_summary summary;
+    kpis_summarize(tracker, &summary);
+    ck_assert(summary.return_pct == 0);
+    ck_assert(!summary.has_win_rate && summary.win_rate == 0 && !summary.has_sharpe);
+    free(tracker);
+}
+END_TEST
+
+/* NAVs below 1 (a run sized in small units) are as valid as any: drawdown,
+ * return and Sharpe are computed on them. Returns +10%, -10%, +10% from
+ * 0.5, as in test_sharpe_hand_computed scaled by 1/200. */
+START_TEST(test_small_navs_count) {
+    kpis_tracker *tracker = new_tracker(1);
+    observe_nav(tracker, 0, 0.5);
+    ck_assert(tracker->max_drawdown_pct == 50);
+    kpis_summary summary;
+    kpis_summarize(tracker, &summary);
+    ck_assert(summary.return_pct == -50);
+    free(tracker);
+    const double navs[] = {0.5, 0.55, 0.495, 0.5445};
+    double sharpe = 0;
+    ck_assert(kpis_sharpe(navs, 4, &sharpe));
+    ck_assert_double_eq_tol(sharpe, sqrt(365.0 / 12.0), 1e-9);
+}
+END_TEST
+
+/* A start NAV of 0 has no drawdown (no peak to fall from), however far
+ * below it NAV goes. */
+START_TEST(test_no_drawdown_from_zero_peak) {
+    kpis_tracker *tracker = new_tracker(0);
+    observe_nav(tracker, 0, -5);
+    observe_nav(tracker, 1, 0);
+    ck_assert(tracker->peak_nav == 0);
+    ck_assert(tracker->max_drawdown_pct == 0);
+    free(tracker);
+}
+END_TEST
+
 static Suite *kpis_suite(void) {
     Suite *suite = suite_create("kpis");
     TCase *ratios = tcase_create("ratios");
@@ -283,6 +328,9 @@ static Suite *kpis_suite(void) {
     tcase_add_test(counters, test_reconcile_and_exit_counters);
     tcase_add_test(counters, test_rule_counts);
     tcase_add_test(counters, test_day_overflow_makes_sharpe_null);
+    tcase_add_test(counters, test_fresh_tracker_reads_its_start);
+    tcase_add_test(counters, test_small_navs_count);
+    tcase_add_test(counters, test_no_drawdown_from_zero_peak);
     suite_add_tcase(suite, counters);
     return suite;
 }
