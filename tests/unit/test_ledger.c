@@ -184,7 +184,69 @@ START_TEST(test_registry_full_refuses_new_symbol) {
     registry_entry existing = make_entry("S0003USDT", SIDE_SHORT, 1, 0.5, 2);
     ck_assert(registry_upsert(registry, &existing));
     ck_assert_uint_eq(registry->count, SYMBOLS_MAX);
+    /* deletes from the full registry, first, near the end and last: each
+     * closes its gap, and nothing else moves */
+    const int deleted[] = {0, 200, SYMBOLS_MAX - 1};
+    for (size_t pass = 0; pass < 3; pass++) {
+        char symbol[SYMBOL_CAPACITY];
+        snprintf(symbol, sizeof symbol, "S%04dUSDT", deleted[pass]);
+        ck_assert(registry_delete(registry, symbol));
+        ck_assert_uint_eq(registry->count, SYMBOLS_MAX - 1 - pass);
+    }
+    size_t slot = 0;
+    for (int index = 0; index < SYMBOLS_MAX; index++) {
+        if (index == 0 || index == 200 || index == SYMBOLS_MAX - 1) continue;
+        char symbol[SYMBOL_CAPACITY];
+        snprintf(symbol, sizeof symbol, "S%04dUSDT", index);
+        ck_assert_str_eq(registry->entries[slot].symbol, symbol);
+        ck_assert_int_eq(registry->entries[slot].side, index == 3 ? SIDE_SHORT : SIDE_LONG);
+        slot++;
+    }
+    ck_assert_uint_eq(slot, registry->count);
     free(registry);
+}
+END_TEST
+
+/* ledger_build sorts what it is given out of order, however close the
+ * symbols: "BBB" after "BBC" differ by 1 in one byte (strcmp may return
+ * exactly 1). */
+START_TEST(test_build_sorts_positions_out_of_order) {
+    const position_view positions[] = {
+        make_position("BBC", SIDE_LONG, 1, 10), make_position("BBB", SIDE_SHORT, -2, 20),
+        make_position("ABB", SIDE_LONG, 3, 30),
+    };
+    tp_sl_registry registry;
+    registry_init(&registry);
+    position_ledger *ledger = malloc(sizeof *ledger);
+    ck_assert_ptr_nonnull(ledger);
+    ledger_build(ledger, positions, 2, &registry);
+    ck_assert_uint_eq(ledger->count, 2);
+    ck_assert_str_eq(ledger->entries[0].symbol, "BBB");
+    ck_assert_str_eq(ledger->entries[1].symbol, "BBC");
+    ledger_build(ledger, positions, 3, &registry);
+    ck_assert_str_eq(ledger->entries[0].symbol, "ABB");
+    ck_assert_str_eq(ledger->entries[1].symbol, "BBB");
+    ck_assert_str_eq(ledger->entries[2].symbol, "BBC");
+    free(ledger);
+}
+END_TEST
+
+/* A tracker started over garbage (a malloc'd kernel) holds no window: it
+ * takes SYMBOLS_MAX symbols, and no more. */
+START_TEST(test_atr_fresh_tracker_takes_every_symbol) {
+    atr_tracker *atr = malloc(sizeof *atr);
+    ck_assert_ptr_nonnull(atr);
+    memset(atr, 0xa5, sizeof *atr);
+    atr_init(atr, 1);
+    for (int index = 0; index < SYMBOLS_MAX; index++) {
+        char symbol[SYMBOL_CAPACITY];
+        snprintf(symbol, sizeof symbol, "S%04dUSDT", index);
+        ck_assert(atr_add_bar(atr, symbol, 12, 10, 11));
+    }
+    ck_assert(!atr_add_bar(atr, "ZZZUSDT", 12, 10, 11));
+    double range = 0;
+    ck_assert(atr_value(atr, "S0000USDT", &range) && range == 2);
+    free(atr);
 }
 END_TEST
 
@@ -903,6 +965,8 @@ static Suite *ledger_suite(void) {
     tcase_add_test(merge, test_basic_merge);
     tcase_add_test(merge, test_build_admits_only_open_positions_with_valid_entry);
     tcase_add_test(merge, test_registry_sorted_upsert_delete);
+    tcase_add_test(merge, test_build_sorts_positions_out_of_order);
+    tcase_add_test(merge, test_atr_fresh_tracker_takes_every_symbol);
     tcase_add_test(merge, test_registry_full_refuses_new_symbol);
     suite_add_tcase(suite, merge);
     TCase *seeding = tcase_create("sync seeding");
