@@ -734,6 +734,14 @@ START_TEST(test_k_capital_max_clamp) {
     projection_init(&projection, &config);
     ck_assert(projection.snapshot.k.capital == 20);
     ck_assert(projection.snapshot.k.peak_capital == 20);
+    /* a seed above max_capital: capital is clamped, the peak starts at the seed */
+    config.seed_capital = 25000;
+    config.min_capital = 0;
+    config.has_max_capital = true;
+    config.max_capital = 20000;
+    projection_init(&projection, &config);
+    ck_assert(projection.snapshot.k.capital == 20000);
+    ck_assert(projection.snapshot.k.peak_capital == 25000);
 }
 END_TEST
 
@@ -1108,6 +1116,79 @@ START_TEST(test_snapshot_classifies_with_exchange_positions) {
 END_TEST
 
 /* Every test of core/projection.c. */
+/* The snapshot a fresh projection holds (a run of config rows only writes
+ * it): sequence 0, time 0, no source event; a NaN seed is _safe'd to 0. */
+START_TEST(test_fresh_snapshot) {
+    account_projection projection;
+    start_projection(&projection, 0, false, 0);
+    ck_assert_int_eq(projection.snapshot.event_seq, 0);
+    ck_assert(projection.snapshot.ts == 0);
+    ck_assert_str_eq(projection.snapshot.source_event_id, "");
+    ck_assert(projection.snapshot.k.capital == 25000);
+    kernel_config config;
+    config_defaults(&config);
+    config.seed_capital = NAN;
+    projection_init(&projection, &config);
+    ck_assert(projection.snapshot.k.capital == 0 && !signbit(projection.snapshot.k.capital));
+    ck_assert(projection.snapshot.k.peak_capital == 0);
+}
+END_TEST
+
+/* V1 observe_slots reads only the book's positions, never a stale slot
+ * past its count (a book over garbage), and values a position whose entry
+ * is corrupt and has no mark at 0. */
+START_TEST(test_published_observe_reads_only_the_book) {
+    account_projection projection;
+    start_projection(&projection, 0, false, 0);
+    position_book *book = malloc(sizeof *book);
+    ck_assert_ptr_nonnull(book);
+    memset(book, 0xa5, sizeof *book);
+    book_init(book);
+    put_position(book, "AUSDT", 2, NAN, 1, false, 0);
+    projection_build_snapshot(&projection, "corrupt entry", 1, book);
+    ck_assert_int_eq(projection.published.open_positions, 1);
+    ck_assert(projection.published.open_notional == 0);
+    free(book);
+}
+END_TEST
+
+/* V1's peak follows capital whenever something is open, however small the
+ * notional or the capital (both above 0). */
+START_TEST(test_published_peak_small_values) {
+    account_projection projection;
+    start_projection(&projection, 0, false, 0);
+    position_book book;
+    book_init(&book);
+    put_position(&book, "AUSDT", 0.5, 1, 1, true, 1); /* notional 0.5 */
+    projection_build_snapshot(&projection, "small notional", 1, &book);
+    ck_assert(projection.published.peak_capital == 25000);
+    kernel_config config;
+    config_defaults(&config);
+    config.seed_capital = 0.5;
+    projection_init(&projection, &config);
+    put_position(&book, "AUSDT", 2, 100, 1, true, 100);
+    projection_build_snapshot(&projection, "small capital", 1, &book);
+    ck_assert(projection.published.peak_capital == 0.5);
+}
+END_TEST
+
+/* V1 equity falls back to capital when capital + unrealized overflows,
+ * even though capital - unrealized does not. */
+START_TEST(test_published_equity_overflow_falls_back) {
+    account_projection projection;
+    kernel_config config;
+    config_defaults(&config);
+    config.seed_capital = 1.5e308;
+    projection_init(&projection, &config);
+    position_book book;
+    book_init(&book);
+    put_position(&book, "AUSDT", 1.5e300, 1, 1, true, 100000001); /* unrealized 1.5e308 */
+    projection_build_snapshot(&projection, "huge", 1, &book);
+    ck_assert(projection.published.unrealized_pnl == 1.5e308);
+    ck_assert(projection.published.equity == 1.5e308);
+}
+END_TEST
+
 static Suite *projection_suite(void) {
     Suite *suite = suite_create("projection");
     TCase *classify = tcase_create("classify");
@@ -1159,6 +1240,10 @@ static Suite *projection_suite(void) {
     tcase_add_test(snapshot, test_snapshot_leverage_floor);
     tcase_add_test(snapshot, test_snapshot_available_margin_floor);
     tcase_add_test(snapshot, test_snapshot_classifies_with_exchange_positions);
+    tcase_add_test(snapshot, test_fresh_snapshot);
+    tcase_add_test(snapshot, test_published_observe_reads_only_the_book);
+    tcase_add_test(snapshot, test_published_peak_small_values);
+    tcase_add_test(snapshot, test_published_equity_overflow_falls_back);
     suite_add_tcase(suite, snapshot);
     return suite;
 }
