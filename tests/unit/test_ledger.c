@@ -250,6 +250,32 @@ START_TEST(test_atr_fresh_tracker_takes_every_symbol) {
 }
 END_TEST
 
+/* Windows inserted between others (the even symbols first, then the odd
+ * ones, each between two held windows) keep every window's bars: symbol i
+ * has true ranges 10 + i, then max(16, 15) - min(14, 15) = 2, so an ATR
+ * over 2 bars of (12 + i) / 2, exact in binary. */
+START_TEST(test_atr_windows_inserted_between_others) {
+    atr_tracker *atr = malloc(sizeof *atr);
+    ck_assert_ptr_nonnull(atr);
+    atr_init(atr, 2);
+    for (int pass = 0; pass < 2; pass++)
+        for (int index = pass; index < SYMBOLS_MAX; index += 2) {
+            char symbol[SYMBOL_CAPACITY];
+            snprintf(symbol, sizeof symbol, "S%04dUSDT", index);
+            ck_assert(atr_add_bar(atr, symbol, 20 + index, 10, 15));
+            ck_assert(atr_add_bar(atr, symbol, 16, 14, 15));
+        }
+    ck_assert_uint_eq(atr->count, SYMBOLS_MAX);
+    for (int index = 0; index < SYMBOLS_MAX; index++) {
+        char symbol[SYMBOL_CAPACITY];
+        snprintf(symbol, sizeof symbol, "S%04dUSDT", index);
+        double range = 0;
+        ck_assert_msg(atr_value(atr, symbol, &range) && range == (12.0 + index) / 2, "%s: %g", symbol, range);
+    }
+    free(atr);
+}
+END_TEST
+
 /* ---- 7.1.2 sync seeding ------------------------------------------------ */
 
 /* Bars of BTCUSDT (high, low, close), ATR period 3:
@@ -967,6 +993,7 @@ static Suite *ledger_suite(void) {
     tcase_add_test(merge, test_registry_sorted_upsert_delete);
     tcase_add_test(merge, test_build_sorts_positions_out_of_order);
     tcase_add_test(merge, test_atr_fresh_tracker_takes_every_symbol);
+    tcase_add_test(merge, test_atr_windows_inserted_between_others);
     tcase_add_test(merge, test_registry_full_refuses_new_symbol);
     suite_add_tcase(suite, merge);
     TCase *seeding = tcase_create("sync seeding");
