@@ -1189,6 +1189,37 @@ START_TEST(test_published_equity_overflow_falls_back) {
 }
 END_TEST
 
+/* What a projection notes for one event under v2 (a registry sync, a
+ * valid wallet, the book's realized PnL) holds for that event's snapshot
+ * only; a wallet below 1 is as valid as any, and a NaN realized PnL is 0. */
+START_TEST(test_v2_pending_facts_last_one_event) {
+    kernel_config config;
+    config_defaults(&config);
+    config.reconcile.rules = RULE_SET_V2;
+    account_projection projection;
+    projection_init(&projection, &config);
+    projection_note_registry_sync(&projection, 2, "SOLUSDT");
+    const account_snapshot *snapshot = build_empty(&projection, "sync");
+    ck_assert_int_eq(snapshot->reconcile.outcomes[RULE_REGISTRY], RULE_OUTCOME_WARN);
+    const char *const orphan[] = {"ORPHAN_TP_SL|registry|SOLUSDT"};
+    assert_explanations(&snapshot->reconcile, 1, orphan);
+    snapshot = build_empty(&projection, "no sync");
+    ck_assert_int_eq(snapshot->reconcile.outcomes[RULE_REGISTRY], RULE_NOT_EVALUATED);
+    ck_assert(!projection.extras.registry_synced);
+    ck_assert_uint_eq(projection.extras.orphans_removed, 0);
+    ck_assert_str_eq(projection.extras.orphan_symbol, "");
+    ck_assert_uint_eq(snapshot->reconcile.explanation_count, 0);
+    projection_apply_balance(&projection, 0.5, 0, 0, 0);
+    build_empty(&projection, "small wallet");
+    ck_assert(projection.extras.has_valid_wallet && projection.extras.last_valid_wallet == 0.5);
+    ck_assert(!projection.extras.invalid_wallet_frame);
+    projection_observe_book_fill(&projection, NAN);
+    projection_observe_book_fill(&projection, 2.5);
+    build_empty(&projection, "fills");
+    ck_assert(projection.extras.has_fills && projection.extras.book_realized_pnl == 2.5);
+}
+END_TEST
+
 static Suite *projection_suite(void) {
     Suite *suite = suite_create("projection");
     TCase *classify = tcase_create("classify");
@@ -1244,6 +1275,7 @@ static Suite *projection_suite(void) {
     tcase_add_test(snapshot, test_published_observe_reads_only_the_book);
     tcase_add_test(snapshot, test_published_peak_small_values);
     tcase_add_test(snapshot, test_published_equity_overflow_falls_back);
+    tcase_add_test(snapshot, test_v2_pending_facts_last_one_event);
     suite_add_tcase(suite, snapshot);
     return suite;
 }
