@@ -1220,6 +1220,138 @@ START_TEST(test_v2_pending_facts_last_one_event) {
 }
 END_TEST
 
+/* v2 R3's merge of K's book and E's list: symbols one byte value apart
+ * (strcmp may return exactly 1), a symbol only E holds after K's last, the
+ * first of two equal deltas, a NaN book quantity as 0, never a slot past
+ * the book's count (a book over garbage), and the count's signed delta. */
+START_TEST(test_v2_rule3_merge_edges) {
+    reconcile_config config = v2_reconcile();
+    position_book *book = malloc(sizeof *book);
+    ck_assert_ptr_nonnull(book);
+    memset(book, 0xa5, sizeof *book);
+    book_init(book);
+    book_entry(book, "BBC")->qty = 1;
+    exchange_position positions[2] = {exchange_position_of("BBB"), exchange_position_of("BBC")};
+    positions[0].qty = 0.5;
+    positions[1].qty = 1;
+    k_block k = {.open_positions = 1};
+    e_block e = {0};
+    reconcile_facts facts = {.k = &k, .e = &e, .positions = positions, .position_count = 2, .book = book};
+    facts.extras.positions_reported = true;
+    reconcile_result result;
+    projection_classify(&facts, &config, &result);
+    assert_delta(&result, "open_positions", -1.0);
+    assert_delta(&result, "position_qty", -0.5);
+    const char *const only_e[] = {"ERROR|open_positions|k=1|e=2", "ERROR|position_qty|BBB|delta=0.5000"};
+    assert_explanations(&result, 2, only_e);
+    /* E's symbol after K's last; then two equal deltas: the first is named */
+    positions[0] = exchange_position_of("BBC");
+    positions[0].qty = 1;
+    positions[1] = exchange_position_of("ZZZ");
+    positions[1].qty = 0.5;
+    projection_classify(&facts, &config, &result);
+    ck_assert_str_eq(result.explanations[1], "ERROR|position_qty|ZZZ|delta=0.5000");
+    book_entry(book, "AAA")->qty = 0.5;
+    k.open_positions = 2;
+    facts.position_count = 2;
+    projection_classify(&facts, &config, &result);
+    assert_delta(&result, "position_qty", 0.5);
+    ck_assert_str_eq(result.explanations[0], "ERROR|position_qty|AAA|delta=0.5000");
+    /* K holds one more than E: +1; a NaN quantity in the book counts as 0 */
+    facts.position_count = 1;
+    book_entry(book, "AAA")->qty = NAN;
+    projection_classify(&facts, &config, &result);
+    assert_delta(&result, "open_positions", 1.0);
+    assert_delta(&result, "position_qty", 0.0);
+    free(book);
+}
+END_TEST
+
+/* v2 R1's zero-wallet frame explains |K capital - E wallet|: for a
+ * negative wallet, more than K's capital. */
+START_TEST(test_v2_rule1_negative_wallet_frame) {
+    reconcile_config config = v2_reconcile();
+    k_block k = {.capital = 1000};
+    e_block e = {.wallet_balance = -5};
+    reconcile_facts facts = {.k = &k, .e = &e};
+    facts.extras.invalid_wallet_frame = true;
+    reconcile_result result;
+    projection_classify(&facts, &config, &result);
+    const char *const frame[] = {"ZERO_WALLET_FRAME|capital_vs_wallet|delta=1005.0000"};
+    assert_explanations(&result, 1, frame);
+}
+END_TEST
+
+/* v2 R3 on a book used before and started again (book_init keeps the old
+ * slots' bytes): the merge stops at the book's count, so a stale slot
+ * past it is never a K position. */
+START_TEST(test_v2_rule3_reused_book) {
+    reconcile_config config = v2_reconcile();
+    position_book *book = malloc(sizeof *book);
+    ck_assert_ptr_nonnull(book);
+    book_init(book);
+    book_entry(book, "AAA")->qty = 1;
+    book_entry(book, "BBC")->qty = 1;
+    book_entry(book, "CCC")->qty = 1;
+    book_init(book);
+    book_entry(book, "BBC")->qty = 1;
+    exchange_position positions[2] = {exchange_position_of("BBC"), exchange_position_of("ZZZ")};
+    positions[0].qty = 1;
+    positions[1].qty = 1;
+    k_block k = {.open_positions = 1};
+    e_block e = {0};
+    reconcile_facts facts = {.k = &k, .e = &e, .positions = positions, .position_count = 2, .book = book};
+    facts.extras.positions_reported = true;
+    reconcile_result result;
+    projection_classify(&facts, &config, &result);
+    assert_delta(&result, "position_qty", -1.0);
+    ck_assert_str_eq(result.explanations[1], "ERROR|position_qty|ZZZ|delta=1.0000");
+    free(book);
+}
+END_TEST
+
+/* v2 R3's rounding band includes its bound: |delta| = lot_step / 2 exactly
+ * (1.5 - 1 with a lot step of 1) is a WARN. */
+START_TEST(test_v2_rule3_rounding_bound) {
+    reconcile_config config = v2_reconcile();
+    config.lot_step = 1;
+    position_book book;
+    book_init(&book);
+    book_entry(&book, "AAA")->qty = 1.5;
+    exchange_position positions[1] = {exchange_position_of("AAA")};
+    positions[0].qty = 1;
+    k_block k = {.open_positions = 1};
+    e_block e = {0};
+    reconcile_facts facts = {.k = &k, .e = &e, .positions = positions, .position_count = 1, .book = &book};
+    facts.extras.positions_reported = true;
+    reconcile_result result;
+    projection_classify(&facts, &config, &result);
+    ck_assert_int_eq(result.outcomes[RULE_POSITION_QTY], RULE_OUTCOME_WARN);
+}
+END_TEST
+
+/* v2 R4 values E's positions at their mark, or at the entry when the mark
+ * is not above 0; a mark below 1 is a mark. */
+START_TEST(test_v2_rule4_exchange_notional_marks) {
+    reconcile_config config = v2_reconcile();
+    exchange_position positions[1] = {exchange_position_of("AAA")};
+    positions[0].qty = 2;
+    positions[0].entry_price = 100;
+    positions[0].mark_price = 0;
+    k_block k = {.open_positions = 1, .open_notional = 200};
+    e_block e = {0};
+    reconcile_facts facts = {.k = &k, .e = &e, .positions = positions, .position_count = 1};
+    facts.extras.positions_reported = true;
+    reconcile_result result;
+    projection_classify(&facts, &config, &result);
+    assert_delta(&result, "open_notional", 0.0); /* mark 0: 2 x entry 100 */
+    positions[0].mark_price = 0.5;
+    k.open_notional = 1;
+    projection_classify(&facts, &config, &result);
+    assert_delta(&result, "open_notional", 0.0); /* 2 x mark 0.5 */
+}
+END_TEST
+
 static Suite *projection_suite(void) {
     Suite *suite = suite_create("projection");
     TCase *classify = tcase_create("classify");
@@ -1276,6 +1408,11 @@ static Suite *projection_suite(void) {
     tcase_add_test(snapshot, test_published_peak_small_values);
     tcase_add_test(snapshot, test_published_equity_overflow_falls_back);
     tcase_add_test(snapshot, test_v2_pending_facts_last_one_event);
+    tcase_add_test(snapshot, test_v2_rule3_merge_edges);
+    tcase_add_test(snapshot, test_v2_rule1_negative_wallet_frame);
+    tcase_add_test(snapshot, test_v2_rule3_reused_book);
+    tcase_add_test(snapshot, test_v2_rule3_rounding_bound);
+    tcase_add_test(snapshot, test_v2_rule4_exchange_notional_marks);
     suite_add_tcase(suite, snapshot);
     return suite;
 }
