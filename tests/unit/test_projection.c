@@ -1352,6 +1352,35 @@ START_TEST(test_v2_rule4_exchange_notional_marks) {
 }
 END_TEST
 
+/* Values below 1 are values: R5 checks a used margin of 0.5 (seed and
+ * v2), v2 R4 an open notional of 0.5 on either side. */
+START_TEST(test_rules_check_values_below_one) {
+    reconcile_config seed = default_reconcile();
+    reconcile_config v2 = v2_reconcile();
+    k_block k = {.used_margin = 0.5};
+    e_block e = {.used_margin = 0.5};
+    reconcile_result result;
+    classify_with(&seed, &k, &e, NULL, 0, &result);
+    ck_assert_int_eq(result.outcomes[RULE_USED_MARGIN], RULE_OUTCOME_OK);
+    classify_with(&v2, &k, &e, NULL, 0, &result);
+    ck_assert_int_eq(result.outcomes[RULE_USED_MARGIN], RULE_OUTCOME_OK);
+    exchange_position positions[1] = {exchange_position_of("AAA")};
+    positions[0].qty = 0.5;
+    positions[0].mark_price = 1;
+    k_block flat = {0};
+    e_block none = {0};
+    reconcile_facts facts = {.k = &flat, .e = &none, .positions = positions, .position_count = 1};
+    facts.extras.positions_reported = true;
+    projection_classify(&facts, &v2, &result);
+    assert_delta(&result, "open_notional", -0.5);
+    k_block small = {.open_notional = 0.5};
+    facts.k = &small;
+    facts.position_count = 0;
+    projection_classify(&facts, &v2, &result);
+    assert_delta(&result, "open_notional", 0.5);
+}
+END_TEST
+
 static Suite *projection_suite(void) {
     Suite *suite = suite_create("projection");
     TCase *classify = tcase_create("classify");
@@ -1413,6 +1442,7 @@ static Suite *projection_suite(void) {
     tcase_add_test(snapshot, test_v2_rule3_reused_book);
     tcase_add_test(snapshot, test_v2_rule3_rounding_bound);
     tcase_add_test(snapshot, test_v2_rule4_exchange_notional_marks);
+    tcase_add_test(snapshot, test_rules_check_values_below_one);
     suite_add_tcase(suite, snapshot);
     return suite;
 }

@@ -25,6 +25,78 @@ START_TEST(test_distance) {
 }
 END_TEST
 
+/* The optimal string alignment distance by its definition, on a full
+ * matrix (the model suggest_distance's three rolling rows must match). */
+static size_t model_distance(const char *a, const char *b) {
+    size_t n = strlen(a), m = strlen(b);
+    static size_t d[SUGGEST_NAME_MAX + 1][SUGGEST_NAME_MAX + 1];
+    for (size_t i = 0; i <= n; i++)
+        for (size_t j = 0; j <= m; j++) {
+            if (i == 0 || j == 0) {
+                d[i][j] = i + j;
+                continue;
+            }
+            size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < best) best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best) best = d[i][j - 1] + 1;
+            if (i >= 2 && j >= 2 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    return d[n][m];
+}
+
+/* A random word of 0..limit bytes over a 3-letter alphabet (so swaps,
+ * matches and repeats are common); state is the caller's LCG state. */
+static void random_word(unsigned long *state, char *out, size_t limit) {
+    *state = *state * 6364136223846793005UL + 1442695040888963407UL;
+    size_t length = (size_t)(*state >> 33) % (limit + 1);
+    for (size_t index = 0; index < length; index++) {
+        *state = *state * 6364136223846793005UL + 1442695040888963407UL;
+        out[index] = (char)('a' + (*state >> 33) % 3);
+    }
+    out[length] = '\0';
+}
+
+/* suggest_distance against the model: 3000 random pairs up to 12 bytes,
+ * 200 up to SUGGEST_NAME_MAX (the longest compared), swaps at either end. */
+START_TEST(test_distance_matches_model) {
+    unsigned long state = 20261206;
+    char a[SUGGEST_NAME_MAX + 1], b[SUGGEST_NAME_MAX + 1];
+    for (int pair = 0; pair < 3200; pair++) {
+        size_t limit = pair < 3000 ? 12 : SUGGEST_NAME_MAX;
+        random_word(&state, a, limit);
+        random_word(&state, b, limit);
+        size_t expected = model_distance(a, b);
+        size_t got = suggest_distance(a, b);
+        if (got != expected) ck_abort_msg("distance(\"%s\", \"%s\") = %zu, expected %zu", a, b, got, expected);
+    }
+    ck_assert_uint_eq(suggest_distance("ba", "ab"), 1);
+    ck_assert_uint_eq(suggest_distance("xba", "xab"), 1);
+    memset(a, 'a', SUGGEST_NAME_MAX);
+    a[SUGGEST_NAME_MAX] = '\0';
+    memcpy(b, a, sizeof b);
+    b[0] = 'b';
+    ck_assert_uint_eq(suggest_distance(a, b), 1); /* both at the limit: compared */
+    ck_assert_uint_eq(suggest_distance(b, a), 1);
+}
+END_TEST
+
+/* The typo allowance: 1 edit up to 4 bytes, 2 up to 8, 3 beyond. */
+START_TEST(test_nearest_allowance) {
+    static const char *const names[] = {"abcd", "abcdefgh", "abcdefghijkl"};
+    ck_assert_ptr_null(suggest_nearest("abxy", names, 1));      /* 4 bytes, 2 edits */
+    ck_assert_str_eq(suggest_nearest("abcx", names, 1), "abcd"); /* 4 bytes, 1 edit */
+    ck_assert_str_eq(suggest_nearest("abcdefxy", names + 1, 1), "abcdefgh");
+    ck_assert_ptr_null(suggest_nearest("abcdexyz", names + 1, 1)); /* 8 bytes, 3 edits */
+    ck_assert_str_eq(suggest_nearest("abcdefghixyz", names + 2, 1), "abcdefghijkl");
+    ck_assert_ptr_null(suggest_nearest("abcdefghwxyz", names + 2, 1)); /* 12 bytes, 4 edits */
+    static const char *const bounds[] = {"abcde", "abcdefghi"};
+    ck_assert_str_eq(suggest_nearest("abcxy", bounds, 1), "abcde");      /* 5 bytes: 2 allowed */
+    ck_assert_str_eq(suggest_nearest("abcdefxyz", bounds + 1, 1), "abcdefghi"); /* 9 bytes: 3 */
+}
+END_TEST
+
 START_TEST(test_nearest) {
     static const char *const commands[] = {"run", "check", "ledger", "report", "fuzz", "gen", "live"};
     ck_assert_str_eq(suggest_nearest("chek", commands, 7), "check");
@@ -113,6 +185,8 @@ static Suite *suggest_suite(void) {
     Suite *suite = suite_create("suggest");
     TCase *names = tcase_create("names");
     tcase_add_test(names, test_distance);
+    tcase_add_test(names, test_distance_matches_model);
+    tcase_add_test(names, test_nearest_allowance);
     tcase_add_test(names, test_nearest);
     tcase_add_test(names, test_unknown_config_key_lists_every_key);
     suite_add_tcase(suite, names);
