@@ -20,7 +20,9 @@ stage by stage, cheapest first, stopping at the first failure:
      without the object cannot run the mutant; test_number_equivalence,
      slow, only for mutants of core/number.c, the one file it tests)
 A mutant that does not compile is "stillborn" (not counted); one that makes
-a stage time out is killed. A surviving mutant listed in
+a stage time out is killed. One whose object file is byte for byte the
+unmutated one (the compiler folded the change away) is "equivalent" with
+that reason, before any test runs. A surviving mutant listed in
 tests/mutants/equivalent.txt (FILE, TAB, the mutated line stripped - for a
 dropped statement 'drop: ' and the line dropped - TAB, why it cannot change
 behaviour) is counted as equivalent, not as a survivor.
@@ -381,8 +383,21 @@ def suite(directory: str, mutated_path: str = "") -> Tuple[bool, str]:
     return run_units(directory, env, mutated_path)
 
 
+# Trivial compiler equivalence: a mutant whose object file is byte for byte
+# the unmutated one (no -g at OPT=-O1, so no line tables) is the same
+# program; the compiler folded the change away (1e16 + 1 is the double 1e16).
+ORIGINAL_OBJECTS: Dict[Tuple[str, str], bytes] = {}  # (copy, file) -> its unmutated object
+SAME_OBJECT_REASON = "same object code as the unmutated file: the compiler folds the change away"
+
+
+def object_of(path: str) -> str:
+    """The object file make builds from path (core/book.c -> build/core/book.o)."""
+    return "build/" + os.path.splitext(path)[0] + ".o"
+
+
 def test_mutant(directory: str, mutant: Mutant) -> Tuple[str, str]:
-    """("killed" | "survived" | "stillborn", detail); the copy is restored."""
+    """("killed" | "survived" | "stillborn" | "equivalent", detail); the copy
+    is restored. "equivalent" here only for an unchanged object file."""
     path = os.path.join(directory, mutant.path)
     with open(path, encoding="utf-8") as handle:
         original = handle.read()
@@ -392,6 +407,12 @@ def test_mutant(directory: str, mutant: Mutant) -> Tuple[str, str]:
     with open(path, "w", encoding="utf-8") as handle:
         handle.write("\n".join(lines))
     try:
+        object_path = object_of(mutant.path)
+        if not build(directory, (object_path,)):
+            return "stillborn", "does not compile"
+        with open(os.path.join(directory, object_path), "rb") as handle:
+            if handle.read() == ORIGINAL_OBJECTS.get((directory, mutant.path)):
+                return "equivalent", SAME_OBJECT_REASON
         first = own_unit_test(mutant.path)
         if first is not None:
             if not build(directory, ("build/tests/" + first,)):
@@ -492,6 +513,8 @@ def run_all(options: argparse.Namespace, mutants: List[Mutant], equivalent: Dict
             return 2
         for path in sorted({mutant.path for mutant in mutants}):
             units_linking(directory, path)  # from the unmutated binaries
+            with open(os.path.join(directory, object_of(path)), "rb") as handle:
+                ORIGINAL_OBJECTS[(directory, path)] = handle.read()
     results: List[Tuple[Mutant, str, str]] = []
     lock = threading.Lock()
     queue = list(enumerate(mutants))
@@ -519,11 +542,12 @@ def run_all(options: argparse.Namespace, mutants: List[Mutant], equivalent: Dict
     counts = {name: sum(1 for _, verdict, _ in results if verdict == name)
               for name in ("killed", "survived", "equivalent", "stillborn")}
     valid = counts["killed"] + counts["survived"] + counts["equivalent"]
+    same_object = sum(1 for _, verdict, detail in results if verdict == "equivalent" and detail == SAME_OBJECT_REASON)
     score = 100.0 * counts["killed"] / (counts["killed"] + counts["survived"]) if counts["killed"] + counts["survived"] else 100.0
     print()
     print(f"mutants: {len(results)} tried in {time.monotonic() - started:.0f} s: {counts['killed']} killed, "
-          f"{counts['survived']} survived, {counts['equivalent']} equivalent (listed), "
-          f"{counts['stillborn']} did not compile")
+          f"{counts['survived']} survived, {counts['equivalent']} equivalent ({same_object} of them the same "
+          f"object code, the rest listed), {counts['stillborn']} did not compile")
     print(f"mutation score: {score:.1f}% ({counts['killed']} killed of {counts['killed'] + counts['survived']} "
           f"non-equivalent compiled mutants; {valid} compiled)")
     survivors = [mutant for mutant, verdict, _ in results if verdict == "survived"]
