@@ -412,11 +412,42 @@ START_TEST(test_format_integer) {
 }
 END_TEST
 
+/* Digit counts at every seam: each power of two and of ten, one below and
+ * one above, both signs, against printf (the count decides where every
+ * digit goes). */
+START_TEST(test_format_integer_at_every_seam) {
+    int64_t values[64 * 3 + 19 * 3];
+    size_t count = 0;
+    for (int bit = 0; bit < 63; bit++) {
+        int64_t power = (int64_t)1 << bit;
+        values[count++] = power - 1;
+        values[count++] = power;
+        values[count++] = power + 1;
+    }
+    int64_t ten = 1;
+    for (int exponent = 0; exponent <= 18; exponent++, ten = exponent <= 18 ? ten * 10 : ten) {
+        values[count++] = ten - 1;
+        values[count++] = ten;
+        values[count++] = ten + 1;
+    }
+    ck_assert_uint_le(count, sizeof values / sizeof values[0]);
+    for (size_t index = 0; index < count; index++)
+        for (int sign = 1; sign >= -1; sign -= 2) {
+            int64_t value = values[index] * sign;
+            char expected[NUMBER_TEXT_CAPACITY], actual[NUMBER_TEXT_CAPACITY];
+            snprintf(expected, sizeof expected, "%lld", (long long)value);
+            ck_assert_uint_eq(number_format_integer(value, actual), strlen(expected));
+            ck_assert_str_eq(actual, expected);
+        }
+}
+END_TEST
+
 static Suite *number_suite(void) {
     Suite *suite = suite_create("number");
     TCase *format = tcase_create("format");
     tcase_add_test(format, test_format_canonical_table);
     tcase_add_test(format, test_format_integer);
+    tcase_add_test(format, test_format_integer_at_every_seam);
     tcase_add_test(format, test_format_zero_sign_and_non_finite);
     tcase_add_test(format, test_format_point_one_plus_point_two);
     tcase_add_test(format, test_format_fixed_notation_boundaries);
