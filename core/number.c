@@ -1,9 +1,12 @@
 /* number.c -- canonical double text and strict parsing. See number.h.
  *
- * Printing has three paths that give the same bytes: format_exact (integer
- * arithmetic on the double's rounding interval, for normal doubles from about
- * 1e-14 to 1e17), format_fast (short decimals) and format_slow (the
- * definition itself: the shortest %.*e that strtod reads back).
+ * Printing has three paths that give the same bytes: format_fifteen (a
+ * decimal of 15 significant digits or fewer, in fixed notation), format_exact
+ * (integer arithmetic on the double's rounding interval, for normal doubles
+ * from about 1e-14 to 1e17) and format_slow (the definition itself: the
+ * shortest %.*e that strtod reads back). A fourth, format_fast (short
+ * decimals by trial division), sat after format_exact, whose domain holds
+ * all of its own: it never ran, and the mutation run showed it (issue 20).
  * tests/unit/test_number_equivalence.c compares them over millions of
  * values. Parsing converts with one exact IEEE operation when the decimal has
  * at most 19 significant digits and a small exponent (Clinger's fast path),
@@ -182,31 +185,12 @@ static size_t write_fixed(int64_t mantissa, int decimals, char *out) {
     return length;
 }
 
-/* Fast path: a value that is m / 10^k with |m| < 1e15 and k <= 15. At 15
- * significant digits or fewer the decimal candidate is unique (decimal
- * spacing exceeds one ulp), and m / 10^k in IEEE division is the correctly
- * rounded value strtod would return, so the test below is exact. */
-static size_t format_fast(double value, char *out) {
-    double magnitude = fabs(value);
-    if (magnitude < 1e-5 || magnitude >= 1e15) return 0;
-    for (int decimals = 0; decimals <= 15; decimals++) {
-        double scaled = value * power_of_ten[decimals];
-        if (fabs(scaled) >= 1e15) return 0;
-        /* nearbyint without a libm call (no SSE4.1 in baseline x86-64):
-         * adding and taking away 1.5 * 2^52 rounds |scaled| < 2^51 to an
-         * integer, ties to even, as nearbyint does in the default mode. */
-        double rounded = (scaled + 0x1.8p52) - 0x1.8p52;
-        if (rounded / power_of_ten[decimals] == value) return write_fixed((int64_t)rounded, decimals, out);
-    }
-    return 0;
-}
-
 /* Fast path for a value of at most 15 significant digits in fixed
- * notation, in one try where format_fast loops: scaled to 15 integer
- * digits, rounded, and kept when that integer over the same power of ten
- * gives back the value. The argument of format_fast holds: the division is
- * correctly rounded, a 15-digit decimal is the only one of its length in
- * its double's interval, and the rounding finds it. Its trailing zeros go,
+ * notation, in one try: scaled to 15 integer digits, rounded, and kept
+ * when that integer over the same power of ten gives back the value. At 15
+ * significant digits or fewer the decimal candidate is unique (decimal
+ * spacing exceeds one ulp), m / 10^k in IEEE division is the correctly
+ * rounded value strtod would return, and the rounding finds it. Its trailing zeros go,
  * down to the decimal point. Returns 0 when the value needs more digits
  * (most sums of several amounts), which costs a multiply and a divide. */
 static size_t format_fifteen(double value, char *out) {
@@ -221,7 +205,10 @@ static size_t format_fifteen(double value, char *out) {
     double scaled = value * power_of_ten[decimals];
     if (fabs(scaled) >= 1e15) scaled = value * power_of_ten[--decimals];
     if (decimals < 0 || fabs(scaled) >= 1e15) return 0;
-    double rounded = (scaled + 0x1.8p52) - 0x1.8p52; /* see format_fast */
+    /* nearbyint without a libm call (no SSE4.1 in baseline x86-64): adding
+     * and taking away 1.5 * 2^52 rounds |scaled| < 2^51 to an integer, ties
+     * to even, as nearbyint does in the default mode. */
+    double rounded = (scaled + 0x1.8p52) - 0x1.8p52;
     if (rounded / power_of_ten[decimals] != value) return 0;
     int64_t mantissa = (int64_t)rounded;
     /* Trailing zeros in steps of 8, 4, 2, 1 (constant divisors: multiplies), not past the point. */
@@ -428,7 +415,6 @@ size_t number_format(double value, char out[NUMBER_TEXT_CAPACITY]) {
     }
     size_t length = format_fifteen(value, out);
     if (length == 0) length = format_exact(value, out);
-    if (length == 0) length = format_fast(value, out);
     if (length == 0) length = format_slow(value, out);
     assert(length > 0 && length < NUMBER_TEXT_CAPACITY);
     return length;

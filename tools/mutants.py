@@ -221,6 +221,10 @@ def make_copy(directory: str) -> None:
 
 
 RUNNING: set = set()          # sessions of the stages under way (killed on the way out)
+# Set when the run is stopped (SIGTERM, SIGINT): the stages it kills then fail,
+# and a worker must not print that as a verdict (a stopped run once logged
+# its last mutants as killed, and --resume trusted them).
+STOPPING = threading.Event()
 RUNNING_LOCK = threading.Lock()
 
 
@@ -484,7 +488,11 @@ def main() -> int:
         print(f"{len(mutants)} mutants ({total_sites} in {len(files)} files)")
         return 0
     equivalent = load_equivalent()
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # the copies are removed on the way out
+    def stop(*_: object) -> None:
+        STOPPING.set()  # before the sessions die: what they fail with is not a verdict
+        sys.exit(143)   # the copies are removed on the way out
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     print(f"mutants: {len(mutants)} of {total_sites} in {len(files)} files, {options.jobs} job(s)", flush=True)
     copies: List[str] = []
     try:
@@ -526,10 +534,19 @@ def run_all(options: argparse.Namespace, mutants: List[Mutant], equivalent: Dict
                 if not queue:
                     return
                 index, mutant = queue.pop(0)
-            verdict, detail = test_mutant(directory, mutant)
+            try:
+                verdict, detail = test_mutant(directory, mutant)
+            except OSError:
+                if STOPPING.is_set():
+                    return  # the copy was removed under it
+                raise
+            if STOPPING.is_set():
+                return
             if verdict == "survived" and equivalent_key(mutant) in equivalent:
                 verdict, detail = "equivalent", equivalent[equivalent_key(mutant)]
             with lock:
+                if STOPPING.is_set():
+                    return
                 results.append((mutant, verdict, detail))
                 print(f"[{len(results)}/{len(mutants)}] {verdict:10} {mutant.label()}"
                       + (f"  ({detail})" if detail else ""), flush=True)
