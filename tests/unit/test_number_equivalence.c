@@ -283,6 +283,13 @@ static long values_per_distribution(void) {
     return count > 0 ? count : fallback;
 }
 
+/* The double nearest to 10^exponent, as strtod reads "1eN". */
+static double strtod_power_of_ten(int exponent) {
+    char text[16];
+    snprintf(text, sizeof text, "1e%d", exponent);
+    return strtod(text, NULL);
+}
+
 /* ---- Tests. ---- */
 
 START_TEST(test_format_matches_reference) {
@@ -319,6 +326,35 @@ START_TEST(test_format_matches_reference_on_edge_values) {
             number_format(value, actual);
             ck_assert_msg(strcmp(expected, actual) == 0, "%a: expected %s, got %s", value, expected, actual);
         }
+}
+END_TEST
+
+/* Every power of two (the lopsided intervals: the only doubles whose lower
+ * neighbour is half as far), every power of ten from 1e-30 to 1e30, and the
+ * doubles on either side of each, both signs, against the reference: the
+ * seams where format_exact's interval, scale and shift change. */
+START_TEST(test_format_matches_reference_on_every_seam) {
+    long mismatches = 0, checked = 0;
+    for (int kind = 0; kind < 2; kind++) {
+        int first = kind == 0 ? -1074 : -30, last = kind == 0 ? 1023 : 30;
+        for (int exponent = first; exponent <= last; exponent++) {
+            double center = kind == 0 ? ldexp(1.0, exponent) : strtod_power_of_ten(exponent);
+            const double values[] = {center, nextafter(center, 0), nextafter(center, INFINITY)};
+            for (size_t index = 0; index < 3; index++)
+                for (int sign = 0; sign < 2; sign++) {
+                    double value = sign ? -values[index] : values[index];
+                    if (value == 0 || !isfinite(value)) continue;
+                    char expected[NUMBER_TEXT_CAPACITY], actual[NUMBER_TEXT_CAPACITY];
+                    reference_format(value, expected);
+                    number_format(value, actual);
+                    checked++;
+                    if (strcmp(expected, actual) != 0 && ++mismatches <= MISMATCHES_SHOWN)
+                        fprintf(stderr, "%a: expected %s, got %s\n", value, expected, actual);
+                }
+        }
+    }
+    ck_assert_msg(mismatches == 0, "%ld of %ld seam values print differently from the reference", mismatches, checked);
+    ck_assert_int_gt(checked, 12000);
 }
 END_TEST
 
@@ -431,6 +467,7 @@ static Suite *equivalence_suite(void) {
     tcase_set_timeout(format, 600);
     tcase_add_test(format, test_format_matches_reference);
     tcase_add_test(format, test_format_matches_reference_on_edge_values);
+    tcase_add_test(format, test_format_matches_reference_on_every_seam);
     tcase_add_test(format, test_fixed_matches_printf);
     suite_add_tcase(suite, format);
     TCase *parse = tcase_create("parse");
