@@ -230,7 +230,9 @@ END_TEST
 START_TEST(test_parse_rejects_malformed) {
     const char *const rejected[] = {"12.5abc", "nan", "NaN", "inf", "-inf", "infinity", "0x10", " 1", "1 ",
                                     "",        "+",   "-",   ".",   "1e",   "1e+",      "e5",   "--1", "1..2",
-                                    "1.2.3",   "1e5.5", "1,5", "1e400", "-1e400", "\xd9\xa1"};
+                                    "1.2.3",   "1e5.5", "1,5", "1e400", "-1e400", "\xd9\xa1",
+                                    /* the bytes either side of the digits, '/' and ':', in each part */
+                                    "1:", ":", "1.:", "1.5:", "1/", "/", "1./", "-:"};
     for (size_t index = 0; index < sizeof rejected / sizeof rejected[0]; index++) {
         double value = 7.25;
         ck_assert_msg(!parse_text(rejected[index], &value), "accepted '%s'", rejected[index]);
