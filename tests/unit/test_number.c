@@ -321,6 +321,15 @@ START_TEST(test_parse_honours_length) {
     ck_assert(value == 7);
     ck_assert(!number_parse("12.5abc", 5, &value));
     ck_assert(!number_parse("1", 0, &value));
+    /* the longest number read is 79 bytes: one of 80 is refused */
+    char text[81];
+    memset(text, '0', sizeof text);
+    text[1] = '.';
+    text[78] = '5';
+    ck_assert(number_parse(text, 79, &value)); /* 0.000...05, 77 fraction digits */
+    ck_assert(value == 5e-77);
+    text[79] = '5';
+    ck_assert(!number_parse(text, 80, &value));
 }
 END_TEST
 
