@@ -321,6 +321,13 @@ START_TEST(test_parse_honours_length) {
     ck_assert(value == 7);
     ck_assert(!number_parse("12.5abc", 5, &value));
     ck_assert(!number_parse("1", 0, &value));
+    /* 20 digits, 2^64 + 5: more than a uint64_t holds, read the long way */
+    ck_assert(number_parse("18446744073709551621", 20, &value));
+    ck_assert(value == 18446744073709551616.0);
+    ck_assert(number_parse("1844674407370955162.1", 21, &value));
+    ck_assert(value == 1844674407370955162.1);
+    ck_assert(number_parse("0.18446744073709551621", 22, &value));
+    ck_assert(value == 0.18446744073709551621);
     /* the longest number read is 79 bytes: one of 80 is refused */
     char text[81];
     memset(text, '0', sizeof text);
