@@ -384,6 +384,24 @@ START_TEST(test_timestamp_leap_days) {
     ck_assert(!parse_timestamp_text("2100-02-29T00:00:00Z", &seconds));
     ck_assert(!parse_timestamp_text("2024-02-30T00:00:00Z", &seconds));
     ck_assert(!parse_timestamp_text("2024-04-31T00:00:00Z", &seconds));
+    /* March opens the shifted civil year (days_from_civil); 2000 and 2400
+     * are whole 400-year eras, so their dates after February sit at an era
+     * seam. Epoch seconds from Python's datetime. */
+    ck_assert(parse_timestamp_text("2024-03-01T00:00:00Z", &seconds));
+    ck_assert(seconds == 1709251200.0);
+    ck_assert(parse_timestamp_text("2000-03-01T00:00:00Z", &seconds));
+    ck_assert(seconds == 951868800.0);
+    ck_assert(parse_timestamp_text("2000-12-31T00:00:00Z", &seconds));
+    ck_assert(seconds == 978220800.0);
+    ck_assert(parse_timestamp_text("2400-03-01T00:00:00Z", &seconds));
+    ck_assert(seconds == 13574649600.0);
+    /* years 100, 200 and 300 of an era: the century days it takes away */
+    ck_assert(parse_timestamp_text("2100-03-01T00:00:00Z", &seconds));
+    ck_assert(seconds == 4107542400.0);
+    ck_assert(parse_timestamp_text("2201-02-01T00:00:00Z", &seconds));
+    ck_assert(seconds == 7292332800.0);
+    ck_assert(parse_timestamp_text("2302-12-31T00:00:00Z", &seconds));
+    ck_assert(seconds == 10508313600.0);
 }
 END_TEST
 
