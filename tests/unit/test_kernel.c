@@ -797,6 +797,93 @@ START_TEST(test_holding_added_before_an_unmarked_one) {
 }
 END_TEST
 
+/* Under v2, R6 counts the orphan entries the sync removes and names the
+ * first: two entries written for symbols never held, one for a symbol held
+ * on the other side (its levels are wrong for it), none for one held on
+ * the side written. */
+START_TEST(test_v2_registry_counts_orphans) {
+    kernel *k = malloc(sizeof *k);
+    ck_assert_ptr_nonnull(k);
+    kernel_config config;
+    config_defaults(&config);
+    config.reconcile.rules = RULE_SET_V2;
+    kernel_init(k, &config);
+    const char *const symbols[] = {"AAAUSDT", "BBBUSDT", "CCCUSDT", "DDDUSDT"};
+    const position_side sides[] = {SIDE_LONG, SIDE_LONG, SIDE_SHORT, SIDE_LONG};
+    for (size_t index = 0; index < 4; index++) {
+        registry_entry entry;
+        memset(&entry, 0, sizeof entry);
+        snprintf(entry.symbol, sizeof entry.symbol, "%s", symbols[index]);
+        entry.side = sides[index];
+        entry.entry_price = 100;
+        entry.has_tp = true;
+        entry.tp = 110;
+        ck_assert_int_eq(kernel_put_tp_sl(k, &entry), KERNEL_OK);
+    }
+    /* CCC long (written short: adopted on the wrong side), DDD long (as written) */
+    const exchange_fact fills[] = {fill_fact("CCCUSDT", 1, 1, 100, 0, 0), fill_fact("DDDUSDT", 1, 1, 100, 0, 0)};
+    const account_snapshot *snapshot = run_event(k, "e1", false, START_TS, fills, 2);
+    ck_assert_int_eq(snapshot->reconcile.outcomes[RULE_REGISTRY], RULE_OUTCOME_WARN);
+    double delta = -1;
+    for (size_t index = 0; index < snapshot->reconcile.delta_count; index++)
+        if (strcmp(snapshot->reconcile.delta_names[index], "registry") == 0) delta = snapshot->reconcile.delta_values[index];
+    ck_assert(delta == 3);
+    int found = 0;
+    for (size_t index = 0; index < snapshot->reconcile.explanation_count; index++)
+        found += strcmp(snapshot->reconcile.explanations[index], "ORPHAN_TP_SL|registry|AAAUSDT") == 0;
+    ck_assert_int_eq(found, 1);
+    free(k);
+}
+END_TEST
+
+/* An exit for a symbol that sorts before the ones remembered goes in
+ * front of them, and they keep their reasons. */
+START_TEST(test_exit_remembered_before_others) {
+    kernel *k = new_kernel();
+    const exchange_fact opens[] = {fill_fact("XXXUSDT", 1, 1, 100, 0, 0), fill_fact("YYYUSDT", 1, 1, 100, 0, 0),
+                                   fill_fact("AAAUSDT", 1, 1, 100, 0, 0)};
+    run_event(k, "open", false, START_TS, opens, 3);
+    run_mark(k, "m1", START_TS + 1, "XXXUSDT", 200); /* TP */
+    run_mark(k, "m2", START_TS + 2, "YYYUSDT", 50);  /* SL */
+    run_mark(k, "m3", START_TS + 3, "AAAUSDT", 200); /* TP, sorts first */
+    ck_assert_uint_eq(k->last_exit_count, 3);
+    exit_reason reason;
+    ck_assert(kernel_last_exit(k, "AAAUSDT", &reason) && reason == EXIT_TP);
+    ck_assert(kernel_last_exit(k, "XXXUSDT", &reason) && reason == EXIT_TP);
+    ck_assert(kernel_last_exit(k, "YYYUSDT", &reason) && reason == EXIT_SL);
+    ck_assert_str_eq(k->last_exits[0].symbol, "AAAUSDT");
+    ck_assert_str_eq(k->last_exits[2].symbol, "YYYUSDT");
+    free(k);
+}
+END_TEST
+
+/* HOLDINGS_MAX holdings, the last two sharing the last hint slot's
+ * neighbourhood: the one before last has no mark, the last has one and is
+ * valued at it. */
+START_TEST(test_full_holdings_last_one_valued) {
+    kernel *k = new_kernel();
+    exchange_fact *marks = malloc(HOLDINGS_MAX * sizeof *marks);
+    ck_assert_ptr_nonnull(marks);
+    size_t mark_count = 0;
+    for (int index = 0; index < HOLDINGS_MAX; index++) {
+        holding item;
+        memset(&item, 0, sizeof item);
+        snprintf(item.asset, sizeof item.asset, "H%02d", index);
+        item.qty = 1;
+        ck_assert_int_eq(kernel_set_holding(k, &item), KERNEL_OK);
+        char symbol[SYMBOL_CAPACITY];
+        snprintf(symbol, sizeof symbol, "H%02dUSDT", index);
+        if (index != HOLDINGS_MAX - 2) marks[mark_count++] = mark_fact(symbol, 10);
+    }
+    run_event(k, "marks", true, START_TS, marks, mark_count);
+    run_mark(k, "again", START_TS + 1, "H00USDT", 10);
+    free(marks);
+    ck_assert(!k->aum.assets[HOLDINGS_MAX - 2].has_usd_value);
+    ck_assert(k->aum.assets[HOLDINGS_MAX - 1].has_usd_value && k->aum.assets[HOLDINGS_MAX - 1].usd_value == 10);
+    free(k);
+}
+END_TEST
+
 /* Every test of core/kernel.c. */
 static Suite *kernel_suite(void) {
     Suite *suite = suite_create("kernel");
@@ -828,6 +915,9 @@ static Suite *kernel_suite(void) {
     tcase_add_test(exits, test_many_exits_remembered);
     tcase_add_test(exits, test_reinit_forgets_exits);
     tcase_add_test(exits, test_v2_registry_rule_only_after_a_sync);
+    tcase_add_test(exits, test_v2_registry_counts_orphans);
+    tcase_add_test(exits, test_exit_remembered_before_others);
+    tcase_add_test(exits, test_full_holdings_last_one_valued);
     suite_add_tcase(suite, exits);
     return suite;
 }
