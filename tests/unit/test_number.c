@@ -395,6 +395,15 @@ START_TEST(test_timestamp_leap_days) {
     ck_assert(seconds == 978220800.0);
     ck_assert(parse_timestamp_text("2400-03-01T00:00:00Z", &seconds));
     ck_assert(seconds == 13574649600.0);
+    /* every month's last day is a date, the day after it is not (2023) */
+    static const int last_days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    for (int month = 1; month <= 12; month++) {
+        char text[32];
+        snprintf(text, sizeof text, "2023-%02d-%02dT00:00:00Z", month, last_days[month - 1]);
+        ck_assert_msg(parse_timestamp_text(text, &seconds), "refused %s", text);
+        snprintf(text, sizeof text, "2023-%02d-%02dT00:00:00Z", month, last_days[month - 1] + 1);
+        ck_assert_msg(!parse_timestamp_text(text, &seconds), "accepted %s", text);
+    }
     /* years 100, 200 and 300 of an era: the century days it takes away */
     ck_assert(parse_timestamp_text("2100-03-01T00:00:00Z", &seconds));
     ck_assert(seconds == 4107542400.0);
