@@ -395,6 +395,12 @@ START_TEST(test_timestamp_leap_days) {
     ck_assert(seconds == 978220800.0);
     ck_assert(parse_timestamp_text("2400-03-01T00:00:00Z", &seconds));
     ck_assert(seconds == 13574649600.0);
+    /* fractions of a second: any digit, up to 9 of them */
+    ck_assert(parse_timestamp_text("1970-01-01T00:00:00.9Z", &seconds));
+    ck_assert(seconds == 0.9);
+    ck_assert(parse_timestamp_text("1970-01-01T00:00:00.123456789Z", &seconds));
+    ck_assert(seconds == 0.123456789);
+    ck_assert(!parse_timestamp_text("1970-01-01T00:00:00.1234567890Z", &seconds));
     /* every month's last day is a date, the day after it is not (2023) */
     static const int last_days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     for (int month = 1; month <= 12; month++) {
