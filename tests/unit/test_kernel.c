@@ -884,6 +884,39 @@ START_TEST(test_full_holdings_last_one_valued) {
 }
 END_TEST
 
+/* An orphan entry written again for a symbol whose position closed (the
+ * ledger's old slot for it is past its count now) is still an orphan to
+ * v2 R6: the merge reads the ledger only up to its count. */
+START_TEST(test_v2_orphan_after_a_close) {
+    kernel *k = malloc(sizeof *k);
+    ck_assert_ptr_nonnull(k);
+    kernel_config config;
+    config_defaults(&config);
+    config.reconcile.rules = RULE_SET_V2;
+    kernel_init(k, &config);
+    const exchange_fact opens[] = {fill_fact("AAAUSDT", 1, 1, 100, 0, 0), fill_fact("ZZZUSDT", 1, 1, 100, 0, 0)};
+    run_event(k, "open", false, START_TS, opens, 2);
+    ck_assert_uint_eq(k->ledger.count, 2);
+    const exchange_fact close = fill_fact("ZZZUSDT", -1, 1, 100, 0, 0);
+    run_event(k, "close", false, START_TS + 1, &close, 1);
+    ck_assert_uint_eq(k->ledger.count, 1);
+    registry_entry entry;
+    memset(&entry, 0, sizeof entry);
+    snprintf(entry.symbol, sizeof entry.symbol, "ZZZUSDT");
+    entry.side = SIDE_LONG;
+    entry.entry_price = 100;
+    entry.has_tp = true;
+    entry.tp = 110;
+    ck_assert_int_eq(kernel_put_tp_sl(k, &entry), KERNEL_OK);
+    const exchange_fact add = fill_fact("AAAUSDT", 1, 1, 100, 0, 0);
+    const account_snapshot *snapshot = run_event(k, "add", false, START_TS + 2, &add, 1);
+    ck_assert_int_eq(snapshot->reconcile.outcomes[RULE_REGISTRY], RULE_OUTCOME_WARN);
+    ck_assert_str_eq(snapshot->reconcile.explanations[snapshot->reconcile.explanation_count - 1],
+                     "ORPHAN_TP_SL|registry|ZZZUSDT");
+    free(k);
+}
+END_TEST
+
 /* Every test of core/kernel.c. */
 static Suite *kernel_suite(void) {
     Suite *suite = suite_create("kernel");
@@ -918,6 +951,7 @@ static Suite *kernel_suite(void) {
     tcase_add_test(exits, test_v2_registry_counts_orphans);
     tcase_add_test(exits, test_exit_remembered_before_others);
     tcase_add_test(exits, test_full_holdings_last_one_valued);
+    tcase_add_test(exits, test_v2_orphan_after_a_close);
     suite_add_tcase(suite, exits);
     return suite;
 }
