@@ -26,6 +26,18 @@ static kernel *new_kernel(void) {
     return k;
 }
 
+/* new_kernel with the v2 rule set (reconcile.rules=v2). */
+static kernel *new_v2_kernel(void) {
+    kernel *k = malloc(sizeof *k);
+    ck_assert_ptr_nonnull(k);
+    memset(k, 0xa5, sizeof *k);
+    kernel_config config;
+    config_defaults(&config);
+    config.reconcile.rules = RULE_SET_V2;
+    kernel_init(k, &config);
+    return k;
+}
+
 /* A fact of type on symbol with every other field 0. */
 static exchange_fact fact_of(fact_type type, const char *symbol) {
     exchange_fact fact;
@@ -759,12 +771,7 @@ END_TEST
 /* Under v2, R6 is evaluated only by a sync (after a fill or a registry
  * write): a mark-only event leaves it not evaluated. */
 START_TEST(test_v2_registry_rule_only_after_a_sync) {
-    kernel *k = malloc(sizeof *k);
-    ck_assert_ptr_nonnull(k);
-    kernel_config config;
-    config_defaults(&config);
-    config.reconcile.rules = RULE_SET_V2;
-    kernel_init(k, &config);
+    kernel *k = new_v2_kernel();
     const exchange_fact fill = fill_fact("BTCUSDT", 1, 0.25, 40000, 0, 0);
     const account_snapshot *snapshot = run_event(k, "e1", false, START_TS, &fill, 1);
     ck_assert_int_eq(snapshot->reconcile.outcomes[RULE_REGISTRY], RULE_OUTCOME_OK);
@@ -802,12 +809,7 @@ END_TEST
  * on the other side (its levels are wrong for it), none for one held on
  * the side written. */
 START_TEST(test_v2_registry_counts_orphans) {
-    kernel *k = malloc(sizeof *k);
-    ck_assert_ptr_nonnull(k);
-    kernel_config config;
-    config_defaults(&config);
-    config.reconcile.rules = RULE_SET_V2;
-    kernel_init(k, &config);
+    kernel *k = new_v2_kernel();
     const char *const symbols[] = {"AAAUSDT", "BBBUSDT", "CCCUSDT", "DDDUSDT"};
     const position_side sides[] = {SIDE_LONG, SIDE_LONG, SIDE_SHORT, SIDE_LONG};
     for (size_t index = 0; index < 4; index++) {
@@ -888,12 +890,7 @@ END_TEST
  * ledger's old slot for it is past its count now) is still an orphan to
  * v2 R6: the merge reads the ledger only up to its count. */
 START_TEST(test_v2_orphan_after_a_close) {
-    kernel *k = malloc(sizeof *k);
-    ck_assert_ptr_nonnull(k);
-    kernel_config config;
-    config_defaults(&config);
-    config.reconcile.rules = RULE_SET_V2;
-    kernel_init(k, &config);
+    kernel *k = new_v2_kernel();
     const exchange_fact opens[] = {fill_fact("AAAUSDT", 1, 1, 100, 0, 0), fill_fact("ZZZUSDT", 1, 1, 100, 0, 0)};
     run_event(k, "open", false, START_TS, opens, 2);
     ck_assert_uint_eq(k->ledger.count, 2);
