@@ -96,6 +96,27 @@ static exchange_fact funding_fact(double amount) {
     return fact;
 }
 
+/* Sets the off-exchange holding asset (qty, no average cost). */
+static void put_holding(kernel *k, const char *asset, double qty) {
+    holding item;
+    memset(&item, 0, sizeof item);
+    snprintf(item.asset, sizeof item.asset, "%s", asset);
+    item.qty = qty;
+    ck_assert_int_eq(kernel_set_holding(k, &item), KERNEL_OK);
+}
+
+/* Writes a registry entry for symbol from outside: entry 100, tp 110, no sl. */
+static void put_tp(kernel *k, const char *symbol, position_side side) {
+    registry_entry entry;
+    memset(&entry, 0, sizeof entry);
+    snprintf(entry.symbol, sizeof entry.symbol, "%s", symbol);
+    entry.side = side;
+    entry.entry_price = 100;
+    entry.has_tp = true;
+    entry.tp = 110;
+    ck_assert_int_eq(kernel_put_tp_sl(k, &entry), KERNEL_OK);
+}
+
 /* Runs one event of count facts; returns its snapshot, or NULL when the id
  * was a duplicate. */
 static const account_snapshot *run_event(kernel *k, const char *id, bool synthetic, double ts,
@@ -473,11 +494,7 @@ END_TEST
 
 START_TEST(test_holdings_value_at_kernel_marks) {
     kernel *k = new_kernel();
-    holding btc;
-    memset(&btc, 0, sizeof btc);
-    snprintf(btc.asset, sizeof btc.asset, "BTC");
-    btc.qty = 0.5;
-    ck_assert_int_eq(kernel_set_holding(k, &btc), KERNEL_OK);
+    put_holding(k, "BTC", 0.5);
     ck_assert(!k->aum.assets[0].has_usd_value); /* no BTCUSDT mark yet */
     ck_assert(k->aum.total == 25000);
     run_mark(k, "m1", START_TS, "BTCUSDT", 60000);
@@ -508,11 +525,7 @@ START_TEST(test_holding_marks_in_a_large_book) {
     /* A holding's mark found through its hint, event after event, in a book
      * of 200 symbols (a "not in the book" hint must never equal an index). */
     kernel *k = new_kernel();
-    holding asset;
-    memset(&asset, 0, sizeof asset);
-    snprintf(asset.asset, sizeof asset.asset, "S057");
-    asset.qty = 2;
-    ck_assert_int_eq(kernel_set_holding(k, &asset), KERNEL_OK);
+    put_holding(k, "S057", 2);
     enum { SYMBOLS = 200 };
     exchange_fact *marks = malloc(SYMBOLS * sizeof *marks);
     ck_assert_ptr_nonnull(marks);
@@ -787,15 +800,9 @@ END_TEST
 START_TEST(test_holding_added_before_an_unmarked_one) {
     kernel *k = new_kernel();
     run_mark(k, "m1", START_TS, "BTCUSDT", 60000); /* the book: BTCUSDT only */
-    holding item;
-    memset(&item, 0, sizeof item);
-    snprintf(item.asset, sizeof item.asset, "ZZZ"); /* no ZZZUSDT mark */
-    item.qty = 1;
-    ck_assert_int_eq(kernel_set_holding(k, &item), KERNEL_OK);
+    put_holding(k, "ZZZ", 1); /* no ZZZUSDT mark */
     ck_assert(!k->aum.assets[0].has_usd_value);
-    snprintf(item.asset, sizeof item.asset, "BTC"); /* sorts first: takes ZZZ's place */
-    item.qty = 0.5;
-    ck_assert_int_eq(kernel_set_holding(k, &item), KERNEL_OK);
+    put_holding(k, "BTC", 0.5); /* sorts first: takes ZZZ's place */
     ck_assert_str_eq(k->aum.assets[0].asset, "BTC");
     ck_assert(k->aum.assets[0].has_usd_value && k->aum.assets[0].usd_value == 30000);
     ck_assert(!k->aum.assets[1].has_usd_value);
@@ -812,16 +819,7 @@ START_TEST(test_v2_registry_counts_orphans) {
     kernel *k = new_v2_kernel();
     const char *const symbols[] = {"AAAUSDT", "BBBUSDT", "CCCUSDT", "DDDUSDT"};
     const position_side sides[] = {SIDE_LONG, SIDE_LONG, SIDE_SHORT, SIDE_LONG};
-    for (size_t index = 0; index < 4; index++) {
-        registry_entry entry;
-        memset(&entry, 0, sizeof entry);
-        snprintf(entry.symbol, sizeof entry.symbol, "%s", symbols[index]);
-        entry.side = sides[index];
-        entry.entry_price = 100;
-        entry.has_tp = true;
-        entry.tp = 110;
-        ck_assert_int_eq(kernel_put_tp_sl(k, &entry), KERNEL_OK);
-    }
+    for (size_t index = 0; index < 4; index++) put_tp(k, symbols[index], sides[index]);
     /* CCC long (written short: adopted on the wrong side), DDD long (as written) */
     const exchange_fact fills[] = {fill_fact("CCCUSDT", 1, 1, 100, 0, 0), fill_fact("DDDUSDT", 1, 1, 100, 0, 0)};
     const account_snapshot *snapshot = run_event(k, "e1", false, START_TS, fills, 2);
@@ -868,11 +866,9 @@ START_TEST(test_full_holdings_last_one_valued) {
     ck_assert_ptr_nonnull(marks);
     size_t mark_count = 0;
     for (int index = 0; index < HOLDINGS_MAX; index++) {
-        holding item;
-        memset(&item, 0, sizeof item);
-        snprintf(item.asset, sizeof item.asset, "H%02d", index);
-        item.qty = 1;
-        ck_assert_int_eq(kernel_set_holding(k, &item), KERNEL_OK);
+        char asset[SYMBOL_CAPACITY];
+        snprintf(asset, sizeof asset, "H%02d", index);
+        put_holding(k, asset, 1);
         char symbol[SYMBOL_CAPACITY];
         snprintf(symbol, sizeof symbol, "H%02dUSDT", index);
         if (index != HOLDINGS_MAX - 2) marks[mark_count++] = mark_fact(symbol, 10);
@@ -897,14 +893,7 @@ START_TEST(test_v2_orphan_after_a_close) {
     const exchange_fact close = fill_fact("ZZZUSDT", -1, 1, 100, 0, 0);
     run_event(k, "close", false, START_TS + 1, &close, 1);
     ck_assert_uint_eq(k->ledger.count, 1);
-    registry_entry entry;
-    memset(&entry, 0, sizeof entry);
-    snprintf(entry.symbol, sizeof entry.symbol, "ZZZUSDT");
-    entry.side = SIDE_LONG;
-    entry.entry_price = 100;
-    entry.has_tp = true;
-    entry.tp = 110;
-    ck_assert_int_eq(kernel_put_tp_sl(k, &entry), KERNEL_OK);
+    put_tp(k, "ZZZUSDT", SIDE_LONG);
     const exchange_fact add = fill_fact("AAAUSDT", 1, 1, 100, 0, 0);
     const account_snapshot *snapshot = run_event(k, "add", false, START_TS + 2, &add, 1);
     ck_assert_int_eq(snapshot->reconcile.outcomes[RULE_REGISTRY], RULE_OUTCOME_WARN);

@@ -27,6 +27,15 @@ static void classify_with(const reconcile_config *config, const k_block *k, cons
     projection_classify(&facts, config, result);
 }
 
+/* Facts after E's first position report (v2 R3 and R4 read positions only
+ * from then on): K, E, E's positions and, when not NULL, K's book. */
+static reconcile_facts reported_facts(const k_block *k, const e_block *e, const exchange_position *positions,
+                                      size_t position_count, const position_book *book) {
+    reconcile_facts facts = {.k = k, .e = e, .positions = positions, .position_count = position_count, .book = book};
+    facts.extras.positions_reported = true;
+    return facts;
+}
+
 /* Runs the classifier with the default bounds. */
 static void classify_default(const k_block *k, const e_block *e, const exchange_position *positions,
                              size_t position_count, reconcile_result *result) {
@@ -503,8 +512,7 @@ START_TEST(test_v2_rule4_and_registry) {
     eth->qty = 1;
     k_block k = {.open_positions = 1, .open_notional = 3000, .used_margin = 600};
     e_block e = {.used_margin = 600};
-    reconcile_facts facts = {.k = &k, .e = &e, .positions = positions, .position_count = 1, .book = &book};
-    facts.extras.positions_reported = true;
+    reconcile_facts facts = reported_facts(&k, &e, positions, 1, &book);
     reconcile_result result;
     projection_classify(&facts, &config, &result);
     ck_assert_int_eq(result.outcomes[RULE_OPEN_NOTIONAL], RULE_OUTCOME_OK);
@@ -1236,8 +1244,7 @@ START_TEST(test_v2_rule3_merge_edges) {
     positions[1].qty = 1;
     k_block k = {.open_positions = 1};
     e_block e = {0};
-    reconcile_facts facts = {.k = &k, .e = &e, .positions = positions, .position_count = 2, .book = book};
-    facts.extras.positions_reported = true;
+    reconcile_facts facts = reported_facts(&k, &e, positions, 2, book);
     reconcile_result result;
     projection_classify(&facts, &config, &result);
     assert_delta(&result, "open_positions", -1.0);
@@ -1300,8 +1307,7 @@ START_TEST(test_v2_rule3_reused_book) {
     positions[1].qty = 1;
     k_block k = {.open_positions = 1};
     e_block e = {0};
-    reconcile_facts facts = {.k = &k, .e = &e, .positions = positions, .position_count = 2, .book = book};
-    facts.extras.positions_reported = true;
+    reconcile_facts facts = reported_facts(&k, &e, positions, 2, book);
     reconcile_result result;
     projection_classify(&facts, &config, &result);
     assert_delta(&result, "position_qty", -1.0);
@@ -1322,8 +1328,7 @@ START_TEST(test_v2_rule3_rounding_bound) {
     positions[0].qty = 1;
     k_block k = {.open_positions = 1};
     e_block e = {0};
-    reconcile_facts facts = {.k = &k, .e = &e, .positions = positions, .position_count = 1, .book = &book};
-    facts.extras.positions_reported = true;
+    reconcile_facts facts = reported_facts(&k, &e, positions, 1, &book);
     reconcile_result result;
     projection_classify(&facts, &config, &result);
     ck_assert_int_eq(result.outcomes[RULE_POSITION_QTY], RULE_OUTCOME_WARN);
@@ -1340,8 +1345,7 @@ START_TEST(test_v2_rule4_exchange_notional_marks) {
     positions[0].mark_price = 0;
     k_block k = {.open_positions = 1, .open_notional = 200};
     e_block e = {0};
-    reconcile_facts facts = {.k = &k, .e = &e, .positions = positions, .position_count = 1};
-    facts.extras.positions_reported = true;
+    reconcile_facts facts = reported_facts(&k, &e, positions, 1, NULL);
     reconcile_result result;
     projection_classify(&facts, &config, &result);
     assert_delta(&result, "open_notional", 0.0); /* mark 0: 2 x entry 100 */
@@ -1369,8 +1373,7 @@ START_TEST(test_rules_check_values_below_one) {
     positions[0].mark_price = 1;
     k_block flat = {0};
     e_block none = {0};
-    reconcile_facts facts = {.k = &flat, .e = &none, .positions = positions, .position_count = 1};
-    facts.extras.positions_reported = true;
+    reconcile_facts facts = reported_facts(&flat, &none, positions, 1, NULL);
     projection_classify(&facts, &v2, &result);
     assert_delta(&result, "open_notional", -0.5);
     k_block small = {.open_notional = 0.5};
